@@ -1,0 +1,911 @@
+package dev.canopy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A named unit of work in a tree: {@code global → service → session → task}.
+ *
+ * <p>A context is created by {@link ContextBuilder#open()} (ended by {@link #close()}) or by a spawn method (ended
+ * when its task returns). It carries timing, cancellation that reaches its whole subtree, an optional deadline,
+ * data and metrics. All methods are thread-safe.
+ *
+ * <h2>Ending</h2>
+ * When a context ends (closed, failed, or its task returned) while children or tasks spawned on it still run, those
+ * are cancelled with a reason naming this context; the context then stays in its parent's {@link #children()}, with
+ * its final {@link #state()}, until the last of them has ended, so nothing that still runs is hidden. After that it
+ * {@link #isEnded() has ended} and nothing in the tree references it.
+ */
+public final class Context implements AutoCloseable {
+    static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private static final int OPEN = 0;
+    private static final int ENDING = 1;
+    private static final int DETACHED = 2;
+
+    private static final VarHandle PHASE;
+    private static final VarHandle CANCELLATION;
+    private static final VarHandle CHILDREN;
+    private static final VarHandle EXTRAS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PHASE = lookup.findVarHandle(Context.class, "phase", int.class);
+            CANCELLATION = lookup.findVarHandle(Context.class, "cancellation", Cancellation.class);
+            CHILDREN = lookup.findVarHandle(Context.class, "children", ConcurrentHashMap.class);
+            EXTRAS = lookup.findVarHandle(Context.class, "extras", Extras.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final ContextTree tree;
+    private final Context parent;
+    private final String name;
+    private final long id;
+    private final long createdNanos;
+    /** The effective deadline on the tree's clock: never later than the parent's. */
+    private final long deadlineNanos;
+    private final boolean ownedByTask;
+    final Executor executor;
+
+    /** Built on first use: most contexts never have their path asked for. Racy but idempotent. */
+    private String path;
+    private volatile long lastActivityNanos;
+    private volatile Cancellation cancellation;
+    private volatile int phase;
+    /** Set when the context ends; {@link #endedNanos} is written before it. */
+    private volatile ContextState outcome;
+    private long endedNanos;
+    private volatile boolean persisted;
+    /** Live children; allocated with the first one. The value is unused. */
+    private volatile ConcurrentHashMap<Context, Boolean> children;
+    /** The task this context was spawned for, if any. */
+    volatile TaskImpl<?> ownTask;
+    /** Parts most contexts never use, allocated on first use to keep a plain context small. */
+    private volatile Extras extras;
+
+    Context(ContextTree tree, Context parent, String name, long createdNanos, long deadlineNanos,
+            boolean ownedByTask, Executor executor) {
+        this.tree = tree;
+        this.parent = parent;
+        this.name = name;
+        this.id = tree.nextId();
+        this.createdNanos = createdNanos;
+        this.lastActivityNanos = createdNanos;
+        this.deadlineNanos = deadlineNanos;
+        this.ownedByTask = ownedByTask;
+        this.executor = executor;
+    }
+
+    // ------------------------------------------------------------------ identity and timing
+
+    /** The name given at creation. */
+    public String name() {
+        return name;
+    }
+
+    /** The dotted path from the root, e.g. {@code global.remote-access.alice@bv478gen}. */
+    public String path() {
+        String p = path;
+        if (p == null) {
+            p = buildPath();
+        }
+        return p;
+    }
+
+    private String buildPath() {
+        // iterative, so a tree thousands of levels deep cannot overflow the stack
+        ArrayDeque<Context> chain = new ArrayDeque<>();
+        Context c = this;
+        while (c != null && c.path == null) {
+            chain.push(c);
+            c = c.parent;
+        }
+        String prefix = c == null ? null : c.path;
+        while (!chain.isEmpty()) {
+            Context next = chain.pop();
+            prefix = prefix == null ? next.name : prefix + '.' + next.name;
+            next.path = prefix;
+        }
+        return prefix;
+    }
+
+    /** Unique among all contexts of this JVM; increases with creation order. */
+    public long id() {
+        return id;
+    }
+
+    /** The parent, or empty for the root. */
+    public Optional<Context> parent() {
+        return Optional.ofNullable(parent);
+    }
+
+    /** The tree this context belongs to. */
+    public ContextTree tree() {
+        return tree;
+    }
+
+    /**
+     * The children that have not ended yet, oldest first. A child that completed but still waits for its own
+     * children is included (its {@link #state()} says how it ended).
+     */
+    public List<Context> children() {
+        ConcurrentHashMap<Context, Boolean> map = children;
+        if (map == null || map.isEmpty()) {
+            return List.of();
+        }
+        List<Context> list = new ArrayList<>(map.size());
+        for (Context c : map.keySet()) {
+            if (c.phase != DETACHED) {
+                list.add(c);
+            }
+        }
+        list.sort(Comparator.comparingLong(Context::id));
+        return Collections.unmodifiableList(list);
+    }
+
+    /** When the context was created. */
+    public Instant createdAt() {
+        return tree.instantAt(createdNanos);
+    }
+
+    /** How long the context has existed, or existed until it ended. */
+    public Duration duration() {
+        long end = outcome != null ? endedNanos : tree.clock.nanoTime();
+        return Duration.ofNanos(Math.max(0, end - createdNanos));
+    }
+
+    /** Records activity: the context is not idle. Spawning, data and metric updates record activity too. */
+    public void touch() {
+        lastActivityNanos = tree.clock.nanoTime();
+    }
+
+    /** Time since the last activity (creation, {@link #touch()}, data or metric update). */
+    public Duration idleDuration() {
+        return Duration.ofNanos(Math.max(0, tree.clock.nanoTime() - lastActivityNanos));
+    }
+
+    /** Active, or how it ended; {@link ContextState#CANCELLED} as soon as a cancel reached it. */
+    public ContextState state() {
+        ContextState o = outcome;
+        if (o != null) {
+            return o;
+        }
+        return cancellation != null ? ContextState.CANCELLED : ContextState.ACTIVE;
+    }
+
+    /** Whether the context has ended and left the live tree. */
+    public boolean isEnded() {
+        return phase == DETACHED;
+    }
+
+    /** The failure it ended with ({@link ContextState#FAILED}, or cancelled while its task threw). */
+    public Optional<Throwable> failure() {
+        Extras x = extras;
+        return Optional.ofNullable(x == null ? null : x.failure);
+    }
+
+    // ------------------------------------------------------------------ children and tasks
+
+    /** Starts describing a child; {@link ContextBuilder#open()} or {@link ContextBuilder#spawn} creates it. */
+    public ContextBuilder child(String name) {
+        return new ContextBuilder(this, Names.checkName("context name", name));
+    }
+
+    /** Runs {@code body} in a new child context named {@code name}, which ends when the body returns or throws. */
+    public <T> Task<T> spawnChild(String name, ContextTask<T> body) {
+        return child(name).spawn(body);
+    }
+
+    /** Runs {@code runnable} with this context current, without creating a child. */
+    public Task<Void> spawn(Runnable runnable) {
+        Objects.requireNonNull(runnable, "runnable");
+        return spawn(Executors.callable(runnable, (Void) null));
+    }
+
+    /** Runs {@code callable} with this context current, without creating a child. */
+    public <T> Task<T> spawn(Callable<T> callable) {
+        Objects.requireNonNull(callable, "callable");
+        if (phase != OPEN) {
+            throw new IllegalStateException("cannot spawn on context " + path() + ": it has " + describeEnd());
+        }
+        touch();
+        TaskImpl<T> task = new TaskImpl<>(this, false, callable);
+        execute(task);
+        return task;
+    }
+
+    void execute(TaskImpl<?> task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.rejected(e);
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ cancellation
+
+    /** Cancels this context and its whole subtree, with the reason "cancelled". Only the first cancel counts. */
+    public void cancel() {
+        cancel("cancelled");
+    }
+
+    /**
+     * Cancels this context and its whole subtree. Tasks running in them are interrupted, {@link #cancelled()}
+     * futures complete and {@link #onCancel} callbacks run, on the calling thread. Only the first cancel counts.
+     */
+    public void cancel(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (cancellation != null) {
+            return;
+        }
+        cancelSubtree(new Cancellation(reason, path(), tree.instantAt(tree.clock.nanoTime())));
+    }
+
+    /** Cancels the subtree with a shared cancellation; returns how many contexts it newly cancelled. */
+    int cancelSubtree(Cancellation c) {
+        if (!cancelOne(c)) {
+            return 0;
+        }
+        int count = 1;
+        ConcurrentHashMap<Context, Boolean> kids = children;
+        if (kids == null || kids.isEmpty()) {
+            return count;
+        }
+        // explicit stack: subtrees may be far deeper than the thread stack allows recursion
+        ArrayDeque<Context> pending = new ArrayDeque<>(kids.keySet());
+        while (!pending.isEmpty()) {
+            Context next = pending.pop();
+            if (next.cancelOne(c)) {
+                count++;
+                ConcurrentHashMap<Context, Boolean> grandChildren = next.children;
+                if (grandChildren != null) {
+                    for (Context g : grandChildren.keySet()) {
+                        pending.push(g);
+                    }
+                }
+            }
+            // a child already cancelled had its own subtree cancelled by whoever cancelled it
+        }
+        return count;
+    }
+
+    private boolean cancelOne(Cancellation c) {
+        if (!CANCELLATION.compareAndSet(this, null, c)) {
+            return false;
+        }
+        // Written before read, mirrored by every registration path (write, then read `cancellation`):
+        // whichever side comes second sees the other, so no callback, task or child escapes.
+        Extras x = extras;
+        if (x != null) {
+            x.onCancel(this);
+        }
+        TaskImpl<?> task = ownTask;
+        if (task != null) {
+            task.cancelFromContext();
+        }
+        return true;
+    }
+
+    /** Whether a cancel has reached this context. */
+    public boolean isCancelled() {
+        return cancellation != null;
+    }
+
+    /** Why and by whom this context was cancelled, if it was. */
+    public Optional<Cancellation> cancellation() {
+        return Optional.ofNullable(cancellation);
+    }
+
+    /** Throws {@link CancellationException} with the reason if this context is cancelled. */
+    public void throwIfCancelled() {
+        Cancellation c = cancellation;
+        if (c != null) {
+            throw cancellationException(c);
+        }
+    }
+
+    CancellationException cancellationException(Cancellation c) {
+        return new CancellationException("context " + path() + " cancelled: " + c.reason()
+                + (c.initiatorPath().equals(path()) ? "" : " (by " + c.initiatorPath() + ")"));
+    }
+
+    /**
+     * A future completed when this context is cancelled (never completed exceptionally). Each call returns a
+     * new dependent copy, so completing or cancelling it has no effect on the context.
+     */
+    public CompletableFuture<Void> cancelled() {
+        return cancelledFuture().copy();
+    }
+
+    private CompletableFuture<Void> cancelledFuture() {
+        CompletableFuture<Void> f = extras().cancelledFuture();
+        if (cancellation != null) {
+            f.complete(null);
+        }
+        return f;
+    }
+
+    /**
+     * Blocks until this context is cancelled. If the wait is ended by the interrupt that cancellation itself
+     * sends to the context's task, this returns normally and leaves the interrupt flag set.
+     */
+    public void awaitCancellation() throws InterruptedException {
+        if (cancellation != null) {
+            return;
+        }
+        try {
+            cancelledFuture().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            if (cancellation == null) {
+                throw e;
+            }
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Blocks until this context is cancelled or the timeout passes; returns whether it was cancelled. */
+    public boolean awaitCancellation(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (cancellation != null) {
+            return true;
+        }
+        try {
+            cancelledFuture().get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            if (cancellation == null) {
+                throw e;
+            }
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /**
+     * Runs {@code callback} once when this context is cancelled, on the cancelling thread (immediately, on this
+     * thread, if it already is). Closing the returned registration removes the callback. A callback that throws is
+     * logged and does not stop the cancel.
+     */
+    public Registration onCancel(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        CancelCallback registration = new CancelCallback(callback);
+        if (cancellation == null) {
+            Extras x = extras();
+            x.callbacks().add(registration);
+            registration.owner = x;
+            if (cancellation == null) {
+                return registration;
+            }
+        }
+        registration.fire();
+        return registration;
+    }
+
+    // ------------------------------------------------------------------ deadline
+
+    /** The effective deadline: this context's own or an ancestor's, whichever is earlier. */
+    public Optional<Instant> deadline() {
+        return deadlineNanos == NO_DEADLINE ? Optional.empty() : Optional.of(tree.instantAt(deadlineNanos));
+    }
+
+    /** Time left until the deadline (zero once passed), or empty when there is none. */
+    public Optional<Duration> timeLeft() {
+        if (deadlineNanos == NO_DEADLINE) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofNanos(Math.max(0, deadlineNanos - tree.clock.nanoTime())));
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    void scheduleDeadline() {
+        long delay = deadlineNanos - tree.clock.nanoTime();
+        if (delay <= 0) {
+            deadlineExceeded();
+            return;
+        }
+        Extras x = extras();
+        x.deadlineTimer = DeadlineTimer.schedule(this::deadlineExceeded, delay);
+        if (phase == DETACHED) {
+            x.deadlineTimer.cancel(false);
+        }
+    }
+
+    private void deadlineExceeded() {
+        if (phase != DETACHED) {
+            cancel("deadline exceeded (" + tree.instantAt(deadlineNanos) + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------ current context
+
+    /**
+     * Makes this context {@link Canopy#current() current} on this thread until the scope is closed:
+     * {@code try (Scope s = ctx.makeCurrent()) { ... }}.
+     */
+    public Scope makeCurrent() {
+        Context previous = CurrentContext.swap(this);
+        return () -> CurrentContext.restore(previous);
+    }
+
+    /** Wraps {@code runnable} so it runs with this context current, on whatever thread runs it. */
+    public Runnable wrap(Runnable runnable) {
+        Objects.requireNonNull(runnable, "runnable");
+        return () -> {
+            Context previous = CurrentContext.swap(this);
+            try {
+                runnable.run();
+            } finally {
+                CurrentContext.restore(previous);
+            }
+        };
+    }
+
+    /** Wraps {@code callable} so it runs with this context current, on whatever thread runs it. */
+    public <T> Callable<T> wrap(Callable<T> callable) {
+        Objects.requireNonNull(callable, "callable");
+        return () -> {
+            Context previous = CurrentContext.swap(this);
+            try {
+                return callable.call();
+            } finally {
+                CurrentContext.restore(previous);
+            }
+        };
+    }
+
+    /** An executor that runs everything submitted to it with this context current. */
+    public Executor wrap(Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        return command -> executor.execute(wrap(command));
+    }
+
+    // ------------------------------------------------------------------ data and metrics
+
+    /**
+     * Stores {@code value}, converted to JSON with Jackson (any serialisable object, or a {@link JsonNode}).
+     * {@code null} removes the key. The conversion happens now, so later changes to the object are not seen.
+     *
+     * @throws IllegalArgumentException if the value cannot be converted (the message names the key)
+     */
+    public void setData(String key, Object value) {
+        Names.checkKey("data key", key);
+        if (value == null) {
+            extras().data().remove(key);
+        } else {
+            extras().data().put(key, Json.toNode(key, value));
+        }
+        touch();
+    }
+
+    /** Activity at a time already read from the clock (saves a clock read on the hot path). */
+    void touchAt(long nanos) {
+        lastActivityNanos = nanos;
+    }
+
+    void putDataNode(String key, JsonNode node) {
+        extras().data().put(key, node);
+    }
+
+    /** The value stored under {@code key}, as JSON. */
+    public Optional<JsonNode> getData(String key) {
+        Objects.requireNonNull(key, "key");
+        Extras x = extras;
+        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
+        JsonNode node = d == null ? null : d.get(key);
+        return Optional.ofNullable(node == null ? null : node.deepCopy());
+    }
+
+    /** The value stored under {@code key}, converted to {@code type} with Jackson. */
+    public <T> Optional<T> getData(String key, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        Optional<JsonNode> node = getData(key);
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(Json.MAPPER.treeToValue(node.get(), type));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("data \"" + Names.escape(key) + "\" of " + path()
+                    + " cannot be read as " + type.getName() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** All data, sorted by key (a copy). */
+    public Map<String, JsonNode> data() {
+        Extras x = extras;
+        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
+        if (d == null || d.isEmpty()) {
+            return Map.of();
+        }
+        TreeMap<String, JsonNode> copy = new TreeMap<>();
+        d.forEach((k, v) -> copy.put(k, v.deepCopy()));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** Sets (or replaces) a metric shown beside this context. */
+    public void addMetric(String key, MetricValue value) {
+        Names.checkKey("metric key", key);
+        Objects.requireNonNull(value, "metric value");
+        extras().metrics().put(key, value);
+        touch();
+    }
+
+    /** The metric stored under {@code key}. */
+    public Optional<MetricValue> getMetric(String key) {
+        Objects.requireNonNull(key, "key");
+        Extras x = extras;
+        ConcurrentHashMap<String, MetricValue> m = x == null ? null : x.metrics;
+        return Optional.ofNullable(m == null ? null : m.get(key));
+    }
+
+    /** All metrics, sorted by key (a copy). */
+    public Map<String, MetricValue> metrics() {
+        Extras x = extras;
+        ConcurrentHashMap<String, MetricValue> m = x == null ? null : x.metrics;
+        if (m == null || m.isEmpty()) {
+            return Map.of();
+        }
+        return Collections.unmodifiableMap(new TreeMap<>(m));
+    }
+
+    // ------------------------------------------------------------------ ending
+
+    /**
+     * Marks this context so that its final snapshot is kept in the tree's
+     * {@link ContextTree#recentCompletions() recent completions} when it ends.
+     */
+    public Context persist() {
+        persisted = true;
+        return this;
+    }
+
+    /** Whether {@link #persist()} was called. */
+    public boolean isPersisted() {
+        return persisted;
+    }
+
+    /**
+     * Completes a context made by {@link ContextBuilder#open()}; a second close, or a close after
+     * {@link #fail(Throwable)}, does nothing. Children still running are cancelled (see the class comment).
+     *
+     * @throws IllegalStateException         on a context that belongs to a task: it ends when the task returns
+     *                                       (use {@link #cancel()} to stop it)
+     * @throws UnsupportedOperationException on the root, which ends with {@link ContextTree#close()}
+     */
+    @Override
+    public void close() {
+        checkUserMayEnd("close");
+        end(ContextState.COMPLETED, null);
+    }
+
+    /** Ends a context made by {@link ContextBuilder#open()} as failed, keeping {@code cause}. */
+    public void fail(Throwable cause) {
+        Objects.requireNonNull(cause, "cause");
+        checkUserMayEnd("fail");
+        end(ContextState.FAILED, cause);
+    }
+
+    private void checkUserMayEnd(String operation) {
+        if (parent == null) {
+            throw new UnsupportedOperationException("cannot " + operation + " the root context " + name
+                    + ": it ends with its tree (ContextTree.close())");
+        }
+        if (ownedByTask) {
+            throw new IllegalStateException("cannot " + operation + " context " + path()
+                    + ": it belongs to a task and ends when the task returns; use cancel() to stop it");
+        }
+    }
+
+    /** Ends the context; returns false if it had already ended. */
+    boolean end(ContextState requested, Throwable failure) {
+        if (!PHASE.compareAndSet(this, OPEN, ENDING)) {
+            return false;
+        }
+        endedNanos = tree.clock.nanoTime();
+        if (failure != null) {
+            extras().failure = failure;
+        }
+        Cancellation c = cancellation;
+        ContextState o = c != null ? ContextState.CANCELLED : requested;
+        outcome = o;
+        if (c == null) {
+            cancelLeftovers(o);
+        }
+        tryDetach();
+        return true;
+    }
+
+    /** Structured ending: what still runs under a context that ended normally is cancelled. */
+    private void cancelLeftovers(ContextState o) {
+        ConcurrentHashMap<Context, Boolean> kids = children;
+        Extras x = extras;
+        Set<TaskImpl<?>> tasks = x == null ? null : x.tasks;
+        boolean hasKids = kids != null && !kids.isEmpty();
+        boolean hasTasks = tasks != null && !tasks.isEmpty();
+        if (!hasKids && !hasTasks) {
+            return;
+        }
+        String verb = o == ContextState.FAILED ? "failed" : "completed";
+        Cancellation c = new Cancellation("parent " + path() + " " + verb, path(), tree.instantAt(endedNanos));
+        if (hasKids) {
+            for (Context child : kids.keySet()) {
+                child.cancelSubtree(c);
+            }
+        }
+        if (hasTasks) {
+            for (TaskImpl<?> t : tasks) {
+                t.cancel(true);
+            }
+        }
+    }
+
+    /** Leaves the tree once ended with no children left, and lets an ending parent do the same. */
+    private void tryDetach() {
+        Context c = this;
+        while (c != null && c.phase == ENDING && c.childrenEmpty() && PHASE.compareAndSet(c, ENDING, DETACHED)) {
+            c.onDetached();
+            Context p = c.parent;
+            if (p != null) {
+                p.children.remove(c);
+            }
+            c = p;
+        }
+    }
+
+    private void onDetached() {
+        ContextState o = outcome;
+        tree.recordEnd(this, o);
+        Extras x = extras;
+        if (x != null) {
+            ScheduledFuture<?> timer = x.deadlineTimer;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            CompletableFuture<ContextState> ended = x.ended;
+            if (ended != null) {
+                ended.complete(o);
+            }
+        }
+    }
+
+    /**
+     * A future completed with the final state once this context has ended and left the tree. Each call returns a
+     * new dependent copy.
+     */
+    public CompletableFuture<ContextState> ended() {
+        CompletableFuture<ContextState> f = extras().endedFuture();
+        if (phase == DETACHED) {
+            f.complete(outcome);
+        }
+        return f.copy();
+    }
+
+    CompletedContext snapshotCompleted() {
+        Extras x = extras;
+        Throwable failure = x == null ? null : x.failure;
+        Cancellation c = cancellation;
+        String message = outcome == ContextState.CANCELLED && c != null ? c.reason()
+                : failure != null ? String.valueOf(failure.getMessage()) : null;
+        return new CompletedContext(id, name, path(), outcome, createdAt(), tree.instantAt(endedNanos),
+                duration(), message, failure == null ? null : failure.getClass().getName(), data());
+    }
+
+    private String describeEnd() {
+        ContextState o = outcome;
+        return o == null ? "ended" : o.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    // ------------------------------------------------------------------ tree links
+
+    private boolean childrenEmpty() {
+        ConcurrentHashMap<Context, Boolean> kids = children;
+        return kids == null || kids.isEmpty();
+    }
+
+    /** Links a new child; refuses (and unlinks) if this context has ended meanwhile. */
+    void attachChild(Context child) {
+        ConcurrentHashMap<Context, Boolean> kids = children;
+        if (kids == null) {
+            kids = new ConcurrentHashMap<>(4);
+            if (!CHILDREN.compareAndSet(this, null, kids)) {
+                kids = children;
+            }
+        }
+        kids.put(child, Boolean.TRUE);
+        // put, then read phase; end() writes phase, then reads children: one of us sees the other
+        if (phase != OPEN) {
+            kids.remove(child);
+            tryDetach();
+            throw new IllegalStateException("cannot create child \"" + child.name + "\" of " + path()
+                    + ": it has " + describeEnd());
+        }
+        Cancellation c = cancellation;
+        if (c != null) {
+            child.cancelSubtree(c);
+        }
+    }
+
+    void attachTask(TaskImpl<?> task) {
+        extras().tasks().add(task);
+        if (cancellation != null || phase != OPEN) {
+            task.cancel(true);
+        }
+    }
+
+    void detachTask(TaskImpl<?> task) {
+        Extras x = extras;
+        if (x != null && x.tasks != null) {
+            x.tasks.remove(task);
+        }
+    }
+
+    void endByTask(Throwable failure) {
+        end(failure == null ? ContextState.COMPLETED : ContextState.FAILED, failure);
+    }
+
+    boolean isOwnedByTask() {
+        return ownedByTask;
+    }
+
+    private Extras extras() {
+        Extras x = extras;
+        if (x == null) {
+            x = new Extras();
+            if (!EXTRAS.compareAndSet(this, null, x)) {
+                x = extras;
+            }
+        }
+        return x;
+    }
+
+    @Override
+    public String toString() {
+        return "Context[" + path() + " #" + id + " " + state() + "]";
+    }
+
+    /** Rarely used parts of a context. Sub-parts are created under the monitor: a cold path. */
+    private static final class Extras {
+        volatile ConcurrentHashMap<String, JsonNode> data;
+        volatile ConcurrentHashMap<String, MetricValue> metrics;
+        volatile CompletableFuture<Void> cancelled;
+        volatile CompletableFuture<ContextState> ended;
+        volatile ConcurrentLinkedQueue<CancelCallback> callbacks;
+        volatile Set<TaskImpl<?>> tasks;
+        volatile ScheduledFuture<?> deadlineTimer;
+        volatile Throwable failure;
+
+        synchronized ConcurrentHashMap<String, JsonNode> data() {
+            if (data == null) {
+                data = new ConcurrentHashMap<>(4);
+            }
+            return data;
+        }
+
+        synchronized ConcurrentHashMap<String, MetricValue> metrics() {
+            if (metrics == null) {
+                metrics = new ConcurrentHashMap<>(4);
+            }
+            return metrics;
+        }
+
+        synchronized CompletableFuture<Void> cancelledFuture() {
+            if (cancelled == null) {
+                cancelled = new CompletableFuture<>();
+            }
+            return cancelled;
+        }
+
+        synchronized CompletableFuture<ContextState> endedFuture() {
+            if (ended == null) {
+                ended = new CompletableFuture<>();
+            }
+            return ended;
+        }
+
+        synchronized ConcurrentLinkedQueue<CancelCallback> callbacks() {
+            if (callbacks == null) {
+                callbacks = new ConcurrentLinkedQueue<>();
+            }
+            return callbacks;
+        }
+
+        synchronized Set<TaskImpl<?>> tasks() {
+            if (tasks == null) {
+                tasks = ConcurrentHashMap.newKeySet();
+            }
+            return tasks;
+        }
+
+        void onCancel(Context context) {
+            CompletableFuture<Void> f = cancelled;
+            if (f != null) {
+                f.complete(null);
+            }
+            ConcurrentLinkedQueue<CancelCallback> cbs = callbacks;
+            if (cbs != null) {
+                CancelCallback cb;
+                while ((cb = cbs.poll()) != null) {
+                    cb.fire();
+                }
+            }
+            Set<TaskImpl<?>> ts = tasks;
+            if (ts != null) {
+                for (TaskImpl<?> t : ts) {
+                    t.cancel(true);
+                }
+            }
+        }
+    }
+
+    /** A callback that runs at most once: whoever claims it first (cancel or close) decides. */
+    private static final class CancelCallback extends AtomicBoolean implements Registration {
+        private final Runnable callback;
+        volatile Extras owner;
+
+        CancelCallback(Runnable callback) {
+            this.callback = callback;
+        }
+
+        void fire() {
+            if (compareAndSet(false, true)) {
+                try {
+                    callback.run();
+                } catch (RuntimeException | Error e) {
+                    System.getLogger(Context.class.getName()).log(System.Logger.Level.WARNING,
+                            "onCancel callback threw; the cancel went on", e);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (compareAndSet(false, true)) {
+                Extras x = owner;
+                if (x != null && x.callbacks != null) {
+                    x.callbacks.remove(this);
+                }
+            }
+        }
+    }
+}

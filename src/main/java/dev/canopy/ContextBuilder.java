@@ -1,0 +1,158 @@
+package dev.canopy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * Describes a child context before it exists: {@code ctx.child("name").withData(...).withTimeout(...)}, then
+ * {@link #open()} for a context you close yourself or {@link #spawn(ContextTask)} for one that ends with its task.
+ * A builder may be used again to create siblings; timeouts count from each {@code open}/{@code spawn}.
+ */
+public final class ContextBuilder {
+    private final Context parent;
+    private final String name;
+    private Map<String, JsonNode> data;
+    private Map<String, MetricValue> metrics;
+    private Duration timeout;
+    private Instant deadline;
+    private Executor executor;
+    private boolean persist;
+
+    ContextBuilder(Context parent, String name) {
+        this.parent = parent;
+        this.name = name;
+    }
+
+    /** Initial data, converted to JSON now (see {@link Context#setData(String, Object)}). */
+    public ContextBuilder withData(String key, Object value) {
+        Names.checkKey("data key", key);
+        if (data == null) {
+            data = new LinkedHashMap<>();
+        }
+        data.put(key, Json.toNode(key, value));
+        return this;
+    }
+
+    /** An initial metric. */
+    public ContextBuilder withMetric(String key, MetricValue value) {
+        Names.checkKey("metric key", key);
+        Objects.requireNonNull(value, "metric value");
+        if (metrics == null) {
+            metrics = new LinkedHashMap<>();
+        }
+        metrics.put(key, value);
+        return this;
+    }
+
+    /**
+     * Cancels the child {@code timeout} after it is created (never later than its parent's deadline). Zero means
+     * it starts cancelled.
+     */
+    public ContextBuilder withTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        this.timeout = timeout;
+        return this;
+    }
+
+    /** Cancels the child at {@code deadline} (or at its parent's deadline, if that is earlier). */
+    public ContextBuilder withDeadline(Instant deadline) {
+        this.deadline = Objects.requireNonNull(deadline, "deadline");
+        return this;
+    }
+
+    /** Runs the child's tasks (and, unless they say otherwise, its descendants') on {@code executor}. */
+    public ContextBuilder withExecutor(Executor executor) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /** Keeps the child's final snapshot in the tree's recent completions (see {@link Context#persist()}). */
+    public ContextBuilder persist() {
+        this.persist = true;
+        return this;
+    }
+
+    /**
+     * Creates and starts the child; {@link Context#close()} completes it, best in {@code try}-with-resources.
+     * Under a cancelled parent the child starts cancelled.
+     *
+     * @throws IllegalStateException if the parent has ended
+     */
+    public Context open() {
+        return create(false);
+    }
+
+    /**
+     * Creates the child and runs {@code body} in it on the executor; the child ends when the body returns
+     * (completed), throws (failed) or after it was cancelled (cancelled).
+     *
+     * @throws IllegalStateException if the parent has ended
+     * @throws java.util.concurrent.RejectedExecutionException if the executor refuses the task (the child then
+     *                                                          ends as failed)
+     */
+    public <T> Task<T> spawn(ContextTask<T> body) {
+        Objects.requireNonNull(body, "body");
+        Context child = create(true);
+        TaskImpl<T> task = new TaskImpl<>(child, true, () -> body.run(child));
+        child.ownTask = task;
+        // ownTask written, then cancellation read; a cancel writes cancellation, then reads ownTask
+        if (child.isCancelled()) {
+            task.cancelFromContext();
+            return task;
+        }
+        child.execute(task);
+        return task;
+    }
+
+    private Context create(boolean ownedByTask) {
+        ContextTree tree = parent.tree;
+        long now = tree.clock.nanoTime();
+        long own = Context.NO_DEADLINE;
+        if (timeout != null) {
+            own = saturatedAdd(now, timeout);
+        }
+        if (deadline != null) {
+            own = Math.min(own, tree.nanosAt(deadline));
+        }
+        long inherited = parent.deadlineNanos();
+        long effective = Math.min(own, inherited);
+        Executor exec = executor != null ? executor : parent.executor;
+        Context child = new Context(tree, parent, name, now, effective, ownedByTask, exec);
+        if (data != null) {
+            data.forEach((k, v) -> child.putDataNode(k, v.deepCopy()));
+        }
+        if (metrics != null) {
+            metrics.forEach(child::addMetric);
+        }
+        if (persist) {
+            child.persist();
+        }
+        parent.attachChild(child);
+        tree.recordCreated(child);
+        if (own < inherited) {
+            child.scheduleDeadline();
+        }
+        parent.touchAt(now);
+        return child;
+    }
+
+    private static long saturatedAdd(long nanos, Duration d) {
+        long add;
+        try {
+            add = d.toNanos();
+        } catch (ArithmeticException e) {
+            return Context.NO_DEADLINE;
+        }
+        long sum = nanos + add;
+        return ((nanos ^ sum) & (add ^ sum)) < 0 ? Context.NO_DEADLINE : sum;
+    }
+}

@@ -1,0 +1,238 @@
+package dev.canopy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One tree of contexts with its own root, clock, executor and recent completions. {@link Canopy} holds the
+ * application's default tree; tests create their own, which share nothing with it:
+ * <pre>{@code
+ * try (ContextTree tree = ContextTree.builder().clock(fakeClock).build()) {
+ *     Context root = tree.root();
+ * }
+ * }</pre>
+ */
+public final class ContextTree implements AutoCloseable {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    final CanopyClock clock;
+    private final long startNanos;
+    private final long startWallMillis;
+    private final Executor executor;
+    private final boolean virtualThreads;
+    private final RecentCompletions recent;
+    private final LongAdder created = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final AtomicBoolean hookInstalled = new AtomicBoolean();
+    private final Context root;
+
+    private ContextTree(Builder b) {
+        this.clock = b.clock;
+        this.startNanos = clock.nanoTime();
+        this.startWallMillis = clock.currentTimeMillis();
+        if (b.executor != null) {
+            this.executor = b.executor;
+            this.virtualThreads = false;
+        } else {
+            ExecutorService shared = DefaultExecutors.shared();
+            this.executor = shared;
+            this.virtualThreads = DefaultExecutors.isVirtual(shared);
+        }
+        this.recent = new RecentCompletions(b.recentCompletions);
+        this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
+        created.increment();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A tree with every default: root "global", the default executor, the system clock. */
+    public static ContextTree create() {
+        return builder().build();
+    }
+
+    /** The root context (named "global" unless configured otherwise). */
+    public Context root() {
+        return root;
+    }
+
+    /** Whether tasks run on virtual threads: true with the default executor on JDK 21 and later. */
+    public boolean usesVirtualThreads() {
+        return virtualThreads;
+    }
+
+    /** The final snapshots of the latest {@link Context#persist() persisted} contexts, newest first. */
+    public List<CompletedContext> recentCompletions() {
+        return recent.snapshot();
+    }
+
+    /** Point-in-time counts of contexts created and ended in this tree. */
+    public TreeStatistics statistics() {
+        long c = created.sum();
+        long done = completed.sum();
+        long f = failed.sum();
+        long x = cancelled.sum();
+        return new TreeStatistics(Math.max(0, c - done - f - x), c, done, f, x);
+    }
+
+    /**
+     * Waits until the root has no live children.
+     *
+     * @return whether the tree drained before the timeout
+     */
+    public boolean awaitDrain(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        while (true) {
+            List<Context> children = root.children();
+            if (children.isEmpty()) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                children.get(0).ended().get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return root.children().isEmpty();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Cancels the root (and so everything) with {@code reason} and waits up to {@code grace} for the tree to
+     * drain. Returns whether it drained.
+     */
+    public boolean shutdown(String reason, Duration grace) throws InterruptedException {
+        root.cancel(reason);
+        return awaitDrain(grace);
+    }
+
+    /**
+     * Installs (once) a JVM shutdown hook that {@link #shutdown shuts the tree down} with reason "JVM shutdown",
+     * waiting at most {@code grace}. Returns whether this call installed it.
+     */
+    public boolean installShutdownHook(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace period must not be negative: " + grace);
+        }
+        if (!hookInstalled.compareAndSet(false, true)) {
+            return false;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (!shutdown("JVM shutdown", grace)) {
+                    System.getLogger(ContextTree.class.getName()).log(System.Logger.Level.WARNING,
+                            "contexts still running after the " + grace + " shutdown grace period: "
+                                    + root.children());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "canopy-shutdown"));
+        return true;
+    }
+
+    /** Cancels everything with reason "tree closed" and ends the root. Idempotent; does not wait. */
+    @Override
+    public void close() {
+        root.cancel("tree closed");
+        root.end(ContextState.CANCELLED, null);
+    }
+
+    // ------------------------------------------------------------------ internal
+
+    long nextId() {
+        return IDS.incrementAndGet();
+    }
+
+    Instant instantAt(long nanos) {
+        return Instant.ofEpochMilli(startWallMillis).plusNanos(nanos - startNanos);
+    }
+
+    long nanosAt(Instant instant) {
+        Duration sinceStart = Duration.between(Instant.ofEpochMilli(startWallMillis), instant);
+        try {
+            return Math.addExact(startNanos, sinceStart.toNanos());
+        } catch (ArithmeticException e) {
+            return sinceStart.isNegative() ? Long.MIN_VALUE / 2 : Context.NO_DEADLINE;
+        }
+    }
+
+    void recordCreated(Context context) {
+        created.increment();
+    }
+
+    void recordEnd(Context context, ContextState outcome) {
+        switch (outcome) {
+            case COMPLETED -> completed.increment();
+            case FAILED -> failed.increment();
+            default -> cancelled.increment();
+        }
+        if (context.isPersisted()) {
+            recent.add(context.snapshotCompleted());
+        }
+    }
+
+    /** Options for a {@link ContextTree}. */
+    public static final class Builder {
+        private String rootName = "global";
+        private Executor executor;
+        private CanopyClock clock = CanopyClock.system();
+        private int recentCompletions = 100;
+
+        private Builder() {
+        }
+
+        /** The root's name; default {@code global}. */
+        public Builder rootName(String name) {
+            this.rootName = Names.checkName("root context name", name);
+            return this;
+        }
+
+        /**
+         * Where tasks run unless a builder says otherwise. Default: a virtual thread per task on JDK 21+, a shared
+         * pool of daemon threads on JDK 17.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The time source; default {@link CanopyClock#system()}. */
+        public Builder clock(CanopyClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How many persisted completions to keep; default 100, 0 keeps none. */
+        public Builder recentCompletions(int size) {
+            if (size < 0) {
+                throw new IllegalArgumentException("recent completions size must not be negative: " + size);
+            }
+            this.recentCompletions = size;
+            return this;
+        }
+
+        public ContextTree build() {
+            return new ContextTree(this);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.canopy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A value shown beside a context in status output: a counter, a gauge, a duration, a text or a byte amount.
+ * Set with {@link Context#addMetric(String, MetricValue)} or {@link ContextBuilder#withMetric(String, MetricValue)}.
+ */
+public sealed interface MetricValue {
+
+    static MetricValue counter(long value) {
+        return new Counter(value);
+    }
+
+    static MetricValue gauge(double value) {
+        return new Gauge(value);
+    }
+
+    static MetricValue duration(Duration value) {
+        return new DurationValue(value);
+    }
+
+    static MetricValue text(String value) {
+        return new Text(value);
+    }
+
+    static MetricValue bytes(long value) {
+        return new Bytes(value);
+    }
+
+    /** A count of things; never negative. */
+    record Counter(long value) implements MetricValue {
+        public Counter {
+            if (value < 0) {
+                throw new IllegalArgumentException("counter metric must not be negative: " + value);
+            }
+        }
+    }
+
+    /** A measurement that goes up and down. */
+    record Gauge(double value) implements MetricValue {
+    }
+
+    /** A length of time; never negative. */
+    record DurationValue(Duration value) implements MetricValue {
+        public DurationValue {
+            Objects.requireNonNull(value, "duration metric value");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("duration metric must not be negative: " + value);
+            }
+        }
+    }
+
+    /** Free text. */
+    record Text(String value) implements MetricValue {
+        public Text {
+            Objects.requireNonNull(value, "text metric value");
+        }
+    }
+
+    /** An amount of data in bytes; never negative. */
+    record Bytes(long value) implements MetricValue {
+        public Bytes {
+            if (value < 0) {
+                throw new IllegalArgumentException("bytes metric must not be negative: " + value);
+            }
+        }
+    }
+}

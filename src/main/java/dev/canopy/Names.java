@@ -1,0 +1,60 @@
+package dev.canopy;
+
+/** Validation of user-given names and keys, with messages that show the offending value safely. */
+final class Names {
+    static final int MAX_NAME_LENGTH = 200;
+
+    private Names() {
+    }
+
+    /** A context or lock name: a path segment, so no dots. */
+    static String checkName(String kind, String name) {
+        checkKey(kind, name);
+        int dot = name.indexOf('.');
+        if (dot >= 0) {
+            throw new IllegalArgumentException(kind + " \"" + escape(name) + "\" contains '.' at index " + dot
+                    + "; '.' separates path segments (put such values in data instead)");
+        }
+        return name;
+    }
+
+    /** A data, metric or counter key: dots allowed. */
+    static String checkKey(String kind, String key) {
+        if (key == null) {
+            throw new NullPointerException(kind + " must not be null");
+        }
+        if (key.isBlank()) {
+            throw new IllegalArgumentException(kind + " must not be blank: \"" + escape(key) + "\"");
+        }
+        if (key.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException(kind + " is " + key.length() + " characters long, the limit is "
+                    + MAX_NAME_LENGTH + ": \"" + escape(key.substring(0, 40)) + "…\"");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                throw new IllegalArgumentException(String.format("%s \"%s\" contains control character U+%04X at index %d",
+                        kind, escape(key), (int) c, i));
+            }
+        }
+        return key;
+    }
+
+    /** Makes a string safe to print in a message or a terminal: control characters as \\uXXXX, long ones cut. */
+    static String escape(String s) {
+        int limit = Math.min(s.length(), 120);
+        StringBuilder b = new StringBuilder(limit + 8);
+        for (int i = 0; i < limit; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                b.append(String.format("\\u%04X", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        if (limit < s.length()) {
+            b.append("…(").append(s.length()).append(" chars)");
+        }
+        return b.toString();
+    }
+}

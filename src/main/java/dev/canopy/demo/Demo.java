@@ -1,0 +1,184 @@
+package dev.canopy.demo;
+
+import dev.canopy.Canopy;
+import dev.canopy.Context;
+import dev.canopy.MetricValue;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the example tree of the fastn-context design (remote access with sessions and handlers, an HTTP proxy,
+ * a chat service), keeps it busy, and prints it until stopped.
+ *
+ * <pre>
+ *   mvn -q compile exec:exec                 # run until Ctrl-C
+ *   ... Demo --duration 10s --interval 2s    # stop by itself (used by tests)
+ * </pre>
+ */
+public final class Demo {
+    private Demo() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Duration runFor = null;
+        Duration interval = Duration.ofSeconds(2);
+        boolean quiet = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--duration" -> runFor = parseDuration(args[++i]);
+                case "--interval" -> interval = parseDuration(args[++i]);
+                case "--quiet" -> quiet = true;
+                default -> {
+                    System.err.println("usage: Demo [--duration 30s] [--interval 2s] [--quiet]");
+                    System.exit(2);
+                }
+            }
+        }
+        Canopy.installShutdownHook(Duration.ofSeconds(2));
+        Context global = Canopy.global();
+        long pid = ProcessHandle.current().pid();
+        System.out.println("Canopy demo running as pid " + pid + " (Ctrl-C to stop)");
+        System.out.println("  jcmd " + pid + " Thread.print    |    jconsole " + pid);
+        System.out.flush();
+
+        startRemoteAccess(global);
+        startHttpProxy(global);
+        startChat(global);
+
+        long stopAt = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
+        while (System.nanoTime() < stopAt) {
+            if (!quiet) {
+                System.out.println();
+                System.out.print(TreePrinter.render(global));
+                System.out.flush();
+            }
+            long left = stopAt - System.nanoTime();
+            TimeUnit.NANOSECONDS.sleep(Math.max(1, Math.min(left, interval.toNanos())));
+        }
+        boolean drained = Canopy.tree().shutdown("demo finished", Duration.ofSeconds(5));
+        System.out.println("demo stopped" + (drained ? "" : " (some contexts still running)"));
+    }
+
+    private static void startRemoteAccess(Context global) {
+        Context remote = global.child("remote-access").withData("port", 2222).open();
+        // a long-lived service closes when cancelled (shutdown), so the tree can drain
+        remote.onCancel(remote::close);
+        openSession(remote, "alice@bv478gen", "alice", "bash");
+        openSession(remote, "bob@p2nd7avq", "bob", "ls -la");
+        // sessions that come and go, so recent completions fill up
+        remote.spawn(() -> {
+            int n = 0;
+            while (!remote.isCancelled()) {
+                String peer = "guest" + (++n);
+                try (Context session = remote.child(peer + "@" + Integer.toHexString(n * 7919))
+                        .withData("peer", peer).withTimeout(Duration.ofSeconds(20)).persist().open()) {
+                    session.spawnChild("command-executor", ctx -> {
+                        ctx.setData("command", "uptime");
+                        pause(ctx, 1500);
+                        return 0;
+                    }).join();
+                }
+                pause(remote, 3000);
+            }
+        });
+    }
+
+    private static void openSession(Context remote, String name, String peer, String shell) {
+        Context session = remote.child(name)
+                .withData("peer", peer).withData("shell", shell)
+                .withTimeout(Duration.ofMinutes(30))
+                .open();
+        session.onCancel(session::close);
+        session.spawnChild("stdout-handler", ctx -> {
+            long bytes = 0;
+            while (!ctx.isCancelled()) {
+                bytes += ThreadLocalRandom.current().nextInt(512, 4096);
+                ctx.addMetric("bytes", MetricValue.bytes(bytes));
+                pause(ctx, 250);
+            }
+            return bytes;
+        });
+        session.child("stderr-stream").withMetric("bytes", MetricValue.bytes(0)).spawn(ctx -> {
+            // mostly idle: writes rarely, so the tree shows it idle
+            while (!ctx.isCancelled()) {
+                pause(ctx, 8000);
+                ctx.addMetric("bytes", MetricValue.bytes(ThreadLocalRandom.current().nextInt(100, 2000)));
+            }
+            return null;
+        });
+    }
+
+    private static void startHttpProxy(Context global) {
+        Context proxy = global.child("http-proxy").withData("listen", "0.0.0.0:8080").open();
+        proxy.onCancel(proxy::close);
+        Context pool = proxy.child("connection-pool").withMetric("connections", MetricValue.counter(45)).open();
+        pool.onCancel(pool::close);
+        proxy.spawn(() -> {
+            while (!proxy.isCancelled()) {
+                proxy.child("request").withData("path", "/api/items/" + ThreadLocalRandom.current().nextInt(1000))
+                        .spawn(ctx -> {
+                            pause(ctx, ThreadLocalRandom.current().nextInt(200, 3000));
+                            if (ThreadLocalRandom.current().nextInt(20) == 0) {
+                                throw new IllegalStateException("upstream returned 502");
+                            }
+                            return 200;
+                        });
+                pool.touch();
+                pause(proxy, 300);
+            }
+        });
+    }
+
+    private static void startChat(Context global) {
+        Context chat = global.child("chat-service").open();
+        chat.onCancel(chat::close);
+        chat.spawnChild("presence-monitor", ctx -> {
+            int users = 15;
+            while (!ctx.isCancelled()) {
+                users = Math.max(1, users + ThreadLocalRandom.current().nextInt(-2, 3));
+                ctx.addMetric("users", MetricValue.gauge(users));
+                pause(ctx, 1000);
+            }
+            return null;
+        });
+        chat.spawnChild("message-relay", ctx -> {
+            long messages = 4_500;
+            while (!ctx.isCancelled()) {
+                messages += ThreadLocalRandom.current().nextInt(1, 20);
+                ctx.addMetric("messages", MetricValue.counter(messages));
+                pause(ctx, 500);
+            }
+            return null;
+        });
+    }
+
+    /** Waits {@code millis}, returning early (without an exception) when the context is cancelled. */
+    private static void pause(Context ctx, long millis) {
+        try {
+            ctx.awaitCancellation(Duration.ofMillis(millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            return Duration.ofSeconds(Long.parseLong(t));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a duration (try 30s, 500ms, 2m): " + text);
+        }
+    }
+}

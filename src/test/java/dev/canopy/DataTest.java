@@ -1,0 +1,97 @@
+package dev.canopy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class DataTest {
+    private final ContextTree tree = ContextTree.create();
+    private final Context ctx = tree.root().child("session").open();
+
+    record Peer(String id, int port) {
+    }
+
+    static final class Node {
+        public List<Node> next = new ArrayList<>();
+    }
+
+    @AfterEach
+    void closeTree() {
+        tree.close();
+    }
+
+    @Test
+    void anyJacksonValueIsStoredAsJson() {
+        ctx.setData("peer", new Peer("alice", 22));
+        ctx.setData("shell", "bash");
+        ctx.setData("tags", List.of("a", "b"));
+        JsonNode peer = ctx.getData("peer").orElseThrow();
+        assertEquals("alice", peer.get("id").asText());
+        assertEquals(22, peer.get("port").asInt());
+        assertEquals(new Peer("alice", 22), ctx.getData("peer", Peer.class).orElseThrow());
+        assertEquals("bash", ctx.getData("shell", String.class).orElseThrow());
+        assertEquals(List.of("peer", "shell", "tags"), List.copyOf(ctx.data().keySet()), "sorted by key");
+        assertTrue(ctx.getData("missing").isEmpty());
+    }
+
+    @Test
+    void storedValuesCannotBeChangedFromOutside() {
+        ctx.setData("x", Map.of("a", 1));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) ctx.getData("x").orElseThrow()).put("a", 2);
+        assertEquals(1, ctx.getData("x").orElseThrow().get("a").asInt());
+    }
+
+    @Test
+    void nullRemovesAKey() {
+        ctx.setData("k", 1);
+        ctx.setData("k", null);
+        assertTrue(ctx.getData("k").isEmpty());
+    }
+
+    @Test
+    void cyclicValuesAreRefusedWithTheKeyNamed() {
+        Node a = new Node();
+        a.next.add(a);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ctx.setData("graph", a));
+        assertTrue(e.getMessage().startsWith("data value for key \"graph\""), e.getMessage());
+        assertTrue(ctx.getData("graph").isEmpty());
+    }
+
+    @Test
+    void metricsOfEveryKind() {
+        ctx.addMetric("commands", MetricValue.counter(3));
+        ctx.addMetric("load", MetricValue.gauge(0.5));
+        ctx.addMetric("latency", MetricValue.duration(Duration.ofMillis(12)));
+        ctx.addMetric("shell", MetricValue.text("bash"));
+        ctx.addMetric("bytes", MetricValue.bytes(1024));
+        ctx.addMetric("commands", MetricValue.counter(4));
+        Map<String, MetricValue> m = ctx.metrics();
+        assertEquals(List.of("bytes", "commands", "latency", "load", "shell"), List.copyOf(m.keySet()));
+        assertEquals(new MetricValue.Counter(4), m.get("commands"));
+        assertEquals(new MetricValue.DurationValue(Duration.ofMillis(12)), ctx.getMetric("latency").orElseThrow());
+    }
+
+    @Test
+    void badMetricValuesAreRefused() {
+        assertEquals("bytes metric must not be negative: -1",
+                assertThrows(IllegalArgumentException.class, () -> MetricValue.bytes(-1)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MetricValue.counter(-5));
+        assertThrows(IllegalArgumentException.class, () -> MetricValue.duration(Duration.ofSeconds(-1)));
+        assertThrows(NullPointerException.class, () -> MetricValue.text(null));
+        assertThrows(NullPointerException.class, () -> ctx.addMetric("x", null));
+    }
+
+    @Test
+    void builderDataAndMetricsArePresentFromTheStart() {
+        Context c = tree.root().child("c").withData("peer", "bob").withMetric("n", MetricValue.counter(1)).open();
+        assertEquals("bob", c.getData("peer", String.class).orElseThrow());
+        assertEquals(MetricValue.counter(1), c.getMetric("n").orElseThrow());
+    }
+}

@@ -1,0 +1,26 @@
+package dev.canopy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A clock that moves only when told to. */
+final class FakeClock implements CanopyClock {
+    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final long startNanos = nanos.get();
+
+    @Override
+    public long nanoTime() {
+        return nanos.get();
+    }
+
+    @Override
+    public long currentTimeMillis() {
+        return START.toEpochMilli() + (nanos.get() - startNanos) / 1_000_000;
+    }
+
+    void advance(Duration d) {
+        nanos.addAndGet(d.toNanos());
+    }
+}
