@@ -66,6 +66,11 @@ public final class Canopy {
         return c != null ? c : global();
     }
 
+    /** The default tree's counters: {@code Canopy.counters().total("global.remote-access.connections")}. */
+    public static Counters counters() {
+        return tree().counters();
+    }
+
     /** The default tree's recent persisted completions, newest first. */
     public static List<CompletedContext> recentCompletions() {
         return tree().recentCompletions();

@@ -589,6 +589,142 @@ public final class Context implements AutoCloseable {
         return Collections.unmodifiableMap(new TreeMap<>(m));
     }
 
+    // ------------------------------------------------------------------ counters
+
+    /**
+     * Adds one to the total {@code counter} at this context's path (key {@code <path>.<counter>}). Totals never
+     * decrease and outlive the context: every context with this path adds into the same key.
+     */
+    public void incrementTotal(String counter) {
+        incrementTotal(counter, 1);
+    }
+
+    /** Adds {@code amount} (not negative) to the total {@code counter} at this context's path. */
+    public void incrementTotal(String counter, long amount) {
+        if (amount < 0) {
+            throw new IllegalArgumentException("total counter \"" + Names.escape(String.valueOf(counter))
+                    + "\" only grows; amount must not be negative: " + amount);
+        }
+        CounterCell c = localCounter(counter).cell;
+        if (c != null) {
+            c.total.add(amount);
+        } else {
+            tree.counters().lost(amount);
+        }
+    }
+
+    /**
+     * Adds one to the live {@code counter} at this context's path (key {@code <path>.live_<counter>}). This
+     * context holds the increment until {@link #decrementLive} gives it back or the context ends, which gives back
+     * everything it still holds: a task that crashes never leaves a live count behind.
+     *
+     * @throws IllegalStateException if this context has ended
+     */
+    public void incrementLive(String counter) {
+        LocalCounter local = localCounter(counter);
+        if (!local.hold()) {
+            throw new IllegalStateException("cannot increment live counter \"" + counter + "\" of " + path()
+                    + ": the context has ended and gave back its live counts");
+        }
+        CounterCell c = local.cell;
+        if (c != null) {
+            c.live.increment();
+        } else {
+            tree.counters().lost(1);
+        }
+    }
+
+    /**
+     * Gives back one live {@code counter} increment this context holds.
+     *
+     * @throws IllegalStateException if this context holds none (a context cannot give back another's count, so
+     *                               live counts never go below zero)
+     */
+    public void decrementLive(String counter) {
+        Objects.requireNonNull(counter, "counter name must not be null");
+        ConcurrentHashMap<String, LocalCounter> locals = localCounters();
+        LocalCounter local = locals == null ? null : locals.get(counter);
+        if (local == null || !local.giveBack()) {
+            throw new IllegalStateException("cannot decrement live counter \"" + Names.escape(counter) + "\" of "
+                    + path() + ": this context holds none of it (live at this path: " + getLive(counter) + ")");
+        }
+        CounterCell c = local.cell;
+        if (c != null) {
+            c.live.decrement();
+        }
+    }
+
+    /** The total of {@code counter} at this context's path (all contexts with this path). */
+    public long getTotal(String counter) {
+        CounterCell c = counterCell(counter);
+        return c == null ? 0 : c.totalNow();
+    }
+
+    /** The live count of {@code counter} at this context's path (all contexts with this path). */
+    public long getLive(String counter) {
+        CounterCell c = counterCell(counter);
+        return c == null ? 0 : c.liveNow();
+    }
+
+    /** How many live {@code counter} increments this context itself holds. */
+    public long heldLive(String counter) {
+        Objects.requireNonNull(counter, "counter name must not be null");
+        ConcurrentHashMap<String, LocalCounter> locals = localCounters();
+        LocalCounter local = locals == null ? null : locals.get(counter);
+        return local == null ? 0 : Math.max(0, local.held);
+    }
+
+    private CounterCell counterCell(String counter) {
+        Objects.requireNonNull(counter, "counter name must not be null");
+        ConcurrentHashMap<String, LocalCounter> locals = localCounters();
+        LocalCounter local = locals == null ? null : locals.get(counter);
+        return local != null ? local.cell : tree.counters().find(path(), counter);
+    }
+
+    private ConcurrentHashMap<String, LocalCounter> localCounters() {
+        Extras x = extras;
+        return x == null ? null : x.counters;
+    }
+
+    private LocalCounter localCounter(String counter) {
+        if (counter == null) {
+            throw new NullPointerException("counter name must not be null");
+        }
+        Extras x = extras();
+        ConcurrentHashMap<String, LocalCounter> locals = x.counters;
+        if (locals == null) {
+            locals = x.counters();
+        }
+        LocalCounter local = locals.get(counter);
+        if (local == null) {
+            checkCounterName(counter);
+            local = locals.computeIfAbsent(counter, k -> new LocalCounter(tree.counters().cell(path(), k)));
+        }
+        return local;
+    }
+
+    private static void checkCounterName(String counter) {
+        Names.checkName("counter name", counter);
+        if (counter.startsWith(Counters.LIVE_PREFIX)) {
+            throw new IllegalArgumentException("counter name \"" + Names.escape(counter) + "\" must not start with \""
+                    + Counters.LIVE_PREFIX + "\", which marks live keys");
+        }
+    }
+
+    private void giveBackLiveCounts() {
+        Extras x = extras;
+        ConcurrentHashMap<String, LocalCounter> locals = x == null ? null : x.counters;
+        if (locals == null) {
+            return;
+        }
+        for (LocalCounter local : locals.values()) {
+            long held = local.giveBackAll();
+            if (held > 0 && local.cell != null) {
+                local.cell.live.add(-held);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ ending
 
     /**
@@ -695,6 +831,7 @@ public final class Context implements AutoCloseable {
 
     private void onDetached() {
         ContextState o = outcome;
+        giveBackLiveCounts();
         tree.recordEnd(this, o);
         Extras x = extras;
         if (x != null) {
@@ -812,6 +949,7 @@ public final class Context implements AutoCloseable {
         volatile CompletableFuture<ContextState> ended;
         volatile ConcurrentLinkedQueue<CancelCallback> callbacks;
         volatile Set<TaskImpl<?>> tasks;
+        volatile ConcurrentHashMap<String, LocalCounter> counters;
         volatile ScheduledFuture<?> deadlineTimer;
         volatile Throwable failure;
 
@@ -850,6 +988,13 @@ public final class Context implements AutoCloseable {
             return callbacks;
         }
 
+        synchronized ConcurrentHashMap<String, LocalCounter> counters() {
+            if (counters == null) {
+                counters = new ConcurrentHashMap<>(4);
+            }
+            return counters;
+        }
+
         synchronized Set<TaskImpl<?>> tasks() {
             if (tasks == null) {
                 tasks = ConcurrentHashMap.newKeySet();
@@ -875,6 +1020,56 @@ public final class Context implements AutoCloseable {
                     t.cancel(true);
                 }
             }
+        }
+    }
+
+    /** One counter as seen from one context: its cell, and the live increments this context holds. */
+    private static final class LocalCounter {
+        private static final long GIVEN_BACK = Long.MIN_VALUE;
+        private static final VarHandle HELD;
+
+        static {
+            try {
+                HELD = MethodHandles.lookup().findVarHandle(LocalCounter.class, "held", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** {@code null} when the key cap refused this key. */
+        final CounterCell cell;
+        volatile long held;
+
+        LocalCounter(CounterCell cell) {
+            this.cell = cell;
+        }
+
+        boolean hold() {
+            long h;
+            do {
+                h = held;
+                if (h == GIVEN_BACK) {
+                    return false;
+                }
+            } while (!HELD.compareAndSet(this, h, h + 1));
+            return true;
+        }
+
+        boolean giveBack() {
+            long h;
+            do {
+                h = held;
+                if (h <= 0) {
+                    return false;
+                }
+            } while (!HELD.compareAndSet(this, h, h - 1));
+            return true;
+        }
+
+        /** At the context's end: everything still held, after which nothing can be held again. */
+        long giveBackAll() {
+            long h = (long) HELD.getAndSet(this, GIVEN_BACK);
+            return h == GIVEN_BACK ? 0 : h;
         }
     }
 

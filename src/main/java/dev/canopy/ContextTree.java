@@ -36,6 +36,7 @@ public final class ContextTree implements AutoCloseable {
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
     private final AtomicBoolean hookInstalled = new AtomicBoolean();
+    private final Counters counters;
     private final Context root;
 
     private ContextTree(Builder b) {
@@ -51,6 +52,7 @@ public final class ContextTree implements AutoCloseable {
             this.virtualThreads = DefaultExecutors.isVirtual(shared);
         }
         this.recent = new RecentCompletions(b.recentCompletions);
+        this.counters = new Counters(this, b.maxCounterKeys);
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
     }
@@ -72,6 +74,11 @@ public final class ContextTree implements AutoCloseable {
     /** Whether tasks run on virtual threads: true with the default executor on JDK 21 and later. */
     public boolean usesVirtualThreads() {
         return virtualThreads;
+    }
+
+    /** This tree's counters. */
+    public Counters counters() {
+        return counters;
     }
 
     /** The final snapshots of the latest {@link Context#persist() persisted} contexts, newest first. */
@@ -155,9 +162,14 @@ public final class ContextTree implements AutoCloseable {
     public void close() {
         root.cancel("tree closed");
         root.end(ContextState.CANCELLED, null);
+        counters.close();
     }
 
     // ------------------------------------------------------------------ internal
+
+    long startNanos() {
+        return startNanos;
+    }
 
     long nextId() {
         return IDS.incrementAndGet();
@@ -188,6 +200,13 @@ public final class ContextTree implements AutoCloseable {
         }
         if (context.isPersisted()) {
             recent.add(context.snapshotCompleted());
+            // "zero manual tracking": persisted contexts count their own endings per path
+            CounterCell c = counters.cell(context.path(), outcome.name().toLowerCase(java.util.Locale.ROOT));
+            if (c != null) {
+                c.total.increment();
+            } else {
+                counters.lost(1);
+            }
         }
     }
 
@@ -197,6 +216,7 @@ public final class ContextTree implements AutoCloseable {
         private Executor executor;
         private CanopyClock clock = CanopyClock.system();
         private int recentCompletions = 100;
+        private int maxCounterKeys = 10_000;
 
         private Builder() {
         }
@@ -228,6 +248,15 @@ public final class ContextTree implements AutoCloseable {
                 throw new IllegalArgumentException("recent completions size must not be negative: " + size);
             }
             this.recentCompletions = size;
+            return this;
+        }
+
+        /** The cap on distinct counter keys; default 10,000. See {@link Counters}. */
+        public Builder maxCounterKeys(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("counter key cap must be at least 1: " + max);
+            }
+            this.maxCounterKeys = max;
             return this;
         }
 

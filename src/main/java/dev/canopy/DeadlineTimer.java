@@ -4,7 +4,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** One daemon timer thread for every deadline in the JVM, started on the first deadline. */
+/** One daemon timer thread for every deadline (and counter sampling) in the JVM, started on first use. */
 final class DeadlineTimer {
     private DeadlineTimer() {
     }
@@ -22,6 +22,10 @@ final class DeadlineTimer {
             timer.setRemoveOnCancelPolicy(true);
             return timer;
         }
+    }
+
+    static ScheduledFuture<?> scheduleAtFixedRate(Runnable action, long periodNanos) {
+        return Holder.TIMER.scheduleAtFixedRate(action, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 
     static ScheduledFuture<?> schedule(Runnable action, long delayNanos) {

@@ -53,6 +53,7 @@ public final class Demo {
             if (!quiet) {
                 System.out.println();
                 System.out.print(TreePrinter.render(global));
+                System.out.print(TreePrinter.counters(Canopy.counters()));
                 System.out.flush();
             }
             long left = stopAt - System.nanoTime();
@@ -68,15 +69,19 @@ public final class Demo {
         remote.onCancel(remote::close);
         openSession(remote, "alice@bv478gen", "alice", "bash");
         openSession(remote, "bob@p2nd7avq", "bob", "ls -la");
-        // sessions that come and go, so recent completions fill up
+        // short sessions that come and go; one path for all of them keeps the counter keys bounded
         remote.spawn(() -> {
             int n = 0;
             while (!remote.isCancelled()) {
                 String peer = "guest" + (++n);
-                try (Context session = remote.child(peer + "@" + Integer.toHexString(n * 7919))
-                        .withData("peer", peer).withTimeout(Duration.ofSeconds(20)).persist().open()) {
+                try (Context session = remote.child("guest-session")
+                        .withData("peer", peer + "@" + Integer.toHexString(n * 7919))
+                        .withTimeout(Duration.ofSeconds(20)).persist().open()) {
+                    remote.incrementTotal("connections");
+                    session.incrementLive("connections");
                     session.spawnChild("command-executor", ctx -> {
                         ctx.setData("command", "uptime");
+                        ctx.incrementTotal("commands");
                         pause(ctx, 1500);
                         return 0;
                     }).join();
@@ -92,6 +97,8 @@ public final class Demo {
                 .withTimeout(Duration.ofMinutes(30))
                 .open();
         session.onCancel(session::close);
+        remote.incrementTotal("connections");
+        session.incrementLive("connections");   // given back automatically when the session ends
         session.spawnChild("stdout-handler", ctx -> {
             long bytes = 0;
             while (!ctx.isCancelled()) {
@@ -118,8 +125,11 @@ public final class Demo {
         pool.onCancel(pool::close);
         proxy.spawn(() -> {
             while (!proxy.isCancelled()) {
+                proxy.incrementTotal("requests");
                 proxy.child("request").withData("path", "/api/items/" + ThreadLocalRandom.current().nextInt(1000))
+                        .persist()   // counts global.http-proxy.request.completed / failed / cancelled
                         .spawn(ctx -> {
+                            ctx.incrementLive("inflight");
                             pause(ctx, ThreadLocalRandom.current().nextInt(200, 3000));
                             if (ThreadLocalRandom.current().nextInt(20) == 0) {
                                 throw new IllegalStateException("upstream returned 502");

@@ -2,6 +2,8 @@ package dev.canopy.demo;
 
 import dev.canopy.Context;
 import dev.canopy.ContextState;
+import dev.canopy.CounterSnapshot;
+import dev.canopy.Counters;
 
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +37,15 @@ final class TreePrinter {
             boolean last = i == children.size() - 1;
             line(out, children.get(i), childLead + (last ? "└── " : "├── "), childLead + (last ? "    " : "│   "));
         }
+    }
+
+    static String counters(Counters counters) {
+        StringBuilder out = new StringBuilder("counters:\n");
+        for (CounterSnapshot c : counters.snapshot()) {
+            out.append(String.format("  %-45s total %,8d  live %,4d  last min %,6d  %.1f/s%n",
+                    c.key(), c.total(), c.live(), c.windows().lastMinute(), c.windows().ratePerSecond()));
+        }
+        return out.toString();
     }
 
     private static String human(Duration d) {
