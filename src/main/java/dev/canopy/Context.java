@@ -46,6 +46,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Context implements AutoCloseable {
     static final long NO_DEADLINE = Long.MAX_VALUE;
+    /**
+     * Stored in {@code cancellation} by an end that came first: one CAS decides between "ended" and "cancelled",
+     * so a cancel can never slip in after a task's body returned.
+     */
+    private static final Cancellation ENDED = new Cancellation("(ended)", "", Instant.EPOCH);
+    private static final long ACTIVITY_GRANULARITY_NANOS = 1_000_000L;
 
     private static final int OPEN = 0;
     private static final int ENDING = 1;
@@ -201,7 +207,8 @@ public final class Context implements AutoCloseable {
         if (o != null) {
             return o;
         }
-        return cancellation != null ? ContextState.CANCELLED : ContextState.ACTIVE;
+        Cancellation c = cancellation;
+        return c != null && c != ENDED ? ContextState.CANCELLED : ContextState.ACTIVE;
     }
 
     /** Whether the context has ended and left the live tree. */
@@ -239,8 +246,8 @@ public final class Context implements AutoCloseable {
         if (phase != OPEN) {
             throw new IllegalStateException("cannot spawn on context " + path() + ": it has " + describeEnd());
         }
-        touch();
         TaskImpl<T> task = new TaskImpl<>(this, false, callable);
+        attachTask(task);
         execute(task);
         return task;
     }
@@ -268,7 +275,7 @@ public final class Context implements AutoCloseable {
     public void cancel(String reason) {
         Objects.requireNonNull(reason, "reason");
         if (cancellation != null) {
-            return;
+            return; // cancelled already, or ended
         }
         cancelSubtree(new Cancellation(reason, path(), tree.instantAt(tree.clock.nanoTime())));
     }
@@ -280,6 +287,8 @@ public final class Context implements AutoCloseable {
         }
         int count = 1;
         ConcurrentHashMap<Context, Boolean> kids = children;
+        // isEmpty() reads the map's volatile count: with the CAS above it makes the Dekker handshake with
+        // attachChild (put, then read cancellation) hold by the memory model, not just on HotSpot
         if (kids == null || kids.isEmpty()) {
             return count;
         }
@@ -290,13 +299,13 @@ public final class Context implements AutoCloseable {
             if (next.cancelOne(c)) {
                 count++;
                 ConcurrentHashMap<Context, Boolean> grandChildren = next.children;
-                if (grandChildren != null) {
+                if (grandChildren != null && !grandChildren.isEmpty()) {
                     for (Context g : grandChildren.keySet()) {
                         pending.push(g);
                     }
                 }
             }
-            // a child already cancelled had its own subtree cancelled by whoever cancelled it
+            // a child already cancelled (or ended) had its own subtree dealt with by whoever did that
         }
         return count;
     }
@@ -318,19 +327,27 @@ public final class Context implements AutoCloseable {
         return true;
     }
 
-    /** Whether a cancel has reached this context. */
+    /** Whether a cancel has reached this context (before it ended). */
     public boolean isCancelled() {
-        return cancellation != null;
+        Cancellation c = cancellation;
+        return c != null && c != ENDED;
     }
 
     /** Why and by whom this context was cancelled, if it was. */
     public Optional<Cancellation> cancellation() {
-        return Optional.ofNullable(cancellation);
+        Cancellation c = cancellation;
+        return c == ENDED ? Optional.empty() : Optional.ofNullable(c);
+    }
+
+    /** The cancellation, or null (never the internal end marker). */
+    private Cancellation realCancellation() {
+        Cancellation c = cancellation;
+        return c == ENDED ? null : c;
     }
 
     /** Throws {@link CancellationException} with the reason if this context is cancelled. */
     public void throwIfCancelled() {
-        Cancellation c = cancellation;
+        Cancellation c = realCancellation();
         if (c != null) {
             throw cancellationException(c);
         }
@@ -342,17 +359,18 @@ public final class Context implements AutoCloseable {
     }
 
     /**
-     * A future completed when this context is cancelled (never completed exceptionally). Each call returns a
-     * new dependent copy, so completing or cancelling it has no effect on the context.
+     * A future completed when this context is cancelled (never exceptionally; never, if it ends first). The same
+     * read-only instance is returned every time: wait on it or chain from it; completing or cancelling it throws.
+     * Its dependents run on the cancelling thread.
      */
     public CompletableFuture<Void> cancelled() {
-        return cancelledFuture().copy();
+        return cancelledFuture();
     }
 
-    private CompletableFuture<Void> cancelledFuture() {
-        CompletableFuture<Void> f = extras().cancelledFuture();
-        if (cancellation != null) {
-            f.complete(null);
+    private ReadOnlyFuture<Void> cancelledFuture() {
+        ReadOnlyFuture<Void> f = extras().cancelledFuture();
+        if (isCancelled()) {
+            f.completeInternally(null);
         }
         return f;
     }
@@ -362,7 +380,7 @@ public final class Context implements AutoCloseable {
      * sends to the context's task, this returns normally and leaves the interrupt flag set.
      */
     public void awaitCancellation() throws InterruptedException {
-        if (cancellation != null) {
+        if (isCancelled()) {
             return;
         }
         try {
@@ -370,7 +388,7 @@ public final class Context implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
-            if (cancellation == null) {
+            if (!isCancelled()) {
                 throw e;
             }
             Thread.currentThread().interrupt();
@@ -380,7 +398,7 @@ public final class Context implements AutoCloseable {
     /** Blocks until this context is cancelled or the timeout passes; returns whether it was cancelled. */
     public boolean awaitCancellation(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        if (cancellation != null) {
+        if (isCancelled()) {
             return true;
         }
         try {
@@ -391,7 +409,7 @@ public final class Context implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
-            if (cancellation == null) {
+            if (!isCancelled()) {
                 throw e;
             }
             Thread.currentThread().interrupt();
@@ -401,21 +419,25 @@ public final class Context implements AutoCloseable {
 
     /**
      * Runs {@code callback} once when this context is cancelled, on the cancelling thread (immediately, on this
-     * thread, if it already is). Closing the returned registration removes the callback. A callback that throws is
-     * logged and does not stop the cancel.
+     * thread, if it already is; never, if it ends without being cancelled). Closing the returned registration
+     * removes the callback. A callback that throws is logged and does not stop the cancel.
      */
     public Registration onCancel(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         CancelCallback registration = new CancelCallback(callback);
-        if (cancellation == null) {
+        Cancellation c = cancellation;
+        if (c == null) {
             Extras x = extras();
-            x.callbacks().add(registration);
             registration.owner = x;
-            if (cancellation == null) {
+            x.callbacks().add(registration);
+            c = cancellation;
+            if (c == null) {
                 return registration;
             }
         }
-        registration.fire();
+        if (c != ENDED) {
+            registration.fire();
+        }
         return registration;
     }
 
@@ -439,20 +461,32 @@ public final class Context implements AutoCloseable {
     }
 
     void scheduleDeadline() {
+        if (cancellation != null) {
+            return;
+        }
         long delay = deadlineNanos - tree.clock.nanoTime();
         if (delay <= 0) {
             deadlineExceeded();
             return;
         }
         Extras x = extras();
-        x.deadlineTimer = DeadlineTimer.schedule(this::deadlineExceeded, delay);
+        // the shared timer thread only hands over: cancel callbacks are user code and must not delay other deadlines
+        x.deadlineTimer = DeadlineTimer.schedule(this::deadlineExceededOnExecutor, delay);
         if (phase == DETACHED) {
             x.deadlineTimer.cancel(false);
         }
     }
 
+    private void deadlineExceededOnExecutor() {
+        try {
+            executor.execute(this::deadlineExceeded);
+        } catch (RejectedExecutionException e) {
+            deadlineExceeded();
+        }
+    }
+
     private void deadlineExceeded() {
-        if (phase != DETACHED) {
+        if (cancellation == null) {
             cancel("deadline exceeded (" + tree.instantAt(deadlineNanos) + ")");
         }
     }
@@ -513,14 +547,20 @@ public final class Context implements AutoCloseable {
         if (value == null) {
             extras().data().remove(key);
         } else {
-            extras().data().put(key, Json.toNode(key, value));
+            JsonNode node = Json.toNode(key, value);
+            extras().data().put(key, node);
         }
         touch();
     }
 
-    /** Activity at a time already read from the clock (saves a clock read on the hot path). */
+    /**
+     * Activity at a time already read from the clock. Skips the write when it would move the time by less than a
+     * millisecond: many threads creating children of one parent would otherwise all write one cache line.
+     */
     void touchAt(long nanos) {
-        lastActivityNanos = nanos;
+        if (nanos - lastActivityNanos >= ACTIVITY_GRANULARITY_NANOS) {
+            lastActivityNanos = nanos;
+        }
     }
 
     void putDataNode(String key, JsonNode node) {
@@ -690,11 +730,7 @@ public final class Context implements AutoCloseable {
         if (counter == null) {
             throw new NullPointerException("counter name must not be null");
         }
-        Extras x = extras();
-        ConcurrentHashMap<String, LocalCounter> locals = x.counters;
-        if (locals == null) {
-            locals = x.counters();
-        }
+        ConcurrentHashMap<String, LocalCounter> locals = extras().counters();
         LocalCounter local = locals.get(counter);
         if (local == null) {
             checkCounterName(counter);
@@ -782,10 +818,15 @@ public final class Context implements AutoCloseable {
         if (failure != null) {
             extras().failure = failure;
         }
-        Cancellation c = cancellation;
-        ContextState o = c != null ? ContextState.CANCELLED : requested;
+        // either the end marker goes in first (no cancel can follow) or a cancel was there first
+        boolean cancelledFirst = !CANCELLATION.compareAndSet(this, null, ENDED);
+        ContextState o = cancelledFirst ? ContextState.CANCELLED : requested;
         outcome = o;
-        if (c == null) {
+        if (!cancelledFirst) {
+            Extras x = extras;
+            if (x != null && x.callbacks != null) {
+                x.callbacks.clear(); // they can never fire now; let go of what they capture
+            }
             cancelLeftovers(o);
         }
         tryDetach();
@@ -819,7 +860,8 @@ public final class Context implements AutoCloseable {
     /** Leaves the tree once ended with no children left, and lets an ending parent do the same. */
     private void tryDetach() {
         Context c = this;
-        while (c != null && c.phase == ENDING && c.childrenEmpty() && PHASE.compareAndSet(c, ENDING, DETACHED)) {
+        while (c != null && c.phase == ENDING && c.childrenEmpty() && c.tasksEmpty()
+                && PHASE.compareAndSet(c, ENDING, DETACHED)) {
             c.onDetached();
             Context p = c.parent;
             if (p != null) {
@@ -839,29 +881,45 @@ public final class Context implements AutoCloseable {
             if (timer != null) {
                 timer.cancel(false);
             }
-            CompletableFuture<ContextState> ended = x.ended;
+            ReadOnlyFuture<ContextState> ended = x.ended;
             if (ended != null) {
-                ended.complete(o);
+                completeEnded(ended, o);
             }
         }
     }
 
     /**
-     * A future completed with the final state once this context has ended and left the tree. Each call returns a
-     * new dependent copy.
+     * Dependents of {@link #ended()} are user code; on a task's own thread they would run before the task's future
+     * completes (a dependent that joins the task would wait forever), so they run on the executor.
+     */
+    private void completeEnded(ReadOnlyFuture<ContextState> ended, ContextState o) {
+        if (ended.getNumberOfDependents() == 0) {
+            ended.completeInternally(o);
+            return;
+        }
+        try {
+            executor.execute(() -> ended.completeInternally(o));
+        } catch (RejectedExecutionException e) {
+            ended.completeInternally(o);
+        }
+    }
+
+    /**
+     * A future completed with the final state once this context has ended and left the tree (read-only, the same
+     * instance every time). Its dependents run on the context's executor.
      */
     public CompletableFuture<ContextState> ended() {
-        CompletableFuture<ContextState> f = extras().endedFuture();
+        ReadOnlyFuture<ContextState> f = extras().endedFuture();
         if (phase == DETACHED) {
-            f.complete(outcome);
+            f.completeInternally(outcome);
         }
-        return f.copy();
+        return f;
     }
 
     CompletedContext snapshotCompleted() {
         Extras x = extras;
         Throwable failure = x == null ? null : x.failure;
-        Cancellation c = cancellation;
+        Cancellation c = realCancellation();
         String message = outcome == ContextState.CANCELLED && c != null ? c.reason()
                 : failure != null ? String.valueOf(failure.getMessage()) : null;
         return new CompletedContext(id, name, path(), outcome, createdAt(), tree.instantAt(endedNanos),
@@ -878,6 +936,12 @@ public final class Context implements AutoCloseable {
     private boolean childrenEmpty() {
         ConcurrentHashMap<Context, Boolean> kids = children;
         return kids == null || kids.isEmpty();
+    }
+
+    private boolean tasksEmpty() {
+        Extras x = extras;
+        Set<TaskImpl<?>> tasks = x == null ? null : x.tasks;
+        return tasks == null || tasks.isEmpty();
     }
 
     /** Links a new child; refuses (and unlinks) if this context has ended meanwhile. */
@@ -897,23 +961,31 @@ public final class Context implements AutoCloseable {
             throw new IllegalStateException("cannot create child \"" + child.name + "\" of " + path()
                     + ": it has " + describeEnd());
         }
-        Cancellation c = cancellation;
+        Cancellation c = realCancellation();
         if (c != null) {
             child.cancelSubtree(c);
         }
     }
 
+    /** Registers a task spawned on this context before it is handed to the executor, so no cancel misses it. */
     void attachTask(TaskImpl<?> task) {
-        extras().tasks().add(task);
-        if (cancellation != null || phase != OPEN) {
+        Set<TaskImpl<?>> tasks = extras().tasks();
+        tasks.add(task);
+        if (phase != OPEN) {
+            tasks.remove(task);
+            tryDetach();
+            throw new IllegalStateException("cannot spawn on context " + path() + ": it has " + describeEnd());
+        }
+        if (isCancelled()) {
             task.cancel(true);
         }
     }
 
+    /** A task spawned on this context has finished: the context may now leave the tree, if it was waiting to. */
     void detachTask(TaskImpl<?> task) {
         Extras x = extras;
-        if (x != null && x.tasks != null) {
-            x.tasks.remove(task);
+        if (x != null && x.tasks != null && x.tasks.remove(task)) {
+            tryDetach();
         }
     }
 
@@ -945,38 +1017,49 @@ public final class Context implements AutoCloseable {
     private static final class Extras {
         volatile ConcurrentHashMap<String, JsonNode> data;
         volatile ConcurrentHashMap<String, MetricValue> metrics;
-        volatile CompletableFuture<Void> cancelled;
-        volatile CompletableFuture<ContextState> ended;
+        volatile ReadOnlyFuture<Void> cancelled;
+        volatile ReadOnlyFuture<ContextState> ended;
         volatile ConcurrentLinkedQueue<CancelCallback> callbacks;
         volatile Set<TaskImpl<?>> tasks;
         volatile ConcurrentHashMap<String, LocalCounter> counters;
         volatile ScheduledFuture<?> deadlineTimer;
         volatile Throwable failure;
 
-        synchronized ConcurrentHashMap<String, JsonNode> data() {
+        // each part: read the volatile field, and only take the monitor to create it (a cold path)
+        ConcurrentHashMap<String, JsonNode> data() {
+            ConcurrentHashMap<String, JsonNode> d = data;
+            return d != null ? d : createData();
+        }
+
+        private synchronized ConcurrentHashMap<String, JsonNode> createData() {
             if (data == null) {
                 data = new ConcurrentHashMap<>(4);
             }
             return data;
         }
 
-        synchronized ConcurrentHashMap<String, MetricValue> metrics() {
+        ConcurrentHashMap<String, MetricValue> metrics() {
+            ConcurrentHashMap<String, MetricValue> m = metrics;
+            return m != null ? m : createMetrics();
+        }
+
+        private synchronized ConcurrentHashMap<String, MetricValue> createMetrics() {
             if (metrics == null) {
                 metrics = new ConcurrentHashMap<>(4);
             }
             return metrics;
         }
 
-        synchronized CompletableFuture<Void> cancelledFuture() {
+        synchronized ReadOnlyFuture<Void> cancelledFuture() {
             if (cancelled == null) {
-                cancelled = new CompletableFuture<>();
+                cancelled = new ReadOnlyFuture<>();
             }
             return cancelled;
         }
 
-        synchronized CompletableFuture<ContextState> endedFuture() {
+        synchronized ReadOnlyFuture<ContextState> endedFuture() {
             if (ended == null) {
-                ended = new CompletableFuture<>();
+                ended = new ReadOnlyFuture<>();
             }
             return ended;
         }
@@ -988,14 +1071,24 @@ public final class Context implements AutoCloseable {
             return callbacks;
         }
 
-        synchronized ConcurrentHashMap<String, LocalCounter> counters() {
+        ConcurrentHashMap<String, LocalCounter> counters() {
+            ConcurrentHashMap<String, LocalCounter> c = counters;
+            return c != null ? c : createCounters();
+        }
+
+        private synchronized ConcurrentHashMap<String, LocalCounter> createCounters() {
             if (counters == null) {
                 counters = new ConcurrentHashMap<>(4);
             }
             return counters;
         }
 
-        synchronized Set<TaskImpl<?>> tasks() {
+        Set<TaskImpl<?>> tasks() {
+            Set<TaskImpl<?>> t = tasks;
+            return t != null ? t : createTasks();
+        }
+
+        private synchronized Set<TaskImpl<?>> createTasks() {
             if (tasks == null) {
                 tasks = ConcurrentHashMap.newKeySet();
             }
@@ -1003,9 +1096,9 @@ public final class Context implements AutoCloseable {
         }
 
         void onCancel(Context context) {
-            CompletableFuture<Void> f = cancelled;
+            ReadOnlyFuture<Void> f = cancelled;
             if (f != null) {
-                f.complete(null);
+                f.completeInternally(null);
             }
             ConcurrentLinkedQueue<CancelCallback> cbs = callbacks;
             if (cbs != null) {
@@ -1015,7 +1108,7 @@ public final class Context implements AutoCloseable {
                 }
             }
             Set<TaskImpl<?>> ts = tasks;
-            if (ts != null) {
+            if (ts != null && !ts.isEmpty()) {
                 for (TaskImpl<?> t : ts) {
                     t.cancel(true);
                 }

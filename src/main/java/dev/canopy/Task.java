@@ -10,6 +10,8 @@ import java.util.concurrent.Future;
  *
  * <p>{@link #cancel(boolean)} on a task that owns its child context cancels that context (and so its subtree),
  * which interrupts the task's thread. On a task spawned with {@code ctx.spawn(...)} it cancels only that task.
+ * As with any {@link Future}, a cancelled task is done at once ({@link #join()} throws); the body may still be
+ * winding down, and its context stays in the tree, marked cancelled, until it returns.
  */
 public interface Task<T> extends Future<T> {
 

@@ -50,13 +50,11 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
         boolean interruptedBefore = thread.isInterrupted();
         Context previous = CurrentContext.swap(context);
         try {
-            if (!ownsContext) {
-                context.attachTask(this);
-            }
             context.touch();
             super.run();
         } finally {
             CurrentContext.restore(previous);
+            // set()/setException() normally finished already; not when the task was cancelled before its body ran
             finish(failure);
             // a caller-runs executor must not hand the caller an interrupt that was meant for this task
             if (isCancelled() && !interruptedBefore) {
@@ -88,14 +86,21 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
         }
     }
 
+    /**
+     * On a task that owns its context: cancels the context (and so its subtree), which interrupts the body whatever
+     * {@code mayInterruptIfRunning} says. On a task spawned on a context: cancels only this task.
+     */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (ownsContext) {
+            boolean wasDone = isDone();
             context.cancel("task cancelled");
-            return isCancelled();
+            return !wasDone && isCancelled();
         }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        claim();
+        if (claim()) {
+            finish(null); // it never started: leave the context now
+        }
         return cancelled;
     }
 
@@ -132,6 +137,16 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
     public T get() throws InterruptedException, ExecutionException {
         try {
             return super.get();
+        } catch (CancellationException e) {
+            throw cancellation();
+        }
+    }
+
+    @Override
+    public T get(long timeout, java.util.concurrent.TimeUnit unit)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        try {
+            return super.get(timeout, unit);
         } catch (CancellationException e) {
             throw cancellation();
         }

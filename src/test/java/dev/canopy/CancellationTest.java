@@ -51,16 +51,34 @@ class CancellationTest {
     }
 
     @Test
-    void cancelledFutureCompletesAndCopiesAreIndependent() throws Exception {
+    void cancelledFutureIsSharedReadOnlyAndCompletesOnCancel() throws Exception {
         Context c = root.child("c").open();
         CompletableFuture<Void> f = c.cancelled();
+        assertSame(f, c.cancelled(), "one instance: polling it leaves nothing behind");
         assertFalse(f.isDone());
-        f.cancel(true); // the caller's copy only
+        assertThrows(UnsupportedOperationException.class, () -> f.cancel(true));
+        assertThrows(UnsupportedOperationException.class, () -> f.complete(null));
         assertFalse(c.isCancelled());
-        CompletableFuture<Void> g = c.cancelled();
+        CompletableFuture<String> chained = f.thenApply(v -> "chained");
         c.cancel();
-        g.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertTrue(c.cancelled().isDone(), "a future asked for after cancel is already complete");
+        f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("chained", chained.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anEndedContextCannotBeCancelledAfterwards() {
+        Context c = root.child("c").open();
+        AtomicInteger calls = new AtomicInteger();
+        c.onCancel(calls::incrementAndGet);
+        c.close();
+        c.cancel("too late");
+        root.cancel("later still");
+        assertFalse(c.isCancelled());
+        assertTrue(c.cancellation().isEmpty());
+        assertEquals(ContextState.COMPLETED, c.state());
+        assertEquals(0, calls.get());
+        c.onCancel(calls::incrementAndGet);
+        assertEquals(0, calls.get(), "a callback registered after the end never runs");
     }
 
     @Test

@@ -198,6 +198,71 @@ class SpawnTest {
     }
 
     @Test
+    void aDependentOfEndedMayJoinTheTaskWithoutDeadlock() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        Task<Integer> t = root.spawnChild("worker", ctx -> {
+            go.await();
+            return 7;
+        });
+        java.util.concurrent.CompletableFuture<Integer> joined = t.context().ended().thenApply(state -> t.join());
+        go.countDown();
+        assertEquals(7, joined.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    void tasksQueuedOnAContextAreCancelledWhenItCloses() {
+        List<Runnable> queue = new ArrayList<>();
+        Executor queueing = queue::add;
+        Context svc = root.child("svc").withExecutor(queueing).open();
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        Task<Void> queued = svc.spawn(() -> ran.set(true));
+        Task<Void> queuedChild = svc.spawnChild("child", ctx -> {
+            ran.set(true);
+            return null;
+        });
+        svc.close();
+        assertThrows(CancellationException.class, queued::join);
+        assertThrows(CancellationException.class, queuedChild::join);
+        assertTrue(svc.isEnded(), "nothing runs under it any more");
+        queue.forEach(Runnable::run); // the executor gets round to them late
+        assertFalse(ran.get(), "cancelled tasks never run their bodies");
+    }
+
+    @Test
+    void aContextStaysInTheTreeWhileTasksSpawnedOnItRun() throws Exception {
+        Context svc = root.child("svc").open();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        Task<Void> t = svc.spawn(() -> {
+            started.countDown();
+            while (finish.getCount() > 0) {
+                try {
+                    finish.await();
+                } catch (InterruptedException ignored) {
+                    // finishes only when told
+                }
+            }
+        });
+        assertTrue(started.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        svc.close();
+        assertThrows(CancellationException.class, t::join);
+        assertFalse(svc.isEnded(), "its task still runs");
+        assertEquals(List.of(svc), root.children());
+        finish.countDown();
+        awaitEnded(svc);
+        assertEquals(List.of(), root.children());
+    }
+
+    @Test
+    void cancelReportsWhetherItCancelled() {
+        Task<Integer> done = root.spawnChild("done", ctx -> 1);
+        done.join();
+        assertFalse(done.cancel(true), "a finished task cannot be cancelled");
+        assertFalse(done.isCancelled());
+        assertEquals(ContextState.COMPLETED, done.context().state());
+    }
+
+    @Test
     void tenThousandConcurrentSpawnsLeaveNoChildren() throws Exception {
         Context parent = root.child("load").open();
         int threads = 8;
