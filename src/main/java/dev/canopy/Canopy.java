@@ -71,6 +71,21 @@ public final class Canopy {
         return tree().counters();
     }
 
+    /** The default tree's named locks; see {@link ContextTree#locks()}. */
+    public static List<LockSnapshot> locks() {
+        return tree().locks();
+    }
+
+    /** Deadlocks in the default tree and the JVM; see {@link ContextTree#deadlocks()}. */
+    public static List<Deadlock> deadlocks() {
+        return tree().deadlocks();
+    }
+
+    /** The default tree's warnings, most severe first; see {@link ContextTree#warnings()}. */
+    public static List<Warning> warnings() {
+        return tree().warnings();
+    }
+
     /** The default tree's recent persisted completions, newest first. */
     public static List<CompletedContext> recentCompletions() {
         return tree().recentCompletions();

@@ -629,6 +629,97 @@ public final class Context implements AutoCloseable {
         return Collections.unmodifiableMap(new TreeMap<>(m));
     }
 
+    // ------------------------------------------------------------------ named locks and operations
+
+    /** A named reentrant mutex created in this context (non-fair, as {@code new ReentrantLock()}). */
+    public NamedLock mutex(String name) {
+        return mutex(name, false);
+    }
+
+    /** A named reentrant mutex created in this context. */
+    public NamedLock mutex(String name, boolean fair) {
+        return new NamedLock(this, Names.checkKey("lock name", name), fair);
+    }
+
+    /** A named read/write lock created in this context (non-fair). */
+    public NamedReadWriteLock readWriteLock(String name) {
+        return readWriteLock(name, false);
+    }
+
+    /** A named read/write lock created in this context. */
+    public NamedReadWriteLock readWriteLock(String name, boolean fair) {
+        return new NamedReadWriteLock(this, Names.checkKey("lock name", name), fair);
+    }
+
+    /** A named semaphore with {@code permits} permits created in this context (non-fair). */
+    public NamedSemaphore semaphore(String name, int permits) {
+        return semaphore(name, permits, false);
+    }
+
+    /** A named semaphore with {@code permits} permits created in this context. */
+    public NamedSemaphore semaphore(String name, int permits, boolean fair) {
+        Names.checkKey("lock name", name);
+        NamedSemaphore.checkPermits("semaphore \"" + name + "\" permits", permits);
+        return new NamedSemaphore(this, name, permits, fair);
+    }
+
+    /** The named locks this context holds now (found through the tree's lock registry). */
+    public List<LockHolder> heldLocks() {
+        return tree.lockRegistry().holdersOf(this);
+    }
+
+    /** The named locks this context's threads are waiting for now. */
+    public List<LockWaiter> awaitedLocks() {
+        return tree.lockRegistry().waitersOf(this);
+    }
+
+    /**
+     * Starts an operation — what this context is doing or waiting on, e.g. {@code "await database-query"} — shown
+     * in status until closed ("stuck on: await database-query (12.3s)"). Waiting for a named lock is one too.
+     */
+    public Operation operation(String name) {
+        Names.checkKey("operation name", name);
+        long now = tree.clock.nanoTime();
+        lastActivityNanos = now;
+        return beginOperation(name, now);
+    }
+
+    OperationImpl beginOperation(String name, long now) {
+        OperationImpl op = new OperationImpl(this, name, now);
+        extras().operations().add(op);
+        return op;
+    }
+
+    void endOperation(OperationImpl op) {
+        Extras x = extras;
+        if (x != null && x.operations != null) {
+            x.operations.remove(op);
+        }
+    }
+
+    /** The most recently started operation still in progress. */
+    public Optional<OperationInfo> currentOperation() {
+        Extras x = extras;
+        java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> ops = x == null ? null : x.operations;
+        OperationImpl op = ops == null ? null : ops.peekLast();
+        return op == null ? Optional.empty() : Optional.of(op.info(tree.clock.nanoTime()));
+    }
+
+    /** Every operation in progress, oldest first. */
+    public List<OperationInfo> operations() {
+        Extras x = extras;
+        java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> ops = x == null ? null : x.operations;
+        if (ops == null || ops.isEmpty()) {
+            return List.of();
+        }
+        long now = tree.clock.nanoTime();
+        List<OperationInfo> out = new ArrayList<>();
+        for (OperationImpl op : ops) {
+            out.add(op.info(now));
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ counters
 
     /**
@@ -1022,6 +1113,7 @@ public final class Context implements AutoCloseable {
         volatile ConcurrentLinkedQueue<CancelCallback> callbacks;
         volatile Set<TaskImpl<?>> tasks;
         volatile ConcurrentHashMap<String, LocalCounter> counters;
+        volatile java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> operations;
         volatile ScheduledFuture<?> deadlineTimer;
         volatile Throwable failure;
 
@@ -1081,6 +1173,18 @@ public final class Context implements AutoCloseable {
                 counters = new ConcurrentHashMap<>(4);
             }
             return counters;
+        }
+
+        java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> operations() {
+            java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> o = operations;
+            return o != null ? o : createOperations();
+        }
+
+        private synchronized java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> createOperations() {
+            if (operations == null) {
+                operations = new java.util.concurrent.ConcurrentLinkedDeque<>();
+            }
+            return operations;
         }
 
         Set<TaskImpl<?>> tasks() {

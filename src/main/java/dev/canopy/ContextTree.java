@@ -37,6 +37,8 @@ public final class ContextTree implements AutoCloseable {
     private final LongAdder cancelled = new LongAdder();
     private final AtomicBoolean hookInstalled = new AtomicBoolean();
     private final Counters counters;
+    private final LockRegistry lockRegistry;
+    private final WarningThresholds warningThresholds;
     private final Context root;
 
     private ContextTree(Builder b) {
@@ -53,6 +55,8 @@ public final class ContextTree implements AutoCloseable {
         }
         this.recent = new RecentCompletions(b.recentCompletions);
         this.counters = new Counters(this, b.maxCounterKeys);
+        this.lockRegistry = new LockRegistry(this, b.deadlockCheckPeriod);
+        this.warningThresholds = b.warningThresholds;
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
     }
@@ -74,6 +78,40 @@ public final class ContextTree implements AutoCloseable {
     /** Whether tasks run on virtual threads: true with the default executor on JDK 21 and later. */
     public boolean usesVirtualThreads() {
         return virtualThreads;
+    }
+
+    /** Every named lock of this tree that is in use or whose context lives, oldest first. */
+    public List<LockSnapshot> locks() {
+        return lockRegistry.snapshots();
+    }
+
+    /**
+     * Deadlocks now: cycles among named locks (platform and virtual threads alike), then cycles the JVM itself finds
+     * among monitors and JDK locks on platform threads, mapped to contexts where a thread is known.
+     */
+    public List<Deadlock> deadlocks() {
+        return lockRegistry.deadlocks();
+    }
+
+    /** Problems now, most severe first; see {@link WarningThresholds}. */
+    public List<Warning> warnings() {
+        return WarningScanner.scan(this, warningThresholds, lockRegistry.snapshots(), lockRegistry.deadlocks());
+    }
+
+    /** The thresholds warnings are computed with. */
+    public WarningThresholds warningThresholds() {
+        return warningThresholds;
+    }
+
+    /**
+     * Calls {@code listener} (on the watchdog's thread) once for each new deadlock cycle the watchdog finds.
+     */
+    public void onDeadlock(java.util.function.Consumer<Deadlock> listener) {
+        lockRegistry.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    LockRegistry lockRegistry() {
+        return lockRegistry;
     }
 
     /** This tree's counters. */
@@ -163,6 +201,7 @@ public final class ContextTree implements AutoCloseable {
         root.cancel("tree closed");
         root.end(ContextState.CANCELLED, null);
         counters.close();
+        lockRegistry.close();
     }
 
     // ------------------------------------------------------------------ internal
@@ -217,6 +256,8 @@ public final class ContextTree implements AutoCloseable {
         private CanopyClock clock = CanopyClock.system();
         private int recentCompletions = 100;
         private int maxCounterKeys = 10_000;
+        private WarningThresholds warningThresholds = WarningThresholds.defaults();
+        private Duration deadlockCheckPeriod = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -257,6 +298,25 @@ public final class ContextTree implements AutoCloseable {
                 throw new IllegalArgumentException("counter key cap must be at least 1: " + max);
             }
             this.maxCounterKeys = max;
+            return this;
+        }
+
+        /** When situations become warnings; default {@link WarningThresholds#defaults()}. */
+        public Builder warningThresholds(WarningThresholds thresholds) {
+            this.warningThresholds = Objects.requireNonNull(thresholds, "thresholds");
+            return this;
+        }
+
+        /**
+         * How often the deadlock watchdog looks while anyone waits for a named lock; default 1 s, zero turns the
+         * watchdog off ({@link ContextTree#deadlocks()} still works).
+         */
+        public Builder deadlockCheckPeriod(Duration period) {
+            Objects.requireNonNull(period, "period");
+            if (period.isNegative()) {
+                throw new IllegalArgumentException("deadlock check period must not be negative: " + period);
+            }
+            this.deadlockCheckPeriod = period;
             return this;
         }
 

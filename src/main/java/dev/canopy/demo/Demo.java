@@ -2,7 +2,11 @@ package dev.canopy.demo;
 
 import dev.canopy.Canopy;
 import dev.canopy.Context;
+import dev.canopy.Held;
 import dev.canopy.MetricValue;
+import dev.canopy.NamedLock;
+import dev.canopy.NamedSemaphore;
+import dev.canopy.Operation;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -54,6 +58,7 @@ public final class Demo {
                 System.out.println();
                 System.out.print(TreePrinter.render(global));
                 System.out.print(TreePrinter.counters(Canopy.counters()));
+                System.out.print(TreePrinter.warnings(Canopy.warnings()));
                 System.out.flush();
             }
             long left = stopAt - System.nanoTime();
@@ -99,20 +104,29 @@ public final class Demo {
         session.onCancel(session::close);
         remote.incrementTotal("connections");
         session.incrementLive("connections");   // given back automatically when the session ends
+        NamedLock output = session.mutex("session-output-lock");
+        boolean slow = peer.equals("alice"); // alice's terminal is slow: stdout holds the lock a long time
         session.spawnChild("stdout-handler", ctx -> {
             long bytes = 0;
             while (!ctx.isCancelled()) {
-                bytes += ThreadLocalRandom.current().nextInt(512, 4096);
-                ctx.addMetric("bytes", MetricValue.bytes(bytes));
-                pause(ctx, 250);
+                try (Held held = output.acquire()) {
+                    bytes += ThreadLocalRandom.current().nextInt(512, 4096);
+                    ctx.addMetric("bytes", MetricValue.bytes(bytes));
+                    pause(ctx, slow ? 12_000 : 100);
+                }
+                pause(ctx, slow ? 500 : 250);
             }
             return bytes;
         });
         session.child("stderr-stream").withMetric("bytes", MetricValue.bytes(0)).spawn(ctx -> {
-            // mostly idle: writes rarely, so the tree shows it idle
+            // writes rarely, so it shows idle; on alice's session it waits for the output lock
+            long bytes = 0;
             while (!ctx.isCancelled()) {
-                pause(ctx, 8000);
-                ctx.addMetric("bytes", MetricValue.bytes(ThreadLocalRandom.current().nextInt(100, 2000)));
+                pause(ctx, 2_000);
+                try (Held held = output.acquire()) {
+                    bytes += ThreadLocalRandom.current().nextInt(100, 2000);
+                    ctx.addMetric("bytes", MetricValue.bytes(bytes));
+                }
             }
             return null;
         });
@@ -123,6 +137,7 @@ public final class Demo {
         proxy.onCancel(proxy::close);
         Context pool = proxy.child("connection-pool").withMetric("connections", MetricValue.counter(45)).open();
         pool.onCancel(pool::close);
+        NamedSemaphore upstream = pool.semaphore("upstream-connections", 6);
         proxy.spawn(() -> {
             while (!proxy.isCancelled()) {
                 proxy.incrementTotal("requests");
@@ -130,7 +145,10 @@ public final class Demo {
                         .persist()   // counts global.http-proxy.request.completed / failed / cancelled
                         .spawn(ctx -> {
                             ctx.incrementLive("inflight");
-                            pause(ctx, ThreadLocalRandom.current().nextInt(200, 3000));
+                            try (Held permit = upstream.permit();
+                                 Operation op = ctx.operation("await upstream response")) {
+                                pause(ctx, ThreadLocalRandom.current().nextInt(200, 3000));
+                            }
                             if (ThreadLocalRandom.current().nextInt(20) == 0) {
                                 throw new IllegalStateException("upstream returned 502");
                             }

@@ -4,6 +4,9 @@ import dev.canopy.Context;
 import dev.canopy.ContextState;
 import dev.canopy.CounterSnapshot;
 import dev.canopy.Counters;
+import dev.canopy.LockHolder;
+import dev.canopy.LockWaiter;
+import dev.canopy.Warning;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,11 +34,26 @@ final class TreePrinter {
         out.append(')');
         ctx.data().forEach((k, v) -> out.append("  ").append(k).append('=').append(v.isTextual() ? v.asText() : v));
         ctx.metrics().forEach((k, v) -> out.append("  ").append(k).append('=').append(v));
+        ctx.currentOperation().ifPresent(op -> out.append("  [").append(op.name()).append(' ')
+                .append(human(op.duration())).append(']'));
         out.append('\n');
+        List<String> lockLines = new java.util.ArrayList<>();
+        for (LockHolder h : ctx.heldLocks()) {
+            lockLines.add("HOLDS \"" + h.lockName() + "\" (" + human(h.held()) + " held)");
+        }
+        for (LockWaiter w : ctx.awaitedLocks()) {
+            lockLines.add("WAITING \"" + w.lockName() + "\" (" + human(w.waiting()) + " waiting)");
+        }
         List<Context> children = ctx.children();
-        for (int i = 0; i < children.size(); i++) {
-            boolean last = i == children.size() - 1;
-            line(out, children.get(i), childLead + (last ? "└── " : "├── "), childLead + (last ? "    " : "│   "));
+        int total = lockLines.size() + children.size();
+        int index = 0;
+        for (String lock : lockLines) {
+            boolean last = ++index == total;
+            out.append(childLead).append(last ? "└── " : "├── ").append(lock).append('\n');
+        }
+        for (Context child : children) {
+            boolean last = ++index == total;
+            line(out, child, childLead + (last ? "└── " : "├── "), childLead + (last ? "    " : "│   "));
         }
     }
 
@@ -44,6 +62,17 @@ final class TreePrinter {
         for (CounterSnapshot c : counters.snapshot()) {
             out.append(String.format("  %-45s total %,8d  live %,4d  last min %,6d  %.1f/s%n",
                     c.key(), c.total(), c.live(), c.windows().lastMinute(), c.windows().ratePerSecond()));
+        }
+        return out.toString();
+    }
+
+    static String warnings(List<Warning> warnings) {
+        StringBuilder out = new StringBuilder();
+        if (!warnings.isEmpty()) {
+            out.append("warnings:\n");
+            for (Warning w : warnings) {
+                out.append("  ").append(w.severity()).append(' ').append(w.message()).append('\n');
+            }
         }
         return out.toString();
     }

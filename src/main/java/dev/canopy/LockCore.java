@@ -1,0 +1,242 @@
+package dev.canopy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every named lock shares: identity, the owning context, waiter bookkeeping, statistics, and the slow path
+ * that waits (parking in the JDK lock, never spinning) while the wait is visible to status and deadlock detection.
+ */
+abstract class LockCore {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    final long id = IDS.incrementAndGet();
+    final String name;
+    final LockKind kind;
+    final Context owner;
+    final String ownerPath;
+    final ContextTree tree;
+    final boolean fair;
+    final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    private final LongAdder acquisitions = new LongAdder();
+    private final LongAdder contended = new LongAdder();
+    private final LongAdder totalWaitNanos = new LongAdder();
+    private final LongAdder totalHoldNanos = new LongAdder();
+    private final AtomicLong maxWaitNanos = new AtomicLong();
+    private final AtomicLong maxHoldNanos = new AtomicLong();
+    volatile boolean registered;
+
+    LockCore(Context owner, String name, LockKind kind, boolean fair) {
+        this.owner = owner;
+        this.name = name;
+        this.kind = kind;
+        this.fair = fair;
+        this.tree = owner.tree;
+        this.ownerPath = owner.path();
+        tree.lockRegistry().register(this);
+    }
+
+    /** The lock's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The context the lock was created in (it may have ended; the lock stays usable). */
+    public Context owner() {
+        return owner;
+    }
+
+    /** Whether waiters are served in arrival order. */
+    public boolean isFair() {
+        return fair;
+    }
+
+    /** Holders, waiters and statistics at this moment. */
+    public LockSnapshot snapshot() {
+        return snapshot(tree.clock.nanoTime());
+    }
+
+    /** The context whose code is acquiring: the current one, or the root of the lock's tree. */
+    final Context acquiringContext() {
+        Context c = CurrentContext.get();
+        return c != null ? c : tree.root();
+    }
+
+    final long now() {
+        return tree.clock.nanoTime();
+    }
+
+    /** Bookkeeping for a first (non-reentrant) acquisition; {@code now} is already read. */
+    final void acquired(Context context, long now) {
+        context.touchAt(now);
+        acquisitions.increment();
+        if (!registered) {
+            tree.lockRegistry().register(this);
+        }
+    }
+
+    final void released(long sinceNanos) {
+        long held = Math.max(0, now() - sinceNanos);
+        totalHoldNanos.add(held);
+        raise(maxHoldNanos, held);
+    }
+
+    private static void raise(AtomicLong max, long value) {
+        long m;
+        while (value > (m = max.get()) && !max.compareAndSet(m, value)) {
+            // another thread raised it meanwhile; try again only if still higher
+        }
+    }
+
+    /** One try to acquire, waiting at most {@code timeoutNanos} (forever when negative). */
+    interface Attempt {
+        boolean attempt(long timeoutNanos) throws InterruptedException;
+    }
+
+    /**
+     * The slow path: registers a waiter (visible in status, deadlock detection and as the context's operation),
+     * waits in the JDK primitive, and stops waiting with {@link CancellationException} when the waiting context is
+     * cancelled. Non-interruptible acquisitions keep waiting through plain interrupts and restore the flag after.
+     *
+     * @return whether it acquired (false only on timeout)
+     */
+    final boolean awaitAcquire(LockMode mode, int permits, boolean interruptible, long timeoutNanos,
+                               Attempt attempt) throws InterruptedException {
+        Context context = acquiringContext();
+        if (context.isCancelled()) {
+            throw cancelledWhileWaiting(context);
+        }
+        long start = now();
+        long realStart = System.nanoTime();
+        Waiter waiter = new Waiter(this, context, Thread.currentThread(), mode, permits, start);
+        waiters.add(waiter);
+        LockRegistry registry = tree.lockRegistry();
+        registry.waitStarted(this);
+        OperationImpl operation = context.beginOperation("waiting for lock \"" + name + "\"", start);
+        Registration onCancel = context.onCancel(waiter::interruptIfWaiting);
+        boolean interruptedMeanwhile = false;
+        boolean acquired = false;
+        try {
+            while (true) {
+                long left = -1;
+                if (timeoutNanos >= 0) {
+                    left = timeoutNanos - (System.nanoTime() - realStart);
+                    if (left <= 0) {
+                        acquired = attempt.attempt(0);
+                        return acquired;
+                    }
+                }
+                try {
+                    acquired = attempt.attempt(left);
+                    return acquired;
+                } catch (InterruptedException e) {
+                    if (context.isCancelled()) {
+                        throw cancelledWhileWaiting(context);
+                    }
+                    if (interruptible) {
+                        throw e;
+                    }
+                    interruptedMeanwhile = true;
+                }
+            }
+        } finally {
+            waiter.finish();
+            onCancel.close();
+            waiters.remove(waiter);
+            registry.waitEnded();
+            operation.close();
+            if (acquired) {
+                long waited = Math.max(0, now() - start);
+                contended.increment();
+                totalWaitNanos.add(waited);
+                raise(maxWaitNanos, waited);
+            }
+            if (interruptedMeanwhile) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    final CancellationException cancelledWhileWaiting(Context context) {
+        Cancellation c = context.cancellation().orElse(null);
+        return new CancellationException("stopped waiting for lock \"" + name + "\": context " + context.path()
+                + " was cancelled" + (c == null ? "" : ": " + c.reason()));
+    }
+
+    /** Everyone holding the lock now. */
+    abstract void collectHolds(List<Hold> out);
+
+    /** Available permits (semaphores); 0 otherwise. */
+    int availablePermitsForSnapshot() {
+        return 0;
+    }
+
+    final List<Hold> holds() {
+        List<Hold> out = new ArrayList<>(2);
+        collectHolds(out);
+        return out;
+    }
+
+    final boolean isIdle() {
+        return waiters.isEmpty() && holds().isEmpty();
+    }
+
+    /** Whether a holder in {@code holdMode} keeps a waiter in {@code waitMode} waiting. */
+    static boolean conflicts(LockMode waitMode, LockMode holdMode) {
+        return waitMode != LockMode.READ || holdMode == LockMode.WRITE;
+    }
+
+    final LockHolder holder(Hold h, long now) {
+        return new LockHolder(name, kind, h.mode, h.context.id(), h.context.path(), h.thread.getName(), h.get(),
+                tree.instantAt(h.sinceNanos), Duration.ofNanos(Math.max(0, now - h.sinceNanos)));
+    }
+
+    final LockWaiter waiter(Waiter w, long now) {
+        return new LockWaiter(name, kind, w.mode, w.context.id(), w.context.path(), w.thread.getName(), w.permits,
+                tree.instantAt(w.sinceNanos), Duration.ofNanos(Math.max(0, now - w.sinceNanos)));
+    }
+
+    final LockSnapshot snapshot(long now) {
+        List<LockHolder> holders = new ArrayList<>();
+        for (Hold h : holds()) {
+            holders.add(holder(h, now));
+        }
+        holders.sort(Comparator.comparing(LockHolder::since));
+        List<LockWaiter> waiting = new ArrayList<>();
+        for (Waiter w : waiters) {
+            waiting.add(waiter(w, now));
+        }
+        waiting.sort(Comparator.comparing(LockWaiter::since));
+        return new LockSnapshot(id, name, kind, ownerPath, fair, availablePermitsForSnapshot(), holders, waiting,
+                acquisitions.sum(), contended.sum(), Duration.ofNanos(totalWaitNanos.sum()),
+                Duration.ofNanos(maxWaitNanos.get()), Duration.ofNanos(totalHoldNanos.sum()),
+                Duration.ofNanos(maxHoldNanos.get()));
+    }
+
+    final String describeHolders() {
+        List<Hold> hs = holds();
+        if (hs.isEmpty()) {
+            return "nobody holds it";
+        }
+        StringBuilder b = new StringBuilder("held by ");
+        for (int i = 0; i < hs.size(); i++) {
+            if (i > 0) {
+                b.append(", ");
+            }
+            b.append(hs.get(i).context.path()).append(" [").append(hs.get(i).thread.getName()).append(']');
+        }
+        return b.toString();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[\"" + name + "\" in " + ownerPath + "]";
+    }
+}

@@ -1,0 +1,14 @@
+package dev.canopy;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Who holds a named lock, at the moment the snapshot was taken.
+ *
+ * @param count      reentrant holds (mutex, read and write locks) or permits (semaphore)
+ * @param thread     the name of the thread that acquired it
+ */
+public record LockHolder(String lockName, LockKind kind, LockMode mode, long contextId, String contextPath,
+                         String thread, int count, Instant since, Duration held) {
+}

@@ -1,0 +1,412 @@
+package dev.canopy;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The named locks of one tree, the deadlock detector over their wait-for graph, and the watchdog that runs it
+ * while anyone waits.
+ *
+ * <p>Locks are kept while their owning context lives or while they are held or awaited; an idle lock of an ended
+ * context is dropped from the registry (and comes back when used again), so per-request locks do not pile up.
+ */
+final class LockRegistry {
+    private static final System.Logger LOG = System.getLogger(LockRegistry.class.getName());
+
+    private final ContextTree tree;
+    private final Duration watchdogPeriod;
+    private final ConcurrentHashMap<LockCore, Boolean> locks = new ConcurrentHashMap<>();
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Watchdog rounds that looked for cycles (tests wait on it instead of on time). */
+    final java.util.concurrent.atomic.AtomicLong watchRounds = new java.util.concurrent.atomic.AtomicLong();
+    private final List<Consumer<Deadlock>> listeners = new CopyOnWriteArrayList<>();
+    /** Cycles already reported by the watchdog, by canonical key; guarded by this. */
+    private final Set<String> reported = new HashSet<>();
+    private ScheduledFuture<?> watchdog;
+
+    LockRegistry(ContextTree tree, Duration watchdogPeriod) {
+        this.tree = tree;
+        this.watchdogPeriod = watchdogPeriod;
+    }
+
+    void register(LockCore lock) {
+        lock.registered = true;
+        locks.put(lock, Boolean.TRUE);
+    }
+
+    /** The registered locks, oldest first, dropping idle ones whose owning context has ended. */
+    List<LockCore> locks() {
+        List<LockCore> out = new ArrayList<>(locks.size());
+        for (LockCore lock : locks.keySet()) {
+            if (lock.owner.isEnded() && lock.isIdle()) {
+                lock.registered = false;
+                locks.remove(lock);
+                // an acquirer writes its hold, then reads `registered`; we wrote `registered`, now read holds
+                if (!lock.isIdle()) {
+                    register(lock);
+                    out.add(lock);
+                }
+            } else {
+                out.add(lock);
+            }
+        }
+        out.sort(Comparator.comparingLong(l -> l.id));
+        return out;
+    }
+
+    List<LockSnapshot> snapshots() {
+        long now = tree.clock.nanoTime();
+        List<LockSnapshot> out = new ArrayList<>();
+        for (LockCore lock : locks()) {
+            out.add(lock.snapshot(now));
+        }
+        return out;
+    }
+
+    List<LockHolder> holdersOf(Context context) {
+        long now = tree.clock.nanoTime();
+        List<LockHolder> out = new ArrayList<>();
+        for (LockCore lock : locks.keySet()) {
+            for (Hold h : lock.holds()) {
+                if (h.context == context) {
+                    out.add(lock.holder(h, now));
+                }
+            }
+        }
+        out.sort(Comparator.comparing(LockHolder::since));
+        return out;
+    }
+
+    List<LockWaiter> waitersOf(Context context) {
+        long now = tree.clock.nanoTime();
+        List<LockWaiter> out = new ArrayList<>();
+        for (LockCore lock : locks.keySet()) {
+            for (Waiter w : lock.waiters) {
+                if (w.context == context) {
+                    out.add(lock.waiter(w, now));
+                }
+            }
+        }
+        out.sort(Comparator.comparing(LockWaiter::since));
+        return out;
+    }
+
+    int lockCount() {
+        return locks.size();
+    }
+
+    int waiterCount() {
+        return Math.max(0, waiting.get());
+    }
+
+    void addListener(Consumer<Deadlock> listener) {
+        listeners.add(listener);
+    }
+
+    // ------------------------------------------------------------------ watchdog
+
+    void waitStarted(LockCore lock) {
+        if (waiting.incrementAndGet() == 1) {
+            startWatchdog();
+        }
+    }
+
+    void waitEnded() {
+        waiting.decrementAndGet();
+    }
+
+    private synchronized void startWatchdog() {
+        if (watchdog != null || watchdogPeriod.isZero()) {
+            return;
+        }
+        WeakReference<LockRegistry> self = new WeakReference<>(this);
+        ScheduledFuture<?>[] handle = new ScheduledFuture<?>[1];
+        handle[0] = DeadlineTimer.scheduleAtFixedRate(() -> {
+            LockRegistry r = self.get();
+            if (r == null) {
+                if (handle[0] != null) {
+                    handle[0].cancel(false);
+                }
+            } else {
+                r.watch();
+            }
+        }, watchdogPeriod.toNanos());
+        watchdog = handle[0];
+    }
+
+    /** One watchdog round: reports each new cycle once; stops itself when nobody waits. */
+    void watch() {
+        if (waiting.get() <= 0) {
+            synchronized (this) {
+                if (waiting.get() <= 0 && watchdog != null) {
+                    watchdog.cancel(false);
+                    watchdog = null;
+                    reported.clear();
+                }
+            }
+            return;
+        }
+        List<Deadlock> found = canopyDeadlocks();
+        watchRounds.incrementAndGet();
+        List<Deadlock> fresh = new ArrayList<>();
+        synchronized (this) {
+            Set<String> current = new HashSet<>();
+            for (Deadlock d : found) {
+                String key = key(d);
+                current.add(key);
+                if (reported.add(key)) {
+                    fresh.add(d);
+                }
+            }
+            reported.retainAll(current); // a cycle that resolved may be reported again if it comes back
+        }
+        for (Deadlock d : fresh) {
+            LOG.log(System.Logger.Level.ERROR, "deadlock among " + d.size() + " contexts: " + d.describe());
+            for (Consumer<Deadlock> l : listeners) {
+                try {
+                    l.accept(d);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "deadlock listener threw", e);
+                }
+            }
+        }
+    }
+
+    synchronized void close() {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
+    }
+
+    private static String key(Deadlock d) {
+        StringBuilder b = new StringBuilder(d.source());
+        for (Deadlock.Step s : d.steps()) {
+            b.append('|').append(s.thread()).append('@').append(s.lockName());
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ detection
+
+    /** Cycles among named locks, then those the JVM finds in monitors and JDK locks that are not already named. */
+    List<Deadlock> deadlocks() {
+        List<Deadlock> out = new ArrayList<>(canopyDeadlocks());
+        out.addAll(jdkDeadlocks(out));
+        return out;
+    }
+
+    /** One edge of the wait-for graph: a waiting thread and the holds that keep it waiting. */
+    private record Wait(Waiter waiter, List<Hold> blockers, boolean anyReleaseSuffices) {
+    }
+
+    /**
+     * Threads are the nodes: a waiter is stuck until all conflicting holders release (mutex, read/write), or until
+     * any one does (semaphore). The stuck set is the greatest fixpoint of "waits only on stuck threads"; each cycle
+     * inside it is one deadlock, reported as steps in wait order.
+     */
+    List<Deadlock> canopyDeadlocks() {
+        Map<Thread, Wait> waits = new LinkedHashMap<>();
+        for (LockCore lock : locks.keySet()) {
+            if (lock.waiters.isEmpty()) {
+                continue;
+            }
+            List<Hold> holds = lock.holds();
+            for (Waiter w : lock.waiters) {
+                List<Hold> blockers = new ArrayList<>();
+                for (Hold h : holds) {
+                    if (h.thread != w.thread && LockCore.conflicts(w.mode, h.mode)) {
+                        blockers.add(h);
+                    }
+                }
+                waits.put(w.thread, new Wait(w, blockers, lock.kind == LockKind.SEMAPHORE));
+            }
+        }
+        if (waits.isEmpty()) {
+            return List.of();
+        }
+        Set<Thread> stuck = new HashSet<>(waits.keySet());
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (var it = stuck.iterator(); it.hasNext(); ) {
+                Wait w = waits.get(it.next());
+                if (canProceed(w, stuck)) {
+                    it.remove();
+                    changed = true;
+                }
+            }
+        }
+        List<Deadlock> out = new ArrayList<>();
+        Set<Thread> visited = new HashSet<>();
+        List<Thread> order = new ArrayList<>(stuck);
+        order.sort(Comparator.comparingLong(LockRegistry::threadId));
+        for (Thread start : order) {
+            if (visited.contains(start)) {
+                continue;
+            }
+            List<Thread> path = new ArrayList<>();
+            Map<Thread, Integer> index = new HashMap<>();
+            Thread current = start;
+            while (current != null && !index.containsKey(current) && !visited.contains(current)) {
+                index.put(current, path.size());
+                path.add(current);
+                current = nextStuck(waits.get(current), stuck);
+            }
+            if (current != null && index.containsKey(current)) {
+                List<Thread> cycle = new ArrayList<>(path.subList(index.get(current), path.size()));
+                Deadlock d = toDeadlock(cycle, waits);
+                if (d != null) {
+                    out.add(d);
+                }
+            }
+            visited.addAll(path);
+        }
+        return out;
+    }
+
+    private static boolean canProceed(Wait w, Set<Thread> stuck) {
+        if (w.blockers.isEmpty()) {
+            return true;
+        }
+        if (w.anyReleaseSuffices) {
+            for (Hold h : w.blockers) {
+                if (!stuck.contains(h.thread)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (Hold h : w.blockers) {
+            if (stuck.contains(h.thread)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Thread nextStuck(Wait w, Set<Thread> stuck) {
+        Thread best = null;
+        for (Hold h : w.blockers) {
+            if (stuck.contains(h.thread) && (best == null || threadId(h.thread) < threadId(best))) {
+                best = h.thread;
+            }
+        }
+        return best;
+    }
+
+    /** Builds the report, rotated to start at the lowest thread id; null if a wait in it has just ended. */
+    private static Deadlock toDeadlock(List<Thread> cycle, Map<Thread, Wait> waits) {
+        int first = 0;
+        for (int i = 1; i < cycle.size(); i++) {
+            if (threadId(cycle.get(i)) < threadId(cycle.get(first))) {
+                first = i;
+            }
+        }
+        List<Deadlock.Step> steps = new ArrayList<>();
+        for (int i = 0; i < cycle.size(); i++) {
+            Wait w = waits.get(cycle.get((first + i) % cycle.size()));
+            // a snapshot taken without locks can catch a wait just as it resolves: confirm it is still there
+            if (!w.waiter.lock.waiters.contains(w.waiter)) {
+                return null;
+            }
+            steps.add(new Deadlock.Step(w.waiter.context.path(), describe(w.waiter.thread), w.waiter.lock.name,
+                    w.waiter.mode));
+        }
+        return new Deadlock(steps, "CANOPY");
+    }
+
+    @SuppressWarnings("deprecation") // Thread.getId(): threadId() exists only from JDK 19
+    static long threadId(Thread t) {
+        return t.getId();
+    }
+
+    /** A thread as shown in reports: its name (virtual threads are often unnamed) and id. */
+    static String describe(Thread t) {
+        return describe(t.getName(), threadId(t));
+    }
+
+    static String describe(String name, long id) {
+        return (name == null || name.isEmpty() ? "unnamed" : name) + "#" + id;
+    }
+
+    /** Deadlocks the JVM finds among platform threads, minus those already reported from named locks. */
+    private List<Deadlock> jdkDeadlocks(List<Deadlock> known) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] ids;
+        try {
+            ids = threads.isSynchronizerUsageSupported() ? threads.findDeadlockedThreads()
+                    : threads.findMonitorDeadlockedThreads();
+        } catch (UnsupportedOperationException | SecurityException e) {
+            return List.of();
+        }
+        if (ids == null || ids.length == 0) {
+            return List.of();
+        }
+        Set<String> knownThreads = new HashSet<>();
+        for (Deadlock d : known) {
+            for (Deadlock.Step s : d.steps()) {
+                knownThreads.add(s.thread());
+            }
+        }
+        Map<Long, ThreadInfo> infos = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(ids, false, false)) {
+            if (info != null) {
+                infos.put(info.getThreadId(), info);
+            }
+        }
+        Map<Long, String> contextOfThread = contextsByThreadId();
+        List<Deadlock> out = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        for (long id : ids) {
+            if (seen.contains(id) || !infos.containsKey(id)) {
+                continue;
+            }
+            List<Deadlock.Step> steps = new ArrayList<>();
+            Set<Long> inCycle = new HashSet<>();
+            long current = id;
+            while (infos.containsKey(current) && inCycle.add(current)) {
+                ThreadInfo info = infos.get(current);
+                String thread = describe(info.getThreadName(), current);
+                steps.add(new Deadlock.Step(contextOfThread.getOrDefault(current, "thread " + thread), thread,
+                        String.valueOf(info.getLockName()), LockMode.EXCLUSIVE));
+                current = info.getLockOwnerId();
+            }
+            seen.addAll(inCycle);
+            boolean allKnown = steps.stream().allMatch(s -> knownThreads.contains(s.thread()));
+            if (!steps.isEmpty() && !allKnown) {
+                out.add(new Deadlock(steps, "JDK"));
+            }
+        }
+        return out;
+    }
+
+    private Map<Long, String> contextsByThreadId() {
+        Map<Long, String> out = new HashMap<>();
+        for (LockCore lock : locks.keySet()) {
+            for (Hold h : lock.holds()) {
+                out.putIfAbsent(threadId(h.thread), h.context.path());
+            }
+            for (Waiter w : lock.waiters) {
+                out.put(threadId(w.thread), w.context.path());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.canopy;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Who waits for a named lock, at the moment the snapshot was taken.
+ *
+ * @param permits the permits asked for (1 for mutexes and read/write locks)
+ */
+public record LockWaiter(String lockName, LockKind kind, LockMode mode, long contextId, String contextPath,
+                         String thread, int permits, Instant since, Duration waiting) {
+}

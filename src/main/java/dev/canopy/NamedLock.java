@@ -1,0 +1,250 @@
+package dev.canopy;
+
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A named, reentrant mutex with the semantics of {@link ReentrantLock}, that knows who holds it and who waits.
+ * Created by {@link Context#mutex(String)}; switch from {@code ReentrantLock} by changing one line.
+ * <pre>{@code
+ * NamedLock out = session.mutex("session-output-lock");
+ * try (var held = out.acquire()) { ... }
+ * }</pre>
+ * A waiter whose context is cancelled stops waiting with a {@link java.util.concurrent.CancellationException}.
+ */
+public final class NamedLock extends LockCore implements Lock {
+    private final ReentrantLock inner;
+    /** The current holder; written only by the thread that holds the lock. */
+    private volatile Hold holder;
+
+    NamedLock(Context owner, String name, boolean fair) {
+        super(owner, name, LockKind.MUTEX, fair);
+        this.inner = new ReentrantLock(fair);
+    }
+
+    private boolean tryFast() {
+        // a fair lock must not barge past queued threads
+        return fair ? !inner.hasQueuedThreads() && inner.tryLock() : inner.tryLock();
+    }
+
+    private void onAcquired() {
+        if (inner.getHoldCount() == 1) {
+            Context context = acquiringContext();
+            long now = now();
+            holder = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
+            acquired(context, now);
+        }
+    }
+
+    @Override
+    public void lock() {
+        if (!tryFast()) {
+            try {
+                awaitAcquire(LockMode.EXCLUSIVE, 1, false, -1, this::attempt);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("uninterruptible wait was interrupted", e);
+            }
+        }
+        onAcquired();
+    }
+
+    private boolean attempt(long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos < 0) {
+            inner.lockInterruptibly();
+            return true;
+        }
+        return inner.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void lockInterruptibly() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (!tryFast()) {
+            awaitAcquire(LockMode.EXCLUSIVE, 1, true, -1, this::attempt);
+        }
+        onAcquired();
+    }
+
+    @Override
+    public boolean tryLock() {
+        if (inner.tryLock()) {
+            onAcquired();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (tryFast() || awaitAcquire(LockMode.EXCLUSIVE, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
+            onAcquired();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @throws IllegalMonitorStateException if the current thread does not hold the lock (as {@code ReentrantLock})
+     */
+    @Override
+    public void unlock() {
+        if (!inner.isHeldByCurrentThread()) {
+            throw new IllegalMonitorStateException("named lock \"" + name + "\" unlocked by thread "
+                    + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
+        }
+        if (inner.getHoldCount() == 1) {
+            Hold h = holder;
+            holder = null;
+            if (h != null) {
+                released(h.sinceNanos);
+            }
+        }
+        inner.unlock();
+    }
+
+    /** Locks and returns a guard whose {@code close()} unlocks: {@code try (var held = lock.acquire()) { }}. */
+    public Held acquire() {
+        lock();
+        return new Guard();
+    }
+
+    private final class Guard implements Held {
+        private boolean closed;
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                unlock();
+            }
+        }
+    }
+
+    /** A condition bound to this lock; waiting on it releases the lock, which status shows as not held. */
+    @Override
+    public Condition newCondition() {
+        return new NamedCondition(inner.newCondition());
+    }
+
+    public boolean isHeldByCurrentThread() {
+        return inner.isHeldByCurrentThread();
+    }
+
+    public int getHoldCount() {
+        return inner.getHoldCount();
+    }
+
+    public boolean isLocked() {
+        return inner.isLocked();
+    }
+
+    public boolean hasQueuedThreads() {
+        return inner.hasQueuedThreads();
+    }
+
+    @Override
+    void collectHolds(List<Hold> out) {
+        Hold h = holder;
+        if (h != null) {
+            out.add(h);
+        }
+    }
+
+    /** Releases the holder bookkeeping while a condition wait gives the lock up, and restores it after. */
+    private final class NamedCondition implements Condition {
+        private final Condition condition;
+
+        NamedCondition(Condition condition) {
+            this.condition = condition;
+        }
+
+        private int release() {
+            if (!inner.isHeldByCurrentThread()) {
+                throw new IllegalMonitorStateException("condition of named lock \"" + name
+                        + "\" used by thread " + Thread.currentThread().getName() + ", which does not hold the lock");
+            }
+            Hold h = holder;
+            holder = null;
+            if (h != null) {
+                released(h.sinceNanos);
+            }
+            return 0;
+        }
+
+        private void reacquired() {
+            Context context = acquiringContext();
+            long now = now();
+            holder = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
+            acquired(context, now);
+        }
+
+        @Override
+        public void await() throws InterruptedException {
+            release();
+            try {
+                condition.await();
+            } finally {
+                reacquired();
+            }
+        }
+
+        @Override
+        public void awaitUninterruptibly() {
+            release();
+            try {
+                condition.awaitUninterruptibly();
+            } finally {
+                reacquired();
+            }
+        }
+
+        @Override
+        public long awaitNanos(long nanosTimeout) throws InterruptedException {
+            release();
+            try {
+                return condition.awaitNanos(nanosTimeout);
+            } finally {
+                reacquired();
+            }
+        }
+
+        @Override
+        public boolean await(long time, TimeUnit unit) throws InterruptedException {
+            release();
+            try {
+                return condition.await(time, unit);
+            } finally {
+                reacquired();
+            }
+        }
+
+        @Override
+        public boolean awaitUntil(Date deadline) throws InterruptedException {
+            release();
+            try {
+                return condition.awaitUntil(deadline);
+            } finally {
+                reacquired();
+            }
+        }
+
+        @Override
+        public void signal() {
+            condition.signal();
+        }
+
+        @Override
+        public void signalAll() {
+            condition.signalAll();
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package dev.canopy;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A named read/write lock with the semantics of {@link ReentrantReadWriteLock} (reentrancy, fairness, downgrading
+ * from write to read) that knows its readers, its writer and who waits. Created by
+ * {@link Context#readWriteLock(String)}.
+ * <pre>{@code
+ * NamedReadWriteLock users = ctx.readWriteLock("user-table");
+ * try (var read = users.acquireRead()) { ... }
+ * users.writeLock().lock(); try { ... } finally { users.writeLock().unlock(); }
+ * }</pre>
+ */
+public final class NamedReadWriteLock extends LockCore implements ReadWriteLock {
+    private final ReentrantReadWriteLock inner;
+    private final ConcurrentHashMap<Thread, Hold> readers = new ConcurrentHashMap<>();
+    private volatile Hold writer;
+    private final ReadSide readSide;
+    private final WriteSide writeSide;
+
+    NamedReadWriteLock(Context owner, String name, boolean fair) {
+        super(owner, name, LockKind.READ_WRITE, fair);
+        this.inner = new ReentrantReadWriteLock(fair);
+        this.readSide = new ReadSide();
+        this.writeSide = new WriteSide();
+    }
+
+    @Override
+    public Lock readLock() {
+        return readSide;
+    }
+
+    @Override
+    public Lock writeLock() {
+        return writeSide;
+    }
+
+    /** Takes the read lock and returns a guard that releases it. */
+    public Held acquireRead() {
+        readSide.lock();
+        return once(readSide);
+    }
+
+    /** Takes the write lock and returns a guard that releases it. */
+    public Held acquireWrite() {
+        writeSide.lock();
+        return once(writeSide);
+    }
+
+    private static Held once(Lock side) {
+        return new Held() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                if (!closed) {
+                    closed = true;
+                    side.unlock();
+                }
+            }
+        };
+    }
+
+    public int getReadLockCount() {
+        return inner.getReadLockCount();
+    }
+
+    public boolean isWriteLocked() {
+        return inner.isWriteLocked();
+    }
+
+    public boolean isWriteLockedByCurrentThread() {
+        return inner.isWriteLockedByCurrentThread();
+    }
+
+    public int getReadHoldCount() {
+        return inner.getReadHoldCount();
+    }
+
+    public int getWriteHoldCount() {
+        return inner.getWriteHoldCount();
+    }
+
+    @Override
+    void collectHolds(List<Hold> out) {
+        Hold w = writer;
+        if (w != null) {
+            out.add(w);
+        }
+        out.addAll(readers.values());
+    }
+
+    private final class ReadSide implements Lock {
+        private final ReentrantReadWriteLock.ReadLock lock = inner.readLock();
+
+        private boolean tryFast() {
+            return fair ? !inner.hasQueuedThreads() && lock.tryLock() : lock.tryLock();
+        }
+
+        private void onAcquired() {
+            Thread t = Thread.currentThread();
+            if (inner.getReadHoldCount() == 1) {
+                Context context = acquiringContext();
+                long now = now();
+                readers.put(t, new Hold(context, t, now, LockMode.READ, 1));
+                acquired(context, now);
+            } else {
+                Hold h = readers.get(t);
+                if (h != null) {
+                    h.incrementAndGet();
+                }
+            }
+        }
+
+        private boolean attempt(long timeoutNanos) throws InterruptedException {
+            if (timeoutNanos < 0) {
+                lock.lockInterruptibly();
+                return true;
+            }
+            return lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void lock() {
+            if (!tryFast()) {
+                try {
+                    awaitAcquire(LockMode.READ, 1, false, -1, this::attempt);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("uninterruptible wait was interrupted", e);
+                }
+            }
+            onAcquired();
+        }
+
+        @Override
+        public void lockInterruptibly() throws InterruptedException {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (!tryFast()) {
+                awaitAcquire(LockMode.READ, 1, true, -1, this::attempt);
+            }
+            onAcquired();
+        }
+
+        @Override
+        public boolean tryLock() {
+            if (lock.tryLock()) {
+                onAcquired();
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (tryFast() || awaitAcquire(LockMode.READ, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
+                onAcquired();
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void unlock() {
+            int holds = inner.getReadHoldCount();
+            if (holds == 0) {
+                throw new IllegalMonitorStateException("read lock of \"" + name + "\" unlocked by thread "
+                        + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
+            }
+            Thread t = Thread.currentThread();
+            if (holds == 1) {
+                Hold h = readers.remove(t);
+                if (h != null) {
+                    released(h.sinceNanos);
+                }
+            } else {
+                Hold h = readers.get(t);
+                if (h != null) {
+                    h.decrementAndGet();
+                }
+            }
+            lock.unlock();
+        }
+
+        @Override
+        public Condition newCondition() {
+            throw new UnsupportedOperationException("read locks have no conditions (as in ReentrantReadWriteLock)");
+        }
+    }
+
+    private final class WriteSide implements Lock {
+        private final ReentrantReadWriteLock.WriteLock lock = inner.writeLock();
+
+        private boolean tryFast() {
+            return fair ? !inner.hasQueuedThreads() && lock.tryLock() : lock.tryLock();
+        }
+
+        private void onAcquired() {
+            if (inner.getWriteHoldCount() == 1) {
+                Context context = acquiringContext();
+                long now = now();
+                writer = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, 1);
+                acquired(context, now);
+            }
+        }
+
+        private boolean attempt(long timeoutNanos) throws InterruptedException {
+            if (timeoutNanos < 0) {
+                lock.lockInterruptibly();
+                return true;
+            }
+            return lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void lock() {
+            if (!tryFast()) {
+                try {
+                    awaitAcquire(LockMode.WRITE, 1, false, -1, this::attempt);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("uninterruptible wait was interrupted", e);
+                }
+            }
+            onAcquired();
+        }
+
+        @Override
+        public void lockInterruptibly() throws InterruptedException {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (!tryFast()) {
+                awaitAcquire(LockMode.WRITE, 1, true, -1, this::attempt);
+            }
+            onAcquired();
+        }
+
+        @Override
+        public boolean tryLock() {
+            if (lock.tryLock()) {
+                onAcquired();
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (tryFast() || awaitAcquire(LockMode.WRITE, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
+                onAcquired();
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void unlock() {
+            if (!inner.isWriteLockedByCurrentThread()) {
+                throw new IllegalMonitorStateException("write lock of \"" + name + "\" unlocked by thread "
+                        + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
+            }
+            if (inner.getWriteHoldCount() == 1) {
+                Hold h = writer;
+                writer = null;
+                if (h != null) {
+                    released(h.sinceNanos);
+                }
+            }
+            lock.unlock();
+        }
+
+        @Override
+        public Condition newCondition() {
+            throw new UnsupportedOperationException("conditions of named read/write locks are not supported; "
+                    + "use a NamedLock");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.canopy;
+
+/**
+ * A thread waiting for a named lock. Cancelling the waiter's context interrupts the thread, but only while it is
+ * still waiting: the monitor makes "interrupt" and "finished waiting" exclusive, so a thread that has moved on is
+ * never interrupted for a wait it no longer does.
+ */
+final class Waiter {
+    final LockCore lock;
+    final Context context;
+    final Thread thread;
+    final LockMode mode;
+    final int permits;
+    final long sinceNanos;
+    private boolean finished;
+
+    Waiter(LockCore lock, Context context, Thread thread, LockMode mode, int permits, long sinceNanos) {
+        this.lock = lock;
+        this.context = context;
+        this.thread = thread;
+        this.mode = mode;
+        this.permits = permits;
+        this.sinceNanos = sinceNanos;
+    }
+
+    synchronized void interruptIfWaiting() {
+        if (!finished) {
+            thread.interrupt();
+        }
+    }
+
+    synchronized void finish() {
+        finished = true;
+    }
+}

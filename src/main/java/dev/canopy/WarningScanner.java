@@ -1,0 +1,88 @@
+package dev.canopy;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Computes the warnings of a tree at one moment, from its contexts, locks and deadlocks. */
+final class WarningScanner {
+    private WarningScanner() {
+    }
+
+    static List<Warning> scan(ContextTree tree, WarningThresholds t, List<LockSnapshot> locks, List<Deadlock> deadlocks) {
+        long now = tree.clock.nanoTime();
+        List<Warning> out = new ArrayList<>();
+        for (Deadlock d : deadlocks) {
+            out.add(new Warning(Severity.CRITICAL, "DEADLOCK", "deadlock: " + d.describe(),
+                    d.steps().get(0).contextPath(), d.steps().get(0).lockName(), Duration.ZERO));
+        }
+        for (LockSnapshot lock : locks) {
+            for (LockHolder h : lock.holders()) {
+                if (exceeds(h.held(), t.lockHeld())) {
+                    out.add(new Warning(Severity.WARNING, "LONG_HELD", "lock \"" + lock.name() + "\" held by "
+                            + h.contextPath() + " for " + Durations.human(h.held()) + " (LONG HELD)",
+                            h.contextPath(), lock.name(), h.held()));
+                }
+            }
+            for (LockWaiter w : lock.waiters()) {
+                if (exceeds(w.waiting(), t.lockWait())) {
+                    out.add(new Warning(Severity.WARNING, "STUCK_WAITER", w.contextPath() + " waiting for lock \""
+                            + lock.name() + "\" for " + Durations.human(w.waiting()) + " (STUCK)",
+                            w.contextPath(), lock.name(), w.waiting()));
+                }
+            }
+        }
+        ArrayDeque<Context> pending = new ArrayDeque<>();
+        pending.push(tree.root());
+        while (!pending.isEmpty()) {
+            Context c = pending.pop();
+            scanContext(c, tree, t, now, out);
+            for (Context child : c.children()) {
+                pending.push(child);
+            }
+        }
+        out.sort(Comparator.comparing(Warning::severity).reversed()
+                .thenComparing(Warning::duration, Comparator.reverseOrder()));
+        return out;
+    }
+
+    private static void scanContext(Context c, ContextTree tree, WarningThresholds t, long now, List<Warning> out) {
+        long deadline = c.deadlineNanos();
+        boolean pastDeadline = deadline != Context.NO_DEADLINE && now > deadline;
+        if (pastDeadline) {
+            Duration past = Duration.ofNanos(now - deadline);
+            if (exceeds(past, t.pastDeadline())) {
+                out.add(new Warning(Severity.WARNING, "PAST_DEADLINE", c.path() + " still alive "
+                        + Durations.human(past) + " past its deadline", c.path(), null, past));
+            }
+        }
+        Cancellation cancellation = c.cancellation().orElse(null);
+        if (cancellation != null && !pastDeadline) {
+            Duration since = Duration.ofNanos(Math.max(0, now - tree.nanosAt(cancellation.cancelledAt())));
+            if (exceeds(since, t.cancelledStillRunning())) {
+                out.add(new Warning(Severity.WARNING, "CANCELLED_STILL_RUNNING", c.path() + " cancelled "
+                        + Durations.human(since) + " ago (" + cancellation.reason() + ") and still running",
+                        c.path(), null, since));
+            }
+        }
+        for (OperationInfo op : c.operations()) {
+            if (!op.name().startsWith("waiting for lock") && exceeds(op.duration(), t.operation())) {
+                out.add(new Warning(Severity.WARNING, "LONG_OPERATION", c.path() + " stuck on: " + op.name()
+                        + " (" + Durations.human(op.duration()) + ")", c.path(), null, op.duration()));
+            }
+        }
+        if (c.state() == ContextState.ACTIVE) {
+            Duration idle = c.idleDuration();
+            if (exceeds(idle, t.idle())) {
+                out.add(new Warning(Severity.INFO, "IDLE", c.path() + " idle for " + Durations.human(idle),
+                        c.path(), null, idle));
+            }
+        }
+    }
+
+    private static boolean exceeds(Duration d, Duration threshold) {
+        return d.compareTo(threshold) > 0;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.canopy;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+
+import static dev.canopy.TestTrees.WAIT;
+import static dev.canopy.TestTrees.awaitTrue;
+import static org.junit.jupiter.api.Assertions.*;
+
+class DeadlockTest {
+    private final ContextTree tree = ContextTree.builder().deadlockCheckPeriod(Duration.ofMillis(20)).build();
+    private final Context root = tree.root();
+
+    @AfterEach
+    void closeTree() {
+        tree.close();
+    }
+
+    /** Each task takes its first lock, meets the others, then asks for the next one's lock. */
+    private List<Task<Void>> cycle(List<String> contexts, List<NamedLock> locks) {
+        CyclicBarrier allHoldTheirFirst = new CyclicBarrier(contexts.size());
+        List<Task<Void>> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < contexts.size(); i++) {
+            NamedLock mine = locks.get(i);
+            NamedLock next = locks.get((i + 1) % locks.size());
+            tasks.add(root.spawnChild(contexts.get(i), ctx -> {
+                try (Held first = mine.acquire()) {
+                    allHoldTheirFirst.await();
+                    try (Held second = next.acquire()) {
+                        return null;
+                    }
+                }
+            }));
+        }
+        return tasks;
+    }
+
+    @Test
+    void aTwoLockCycleIsFoundWithItsSteps() throws Exception {
+        NamedLock l1 = root.mutex("accounts");
+        NamedLock l2 = root.mutex("ledger");
+        List<Task<Void>> tasks = cycle(List.of("transfer-a", "transfer-b"), List.of(l1, l2));
+        awaitTrue("deadlock found", () -> !tree.deadlocks().isEmpty());
+        Deadlock d = tree.deadlocks().get(0);
+        assertEquals("CANOPY", d.source());
+        assertEquals(2, d.size());
+        // each step waits for a lock the next step holds
+        Deadlock.Step s0 = d.steps().get(0);
+        Deadlock.Step s1 = d.steps().get(1);
+        assertEquals(s0.contextPath().equals("global.transfer-a") ? "ledger" : "accounts", s0.lockName());
+        assertEquals(s1.contextPath().equals("global.transfer-a") ? "ledger" : "accounts", s1.lockName());
+        assertNotEquals(s0.contextPath(), s1.contextPath());
+        assertTrue(d.describe().contains("waits for"), d.describe());
+        assertEquals(1, tree.deadlocks().size(), "the JVM's own finding of the same cycle is not repeated");
+        assertTrue(tree.warnings().stream().anyMatch(w -> w.severity() == Severity.CRITICAL));
+
+        tasks.get(0).context().cancel("break the deadlock");
+        tasks.get(1).join();
+        awaitTrue("resolved", () -> tree.deadlocks().isEmpty());
+    }
+
+    @Test
+    void aThreeContextCycleIsFoundInWaitOrder() throws Exception {
+        NamedLock a = root.mutex("a");
+        NamedLock b = root.mutex("b");
+        NamedLock c = root.mutex("c");
+        List<Task<Void>> tasks = cycle(List.of("x", "y", "z"), List.of(a, b, c));
+        awaitTrue("deadlock found", () -> !tree.deadlocks().isEmpty());
+        Deadlock d = tree.deadlocks().get(0);
+        assertEquals(3, d.size());
+        // step i's lock is held by step i+1: x waits for b (held by y), y for c (held by z), z for a (held by x)
+        java.util.Map<String, String> waitsFor = new java.util.HashMap<>();
+        for (Deadlock.Step s : d.steps()) {
+            waitsFor.put(s.contextPath(), s.lockName());
+        }
+        assertEquals(java.util.Map.of("global.x", "b", "global.y", "c", "global.z", "a"), waitsFor);
+        for (int i = 0; i < 3; i++) {
+            String heldByNext = switch (d.steps().get((i + 1) % 3).contextPath()) {
+                case "global.x" -> "a";
+                case "global.y" -> "b";
+                default -> "c";
+            };
+            assertEquals(heldByNext, d.steps().get(i).lockName());
+        }
+        tasks.forEach(t -> t.context().cancel());
+    }
+
+    @Test
+    void noFalsePositiveWhenAWaitResolves() throws Exception {
+        NamedLock lock = root.mutex("l");
+        lock.lock();
+        Task<Void> waiter = root.spawnChild("w", ctx -> {
+            lock.lock();
+            lock.unlock();
+            return null;
+        });
+        awaitTrue("waiting", () -> lock.snapshot().waiters().size() == 1);
+        assertEquals(List.of(), tree.deadlocks());
+        lock.unlock();
+        waiter.join();
+        assertEquals(List.of(), tree.deadlocks());
+    }
+
+    @Test
+    void aSemaphoreWaitIsNoDeadlockWhileAnotherHolderCanRelease() throws Exception {
+        NamedSemaphore pool = root.semaphore("pool", 2);
+        NamedLock m = root.mutex("m");
+        CountDownLatch freeHolderMayRelease = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(2);
+        // "free" holds a permit and will release it; "a" holds a permit and waits for m; "b" holds m and waits for a permit
+        Task<Void> free = root.spawnChild("free", ctx -> {
+            pool.acquire();
+            holding.countDown();
+            freeHolderMayRelease.await();
+            pool.release();
+            return null;
+        });
+        Task<Void> a = root.spawnChild("a", ctx -> {
+            pool.acquire();
+            holding.countDown();
+            awaitTrue("b holds m", () -> m.isLocked());
+            m.lock();
+            m.unlock();
+            pool.release();
+            return null;
+        });
+        assertTrue(holding.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        Task<Void> b = root.spawnChild("b", ctx -> {
+            m.lock();
+            try {
+                pool.acquire();
+                pool.release();
+            } finally {
+                m.unlock();
+            }
+            return null;
+        });
+        awaitTrue("both wait", () -> pool.snapshot().waiters().size() == 1 && m.snapshot().waiters().size() == 1);
+        assertEquals(List.of(), tree.deadlocks(), "\"free\" can still release a permit");
+        freeHolderMayRelease.countDown();
+        free.join();
+        b.join();
+        a.join();
+    }
+
+    @Test
+    void aSemaphoreCycleWithEveryHolderStuckIsADeadlock() throws Exception {
+        NamedSemaphore pool = root.semaphore("pool", 1);
+        NamedLock m = root.mutex("m");
+        CountDownLatch aHoldsPermit = new CountDownLatch(1);
+        Task<Void> a = root.spawnChild("a", ctx -> {
+            pool.acquire();
+            aHoldsPermit.countDown();
+            awaitTrue("b holds m", () -> m.isLocked());
+            m.lock();
+            return null;
+        });
+        assertTrue(aHoldsPermit.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        Task<Void> b = root.spawnChild("b", ctx -> {
+            m.lock();
+            pool.acquire();
+            return null;
+        });
+        awaitTrue("deadlock", () -> !tree.deadlocks().isEmpty());
+        Deadlock d = tree.deadlocks().get(0);
+        assertEquals(List.of("m", "pool"), d.steps().stream().map(Deadlock.Step::lockName).sorted().toList());
+        a.context().cancel();
+        b.context().cancel();
+    }
+
+    @Test
+    void theWatchdogReportsEachNewCycleOnce() throws Exception {
+        CopyOnWriteArrayList<Deadlock> reported = new CopyOnWriteArrayList<>();
+        CountDownLatch first = new CountDownLatch(1);
+        tree.onDeadlock(d -> {
+            reported.add(d);
+            first.countDown();
+        });
+        List<Task<Void>> tasks = cycle(List.of("p", "q"), List.of(root.mutex("l1"), root.mutex("l2")));
+        assertTrue(first.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        // several more watchdog rounds pass while the cycle persists
+        long rounds = tree.lockRegistry().watchRounds.get();
+        awaitTrue("five more rounds", () -> tree.lockRegistry().watchRounds.get() >= rounds + 5);
+        assertEquals(1, reported.size());
+        tasks.forEach(t -> t.context().cancel());
+    }
+}

@@ -1,0 +1,122 @@
+package dev.canopy;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static dev.canopy.TestTrees.WAIT;
+import static dev.canopy.TestTrees.awaitTrue;
+import static org.junit.jupiter.api.Assertions.*;
+
+class ReadWriteAndSemaphoreTest {
+    private final ContextTree tree = ContextTree.create();
+    private final Context root = tree.root();
+
+    @AfterEach
+    void closeTree() {
+        tree.close();
+    }
+
+    @Test
+    void readersShareAndAWriterWaitsForAllOfThem() throws Exception {
+        NamedReadWriteLock users = root.readWriteLock("user-table");
+        CountDownLatch bothReading = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        for (String reader : List.of("reader-a", "reader-b")) {
+            root.spawnChild(reader, ctx -> {
+                try (Held read = users.acquireRead()) {
+                    bothReading.countDown();
+                    release.await();
+                }
+                return null;
+            });
+        }
+        assertTrue(bothReading.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        LockSnapshot shared = users.snapshot();
+        assertEquals(List.of("global.reader-a", "global.reader-b"),
+                shared.holders().stream().map(LockHolder::contextPath).sorted().toList());
+        assertTrue(shared.holders().stream().allMatch(h -> h.mode() == LockMode.READ));
+
+        Task<Void> writer = root.spawnChild("db-writer", ctx -> {
+            try (Held write = users.acquireWrite()) {
+                LockSnapshot exclusive = users.snapshot();
+                assertEquals(1, exclusive.holders().size());
+                assertEquals(LockMode.WRITE, exclusive.holders().get(0).mode());
+            }
+            return null;
+        });
+        awaitTrue("writer waits", () -> users.snapshot().waiters().size() == 1);
+        assertEquals(LockMode.WRITE, users.snapshot().waiters().get(0).mode());
+        assertEquals(2, users.snapshot().holders().size(), "the writer is excluded while readers hold");
+        release.countDown();
+        writer.join();
+        assertTrue(users.snapshot().holders().isEmpty());
+    }
+
+    @Test
+    void reentrantReadsAndDowngradeAreTracked() {
+        NamedReadWriteLock rw = root.readWriteLock("cache");
+        rw.writeLock().lock();
+        rw.readLock().lock(); // downgrade: write holder takes the read lock too
+        assertEquals(2, rw.snapshot().holders().size());
+        rw.writeLock().unlock();
+        rw.readLock().lock();
+        LockHolder reader = rw.snapshot().holders().get(0);
+        assertEquals(LockMode.READ, reader.mode());
+        assertEquals(2, reader.count());
+        rw.readLock().unlock();
+        rw.readLock().unlock();
+        assertTrue(rw.snapshot().holders().isEmpty());
+        assertThrows(IllegalMonitorStateException.class, () -> rw.readLock().unlock());
+        assertThrows(IllegalMonitorStateException.class, () -> rw.writeLock().unlock());
+    }
+
+    @Test
+    void semaphorePermitsAreAccountedPerContext() throws Exception {
+        NamedSemaphore pool = root.semaphore("db-connections", 3);
+        Context a = root.child("a").open();
+        Context b = root.child("b").open();
+        try (Scope s = a.makeCurrent()) {
+            pool.acquire(2);
+            assertEquals(2, pool.heldByCurrentContext());
+        }
+        Held bPermit;
+        try (Scope s = b.makeCurrent()) {
+            bPermit = pool.permit();
+        }
+        assertEquals(0, pool.availablePermits());
+        LockSnapshot snap = pool.snapshot();
+        assertEquals(List.of("global.a=2", "global.b=1"), snap.holders().stream()
+                .map(h -> h.contextPath() + "=" + h.count()).sorted().toList());
+
+        Task<Boolean> d = root.spawnChild("d", ctx -> pool.tryAcquire(2, WAIT.toSeconds(), TimeUnit.SECONDS));
+        awaitTrue("d waits for 2", () -> pool.snapshot().waiters().size() == 1);
+        assertEquals(2, pool.snapshot().waiters().get(0).permits());
+
+        try (Scope s = a.makeCurrent()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.release(3));
+            assertEquals("context global.a holds 2 permits of semaphore \"db-connections\" and cannot release 3",
+                    e.getMessage());
+            pool.release(2);
+        }
+        assertTrue(d.join());
+        assertEquals("global.d=2", pool.snapshot().holders().stream()
+                .filter(h -> h.contextPath().equals("global.d")).map(h -> h.contextPath() + "=" + h.count())
+                .findFirst().orElseThrow());
+        bPermit.close(); // the guard gives back b's permit even when closed elsewhere
+        assertEquals(1, pool.availablePermits(), "d still holds its 2 permits after its task ended");
+    }
+
+    @Test
+    void semaphoreBadInput() {
+        NamedSemaphore s = root.semaphore("s", 1);
+        assertThrows(IllegalArgumentException.class, () -> s.acquire(-1));
+        assertThrows(IllegalArgumentException.class, () -> s.release(-2));
+        IllegalStateException e = assertThrows(IllegalStateException.class, s::release);
+        assertEquals("context global holds 0 permits of semaphore \"s\" and cannot release 1", e.getMessage());
+        assertEquals(1, s.availablePermits(), "a refused release mints nothing");
+    }
+}
