@@ -40,7 +40,7 @@ abstract class LockCore {
         this.fair = fair;
         this.tree = owner.tree;
         this.ownerPath = owner.path();
-        tree.lockRegistry().register(this);
+        // registered by each subclass once its own fields exist: a snapshot may read them at once
     }
 
     /** The lock's name. */
@@ -116,22 +116,20 @@ abstract class LockCore {
         long start = now();
         long realStart = System.nanoTime();
         Waiter waiter = new Waiter(this, context, Thread.currentThread(), mode, permits, start);
-        waiters.add(waiter);
         LockRegistry registry = tree.lockRegistry();
-        registry.waitStarted(this);
-        OperationImpl operation = context.beginOperation("waiting for lock \"" + name + "\"", start);
-        Registration onCancel = context.onCancel(waiter::interruptIfWaiting);
+        OperationImpl operation = null;
+        Registration onCancel = null;
         boolean interruptedMeanwhile = false;
         boolean acquired = false;
         try {
+            waiters.add(waiter);
+            registry.waitStarted(this);
+            operation = context.beginOperation("waiting for lock \"" + name + "\"", start);
+            onCancel = context.onCancel(waiter::interruptIfWaiting);
             while (true) {
                 long left = -1;
                 if (timeoutNanos >= 0) {
-                    left = timeoutNanos - (System.nanoTime() - realStart);
-                    if (left <= 0) {
-                        acquired = attempt.attempt(0);
-                        return acquired;
-                    }
+                    left = Math.max(0, timeoutNanos - (System.nanoTime() - realStart));
                 }
                 try {
                     acquired = attempt.attempt(left);
@@ -147,11 +145,20 @@ abstract class LockCore {
                 }
             }
         } finally {
-            waiter.finish();
-            onCancel.close();
-            waiters.remove(waiter);
-            registry.waitEnded();
-            operation.close();
+            boolean interruptSent = waiter.finish();
+            if (onCancel != null) {
+                onCancel.close();
+            }
+            if (waiters.remove(waiter)) {
+                registry.waitEnded();
+            }
+            if (operation != null) {
+                operation.close();
+            }
+            if (acquired && interruptSent && !interruptedMeanwhile) {
+                // the cancel's interrupt lost the race with the acquisition: do not leave it behind
+                Thread.interrupted();
+            }
             if (acquired) {
                 long waited = Math.max(0, now() - start);
                 contended.increment();

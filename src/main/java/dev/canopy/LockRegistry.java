@@ -121,6 +121,7 @@ final class LockRegistry {
 
     // ------------------------------------------------------------------ watchdog
 
+    /** Counted only once the waiter is in its lock's set, and uncounted when it leaves it. */
     void waitStarted(LockCore lock) {
         if (waiting.incrementAndGet() == 1) {
             startWatchdog();
@@ -212,8 +213,8 @@ final class LockRegistry {
         return out;
     }
 
-    /** One edge of the wait-for graph: a waiting thread and the holds that keep it waiting. */
-    private record Wait(Waiter waiter, List<Hold> blockers, boolean anyReleaseSuffices) {
+    /** One node of the wait-for graph: a waiting thread and the threads it waits on. */
+    private record Wait(Waiter waiter, List<Thread> blockers, boolean anyReleaseSuffices) {
     }
 
     /**
@@ -229,10 +230,23 @@ final class LockRegistry {
             }
             List<Hold> holds = lock.holds();
             for (Waiter w : lock.waiters) {
-                List<Hold> blockers = new ArrayList<>();
+                List<Thread> blockers = new ArrayList<>();
                 for (Hold h : holds) {
-                    if (h.thread != w.thread && LockCore.conflicts(w.mode, h.mode)) {
-                        blockers.add(h);
+                    boolean own = h.thread == w.thread;
+                    // a thread's own hold blocks it where the JDK never lets it through: a read hold under a
+                    // write request (no upgrade), and permits it holds itself while asking for more
+                    boolean selfBlock = own && (lock.kind == LockKind.SEMAPHORE
+                            || w.mode == LockMode.WRITE && h.mode == LockMode.READ);
+                    if ((!own && LockCore.conflicts(w.mode, h.mode)) || selfBlock) {
+                        blockers.add(h.thread);
+                    }
+                }
+                if (w.mode == LockMode.READ) {
+                    // readers queue behind a writer that asked first
+                    for (Waiter other : lock.waiters) {
+                        if (other.mode == LockMode.WRITE && other.sinceNanos < w.sinceNanos && other.thread != w.thread) {
+                            blockers.add(other.thread);
+                        }
                     }
                 }
                 waits.put(w.thread, new Wait(w, blockers, lock.kind == LockKind.SEMAPHORE));
@@ -286,15 +300,15 @@ final class LockRegistry {
             return true;
         }
         if (w.anyReleaseSuffices) {
-            for (Hold h : w.blockers) {
-                if (!stuck.contains(h.thread)) {
+            for (Thread t : w.blockers) {
+                if (!stuck.contains(t)) {
                     return true;
                 }
             }
             return false;
         }
-        for (Hold h : w.blockers) {
-            if (stuck.contains(h.thread)) {
+        for (Thread t : w.blockers) {
+            if (stuck.contains(t)) {
                 return false;
             }
         }
@@ -303,9 +317,9 @@ final class LockRegistry {
 
     private static Thread nextStuck(Wait w, Set<Thread> stuck) {
         Thread best = null;
-        for (Hold h : w.blockers) {
-            if (stuck.contains(h.thread) && (best == null || threadId(h.thread) < threadId(best))) {
-                best = h.thread;
+        for (Thread t : w.blockers) {
+            if (stuck.contains(t) && (best == null || threadId(t) < threadId(best))) {
+                best = t;
             }
         }
         return best;
@@ -379,16 +393,22 @@ final class LockRegistry {
                 continue;
             }
             List<Deadlock.Step> steps = new ArrayList<>();
-            Set<Long> inCycle = new HashSet<>();
+            List<Long> walked = new ArrayList<>();
             long current = id;
-            while (infos.containsKey(current) && inCycle.add(current)) {
+            while (infos.containsKey(current) && !walked.contains(current) && !seen.contains(current)) {
+                walked.add(current);
                 ThreadInfo info = infos.get(current);
                 String thread = describe(info.getThreadName(), current);
                 steps.add(new Deadlock.Step(contextOfThread.getOrDefault(current, "thread " + thread), thread,
                         String.valueOf(info.getLockName()), LockMode.EXCLUSIVE));
                 current = info.getLockOwnerId();
             }
-            seen.addAll(inCycle);
+            seen.addAll(walked);
+            int start = walked.indexOf(current);
+            if (start < 0) {
+                continue; // leads into a cycle already reported: this thread only waits on it
+            }
+            steps = new ArrayList<>(steps.subList(start, steps.size()));
             boolean allKnown = steps.stream().allMatch(s -> knownThreads.contains(s.thread()));
             if (!steps.isEmpty() && !allKnown) {
                 out.add(new Deadlock(steps, "JDK"));

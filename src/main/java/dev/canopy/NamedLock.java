@@ -1,6 +1,5 @@
 package dev.canopy;
 
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -24,19 +23,26 @@ public final class NamedLock extends LockCore implements Lock {
     NamedLock(Context owner, String name, boolean fair) {
         super(owner, name, LockKind.MUTEX, fair);
         this.inner = new ReentrantLock(fair);
+        tree.lockRegistry().register(this);
     }
 
     private boolean tryFast() {
-        // a fair lock must not barge past queued threads
-        return fair ? !inner.hasQueuedThreads() && inner.tryLock() : inner.tryLock();
+        // a fair lock must not barge past queued threads, but a reentrant acquisition never waits
+        return !fair || inner.isHeldByCurrentThread() || !inner.hasQueuedThreads() ? inner.tryLock() : false;
     }
 
     private void onAcquired() {
-        if (inner.getHoldCount() == 1) {
+        int count = inner.getHoldCount();
+        if (count == 1) {
             Context context = acquiringContext();
             long now = now();
             holder = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
             acquired(context, now);
+        } else {
+            Hold h = holder;
+            if (h != null) {
+                h.set(count);
+            }
         }
     }
 
@@ -101,12 +107,15 @@ public final class NamedLock extends LockCore implements Lock {
             throw new IllegalMonitorStateException("named lock \"" + name + "\" unlocked by thread "
                     + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
         }
-        if (inner.getHoldCount() == 1) {
-            Hold h = holder;
+        int count = inner.getHoldCount();
+        Hold h = holder;
+        if (count == 1) {
             holder = null;
             if (h != null) {
                 released(h.sinceNanos);
             }
+        } else if (h != null) {
+            h.set(count - 1);
         }
         inner.unlock();
     }
@@ -132,7 +141,29 @@ public final class NamedLock extends LockCore implements Lock {
     /** A condition bound to this lock; waiting on it releases the lock, which status shows as not held. */
     @Override
     public Condition newCondition() {
-        return new NamedCondition(inner.newCondition());
+        return new NamedCondition(inner.newCondition(), new NamedCondition.Owner() {
+            @Override
+            public void beforeWait() {
+                if (!inner.isHeldByCurrentThread()) {
+                    throw new IllegalMonitorStateException("condition of named lock \"" + name
+                            + "\" used by thread " + Thread.currentThread().getName() + ", which does not hold the lock");
+                }
+                Hold h = holder;
+                holder = null;
+                if (h != null) {
+                    released(h.sinceNanos);
+                }
+            }
+
+            @Override
+            public void afterWait() {
+                // a wake-up is not a new acquisition: only the holder record comes back
+                Context context = acquiringContext();
+                long now = now();
+                holder = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, inner.getHoldCount());
+                context.touchAt(now);
+            }
+        });
     }
 
     public boolean isHeldByCurrentThread() {
@@ -151,100 +182,19 @@ public final class NamedLock extends LockCore implements Lock {
         return inner.hasQueuedThreads();
     }
 
+    public boolean hasQueuedThread(Thread thread) {
+        return inner.hasQueuedThread(thread);
+    }
+
+    public int getQueueLength() {
+        return inner.getQueueLength();
+    }
+
     @Override
     void collectHolds(List<Hold> out) {
         Hold h = holder;
         if (h != null) {
             out.add(h);
-        }
-    }
-
-    /** Releases the holder bookkeeping while a condition wait gives the lock up, and restores it after. */
-    private final class NamedCondition implements Condition {
-        private final Condition condition;
-
-        NamedCondition(Condition condition) {
-            this.condition = condition;
-        }
-
-        private int release() {
-            if (!inner.isHeldByCurrentThread()) {
-                throw new IllegalMonitorStateException("condition of named lock \"" + name
-                        + "\" used by thread " + Thread.currentThread().getName() + ", which does not hold the lock");
-            }
-            Hold h = holder;
-            holder = null;
-            if (h != null) {
-                released(h.sinceNanos);
-            }
-            return 0;
-        }
-
-        private void reacquired() {
-            Context context = acquiringContext();
-            long now = now();
-            holder = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
-            acquired(context, now);
-        }
-
-        @Override
-        public void await() throws InterruptedException {
-            release();
-            try {
-                condition.await();
-            } finally {
-                reacquired();
-            }
-        }
-
-        @Override
-        public void awaitUninterruptibly() {
-            release();
-            try {
-                condition.awaitUninterruptibly();
-            } finally {
-                reacquired();
-            }
-        }
-
-        @Override
-        public long awaitNanos(long nanosTimeout) throws InterruptedException {
-            release();
-            try {
-                return condition.awaitNanos(nanosTimeout);
-            } finally {
-                reacquired();
-            }
-        }
-
-        @Override
-        public boolean await(long time, TimeUnit unit) throws InterruptedException {
-            release();
-            try {
-                return condition.await(time, unit);
-            } finally {
-                reacquired();
-            }
-        }
-
-        @Override
-        public boolean awaitUntil(Date deadline) throws InterruptedException {
-            release();
-            try {
-                return condition.awaitUntil(deadline);
-            } finally {
-                reacquired();
-            }
-        }
-
-        @Override
-        public void signal() {
-            condition.signal();
-        }
-
-        @Override
-        public void signalAll() {
-            condition.signalAll();
         }
     }
 }

@@ -30,6 +30,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         this.inner = new ReentrantReadWriteLock(fair);
         this.readSide = new ReadSide();
         this.writeSide = new WriteSide();
+        tree.lockRegistry().register(this);
     }
 
     @Override
@@ -88,6 +89,18 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         return inner.getWriteHoldCount();
     }
 
+    public boolean hasQueuedThreads() {
+        return inner.hasQueuedThreads();
+    }
+
+    public boolean hasQueuedThread(Thread thread) {
+        return inner.hasQueuedThread(thread);
+    }
+
+    public int getQueueLength() {
+        return inner.getQueueLength();
+    }
+
     @Override
     void collectHolds(List<Hold> out) {
         Hold w = writer;
@@ -101,7 +114,9 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         private final ReentrantReadWriteLock.ReadLock lock = inner.readLock();
 
         private boolean tryFast() {
-            return fair ? !inner.hasQueuedThreads() && lock.tryLock() : lock.tryLock();
+            // reentrant reads and downgrades never wait, even on a fair lock with queued threads
+            boolean reentrant = inner.getReadHoldCount() > 0 || inner.isWriteLockedByCurrentThread();
+            return !fair || reentrant || !inner.hasQueuedThreads() ? lock.tryLock() : false;
         }
 
         private void onAcquired() {
@@ -203,15 +218,21 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         private final ReentrantReadWriteLock.WriteLock lock = inner.writeLock();
 
         private boolean tryFast() {
-            return fair ? !inner.hasQueuedThreads() && lock.tryLock() : lock.tryLock();
+            return !fair || inner.isWriteLockedByCurrentThread() || !inner.hasQueuedThreads() ? lock.tryLock() : false;
         }
 
         private void onAcquired() {
-            if (inner.getWriteHoldCount() == 1) {
+            int count = inner.getWriteHoldCount();
+            if (count == 1) {
                 Context context = acquiringContext();
                 long now = now();
                 writer = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, 1);
                 acquired(context, now);
+            } else {
+                Hold h = writer;
+                if (h != null) {
+                    h.set(count);
+                }
             }
         }
 
@@ -273,20 +294,43 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
                 throw new IllegalMonitorStateException("write lock of \"" + name + "\" unlocked by thread "
                         + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
             }
-            if (inner.getWriteHoldCount() == 1) {
-                Hold h = writer;
+            int count = inner.getWriteHoldCount();
+            Hold h = writer;
+            if (count == 1) {
                 writer = null;
                 if (h != null) {
                     released(h.sinceNanos);
                 }
+            } else if (h != null) {
+                h.set(count - 1);
             }
             lock.unlock();
         }
 
         @Override
         public Condition newCondition() {
-            throw new UnsupportedOperationException("conditions of named read/write locks are not supported; "
-                    + "use a NamedLock");
+            return new NamedCondition(lock.newCondition(), new NamedCondition.Owner() {
+                @Override
+                public void beforeWait() {
+                    if (!inner.isWriteLockedByCurrentThread()) {
+                        throw new IllegalMonitorStateException("condition of the write lock of \"" + name
+                                + "\" used by thread " + Thread.currentThread().getName() + ", which does not hold it");
+                    }
+                    Hold h = writer;
+                    writer = null;
+                    if (h != null) {
+                        released(h.sinceNanos);
+                    }
+                }
+
+                @Override
+                public void afterWait() {
+                    Context context = acquiringContext();
+                    long now = now();
+                    writer = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, inner.getWriteHoldCount());
+                    context.touchAt(now);
+                }
+            });
         }
     }
 }

@@ -19,11 +19,19 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NamedSemaphore extends LockCore {
     private final Semaphore inner;
-    private final ConcurrentHashMap<Context, Hold> holders = new ConcurrentHashMap<>();
+    /** Permits held, per context and acquiring thread (so deadlock detection sees the right threads). */
+    private final ConcurrentHashMap<HolderKey, Hold> holders = new ConcurrentHashMap<>();
+    /** Permits held per context, all threads together: what a release is checked against. */
+    private final ConcurrentHashMap<Context, java.util.concurrent.atomic.AtomicInteger> perContext =
+            new ConcurrentHashMap<>();
+
+    private record HolderKey(Context context, Thread thread) {
+    }
 
     NamedSemaphore(Context owner, String name, int permits, boolean fair) {
         super(owner, name, LockKind.SEMAPHORE, fair);
         this.inner = new Semaphore(permits, fair);
+        tree.lockRegistry().register(this);
     }
 
     static int checkPermits(String what, int permits) {
@@ -34,15 +42,25 @@ public final class NamedSemaphore extends LockCore {
     }
 
     private void onAcquired(int permits) {
+        if (permits == 0) {
+            return; // nothing is held
+        }
         Context context = acquiringContext();
         long now = now();
         Thread t = Thread.currentThread();
-        holders.compute(context, (c, h) -> {
+        holders.compute(new HolderKey(context, t), (k, h) -> {
             if (h == null) {
-                return new Hold(c, t, now, LockMode.PERMIT, permits);
+                return new Hold(k.context(), k.thread(), now, LockMode.PERMIT, permits);
             }
             h.addAndGet(permits);
             return h;
+        });
+        perContext.compute(context, (c, n) -> {
+            if (n == null) {
+                return new java.util.concurrent.atomic.AtomicInteger(permits);
+            }
+            n.addAndGet(permits);
+            return n;
         });
         acquired(context, now);
     }
@@ -56,7 +74,7 @@ public final class NamedSemaphore extends LockCore {
     }
 
     private boolean tryFast(int permits) {
-        return fair ? !inner.hasQueuedThreads() && inner.tryAcquire(permits) : inner.tryAcquire(permits);
+        return !fair || !inner.hasQueuedThreads() ? inner.tryAcquire(permits) : false;
     }
 
     public void acquire() throws InterruptedException {
@@ -126,32 +144,74 @@ public final class NamedSemaphore extends LockCore {
     }
 
     /**
-     * Gives back permits the current context holds.
+     * Gives back permits the current context holds (taken first from the current thread's acquisitions, then from
+     * the context's other threads).
      *
      * @throws IllegalStateException if the current context holds fewer than {@code permits}
      */
     public void release(int permits) {
         checkPermits("permits to release", permits);
-        Context context = acquiringContext();
-        long[] sinceAndHeld = {0, -1};
-        holders.computeIfPresent(context, (c, h) -> {
-            int held = h.get();
-            sinceAndHeld[1] = held;
-            if (held < permits) {
-                return h;
-            }
-            sinceAndHeld[0] = h.sinceNanos;
-            return h.addAndGet(-permits) == 0 ? null : h;
-        });
-        long held = Math.max(0, sinceAndHeld[1]);
-        if (held < permits) {
-            throw new IllegalStateException("context " + context.path() + " holds " + held + " permit"
-                    + (held == 1 ? "" : "s") + " of semaphore \"" + name + "\" and cannot release " + permits);
+        if (permits == 0) {
+            return;
         }
-        if (held == permits) {
-            released(sinceAndHeld[0]);
+        Context context = acquiringContext();
+        // the per-context count is the single point of truth for "may this context release that many"
+        int[] held = {0};
+        boolean[] ok = {false};
+        perContext.computeIfPresent(context, (c, n) -> {
+            held[0] = n.get();
+            if (held[0] >= permits) {
+                ok[0] = true;
+                return n.addAndGet(-permits) == 0 ? null : n;
+            }
+            return n;
+        });
+        if (!ok[0]) {
+            throw new IllegalStateException("context " + context.path() + " holds " + held[0] + " permit"
+                    + (held[0] == 1 ? "" : "s") + " of semaphore \"" + name + "\" and cannot release " + permits);
+        }
+        int left = take(new HolderKey(context, Thread.currentThread()), permits);
+        if (left > 0) {
+            for (var key : holders.keySet()) {
+                if (key.context() == context) {
+                    left = take(key, left);
+                    if (left == 0) {
+                        break;
+                    }
+                }
+            }
         }
         inner.release(permits);
+    }
+
+    /** Takes up to {@code wanted} permits from one holder; returns how many are still to take. */
+    private int take(HolderKey key, int wanted) {
+        int[] left = {wanted};
+        holders.computeIfPresent(key, (k, h) -> {
+            int taken = Math.min(h.get(), left[0]);
+            left[0] -= taken;
+            if (h.addAndGet(-taken) == 0) {
+                released(h.sinceNanos);
+                return null;
+            }
+            return h;
+        });
+        return left[0];
+    }
+
+    /** Acquires every available permit now and returns how many (as {@link Semaphore#drainPermits()}). */
+    public int drainPermits() {
+        int drained = inner.drainPermits();
+        onAcquired(drained);
+        return drained;
+    }
+
+    public boolean hasQueuedThreads() {
+        return inner.hasQueuedThreads();
+    }
+
+    public int getQueueLength() {
+        return inner.getQueueLength();
     }
 
     /** Acquires one permit (uninterruptibly) and returns a guard that releases it. */
@@ -189,8 +249,8 @@ public final class NamedSemaphore extends LockCore {
 
     /** Permits held by the current context. */
     public int heldByCurrentContext() {
-        Hold h = holders.get(acquiringContext());
-        return h == null ? 0 : h.get();
+        java.util.concurrent.atomic.AtomicInteger n = perContext.get(acquiringContext());
+        return n == null ? 0 : n.get();
     }
 
     @Override

@@ -13,6 +13,7 @@ final class Waiter {
     final int permits;
     final long sinceNanos;
     private boolean finished;
+    private boolean interruptSent;
 
     Waiter(LockCore lock, Context context, Thread thread, LockMode mode, int permits, long sinceNanos) {
         this.lock = lock;
@@ -25,11 +26,14 @@ final class Waiter {
 
     synchronized void interruptIfWaiting() {
         if (!finished) {
+            interruptSent = true;
             thread.interrupt();
         }
     }
 
-    synchronized void finish() {
+    /** Ends the wait; returns whether a cancel interrupted the thread during it. */
+    synchronized boolean finish() {
         finished = true;
+        return interruptSent;
     }
 }

@@ -176,6 +176,22 @@ class DeadlockTest {
     }
 
     @Test
+    void aReadToWriteUpgradeIsASelfDeadlock() throws Exception {
+        NamedReadWriteLock rw = root.readWriteLock("table");
+        Task<Void> upgrader = root.spawnChild("upgrader", ctx -> {
+            rw.readLock().lock();
+            rw.writeLock().lock(); // ReentrantReadWriteLock never upgrades: waits forever
+            return null;
+        });
+        awaitTrue("self-deadlock found", () -> !tree.deadlocks().isEmpty());
+        Deadlock d = tree.deadlocks().get(0);
+        assertEquals(1, d.size());
+        assertEquals("global.upgrader", d.steps().get(0).contextPath());
+        assertEquals(LockMode.WRITE, d.steps().get(0).mode());
+        upgrader.context().cancel();
+    }
+
+    @Test
     void theWatchdogReportsEachNewCycleOnce() throws Exception {
         CopyOnWriteArrayList<Deadlock> reported = new CopyOnWriteArrayList<>();
         CountDownLatch first = new CountDownLatch(1);

@@ -3,6 +3,7 @@ package dev.canopy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +109,75 @@ class ReadWriteAndSemaphoreTest {
                 .findFirst().orElseThrow());
         bPermit.close(); // the guard gives back b's permit even when closed elsewhere
         assertEquals(1, pool.availablePermits(), "d still holds its 2 permits after its task ended");
+    }
+
+    @Test
+    void zeroPermitsHoldNothing() throws Exception {
+        NamedSemaphore s = root.semaphore("s", 1);
+        s.acquire(0);
+        assertTrue(s.tryAcquire(0));
+        s.release(0);
+        assertTrue(s.snapshot().holders().isEmpty());
+        assertEquals(Duration.ZERO, s.snapshot().totalHold());
+    }
+
+    @Test
+    void anyThreadOfTheHoldingContextMayRelease() throws Exception {
+        NamedSemaphore s = root.semaphore("s", 2);
+        Context worker = root.child("worker").open();
+        try (Scope sc = worker.makeCurrent()) {
+            s.acquire(2);
+        }
+        Thread other = new Thread(worker.wrap(() -> s.release(2)));
+        other.start();
+        other.join(WAIT.toMillis());
+        assertEquals(2, s.availablePermits());
+        assertTrue(s.snapshot().holders().isEmpty());
+    }
+
+    @Test
+    void writeLockConditionsWorkAsInTheJdk() throws Exception {
+        NamedReadWriteLock rw = root.readWriteLock("rw");
+        java.util.concurrent.locks.Condition changed = rw.writeLock().newCondition();
+        CountDownLatch waiting = new CountDownLatch(1);
+        Task<Void> t = root.spawnChild("waiter", ctx -> {
+            rw.writeLock().lock();
+            try {
+                waiting.countDown();
+                changed.await();
+            } finally {
+                rw.writeLock().unlock();
+            }
+            return null;
+        });
+        assertTrue(waiting.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        rw.writeLock().lock(); // only possible once the waiter gave it up
+        assertEquals("global", rw.snapshot().holders().get(0).contextPath());
+        changed.signal();
+        rw.writeLock().unlock();
+        t.join();
+    }
+
+    @Test
+    void reentrantHoldsAreCountedAndFairLocksLetThemThrough() throws Exception {
+        NamedLock fair = root.mutex("fair", true);
+        fair.lock();
+        Task<Void> queued = root.spawnChild("queued", ctx -> {
+            fair.lock();
+            fair.unlock();
+            return null;
+        });
+        awaitTrue("someone queues", fair::hasQueuedThreads);
+        Context cancelled = root.child("cancelled").open();
+        cancelled.cancel();
+        try (Scope s = cancelled.makeCurrent()) {
+            fair.lock(); // reentrant: never waits, so cancellation does not stop it
+        }
+        assertEquals(2, fair.snapshot().holders().get(0).count());
+        fair.unlock();
+        assertEquals(1, fair.snapshot().holders().get(0).count());
+        fair.unlock();
+        queued.join();
     }
 
     @Test
