@@ -71,6 +71,26 @@ public final class Canopy {
         return tree().counters();
     }
 
+    /** A snapshot of the default tree; see {@link ContextTree#status()}. */
+    public static Status status() {
+        return tree().status();
+    }
+
+    /** The default tree's status as JSON; see {@link Status#toJson()}. */
+    public static String statusJson() {
+        return tree().statusJson();
+    }
+
+    /** Status updates of the default tree on change, at most once a second; see {@link ContextTree#statusStream(Duration)}. */
+    public static java.util.concurrent.Flow.Publisher<Status> statusStream() {
+        return tree().statusStream();
+    }
+
+    /** Status updates of the default tree on change, at most once per {@code minInterval}. */
+    public static java.util.concurrent.Flow.Publisher<Status> statusStream(Duration minInterval) {
+        return tree().statusStream(minInterval);
+    }
+
     /** The default tree's named locks; see {@link ContextTree#locks()}. */
     public static List<LockSnapshot> locks() {
         return tree().locks();

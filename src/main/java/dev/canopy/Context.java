@@ -211,6 +211,11 @@ public final class Context implements AutoCloseable {
         return c != null && c != ENDED ? ContextState.CANCELLED : ContextState.ACTIVE;
     }
 
+    /** Whether the context's outcome is fixed (it may still wait for children or tasks before leaving the tree). */
+    boolean hasOutcome() {
+        return outcome != null;
+    }
+
     /** Whether the context has ended and left the live tree. */
     public boolean isEnded() {
         return phase == DETACHED;

@@ -39,6 +39,7 @@ public final class ContextTree implements AutoCloseable {
     private final Counters counters;
     private final LockRegistry lockRegistry;
     private final WarningThresholds warningThresholds;
+    private final SystemMetricsSampler systemMetrics;
     private final Context root;
 
     private ContextTree(Builder b) {
@@ -57,6 +58,7 @@ public final class ContextTree implements AutoCloseable {
         this.counters = new Counters(this, b.maxCounterKeys);
         this.lockRegistry = new LockRegistry(this, b.deadlockCheckPeriod);
         this.warningThresholds = b.warningThresholds;
+        this.systemMetrics = new SystemMetricsSampler(b.systemProbe);
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
     }
@@ -78,6 +80,41 @@ public final class ContextTree implements AutoCloseable {
     /** Whether tasks run on virtual threads: true with the default executor on JDK 21 and later. */
     public boolean usesVirtualThreads() {
         return virtualThreads;
+    }
+
+    /**
+     * A snapshot of everything: contexts, locks, deadlocks, warnings, counters, recent completions, system metrics.
+     * It never blocks the application's hot paths; for 10,000 contexts it takes milliseconds.
+     */
+    public Status status() {
+        return StatusBuilder.build(this, systemMetrics.sample());
+    }
+
+    /** {@link #status()} as JSON (schema in {@link Status}). */
+    public String statusJson() {
+        return status().toJson();
+    }
+
+    /** Status updates when something changed, at most once a second; see {@link #statusStream(Duration)}. */
+    public java.util.concurrent.Flow.Publisher<Status> statusStream() {
+        return statusStream(Duration.ofSeconds(1));
+    }
+
+    /**
+     * A publisher of status snapshots: one at once when a subscriber requests, then one whenever a context, lock,
+     * counter or warning changed, at most once per {@code minInterval}; nothing while idle. Back-pressure is
+     * honoured (a subscriber without demand is sent nothing and costs nothing), and cancelling stops all work.
+     */
+    public java.util.concurrent.Flow.Publisher<Status> statusStream(Duration minInterval) {
+        Objects.requireNonNull(minInterval, "minInterval");
+        if (minInterval.isNegative() || minInterval.isZero()) {
+            throw new IllegalArgumentException("status stream interval must be positive: " + minInterval);
+        }
+        return new StatusPublisher(this, minInterval);
+    }
+
+    Executor executor() {
+        return executor;
     }
 
     /** Every named lock of this tree that is in use or whose context lives, oldest first. */
@@ -258,6 +295,7 @@ public final class ContextTree implements AutoCloseable {
         private int maxCounterKeys = 10_000;
         private WarningThresholds warningThresholds = WarningThresholds.defaults();
         private Duration deadlockCheckPeriod = Duration.ofSeconds(1);
+        private SystemProbe systemProbe = SystemProbe.jdk();
 
         private Builder() {
         }
@@ -317,6 +355,11 @@ public final class ContextTree implements AutoCloseable {
                 throw new IllegalArgumentException("deadlock check period must not be negative: " + period);
             }
             this.deadlockCheckPeriod = period;
+            return this;
+        }
+
+        Builder systemProbe(SystemProbe probe) {
+            this.systemProbe = Objects.requireNonNull(probe, "probe");
             return this;
         }
 

@@ -1,5 +1,8 @@
 package dev.canopy;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -7,6 +10,13 @@ import java.util.Objects;
  * A value shown beside a context in status output: a counter, a gauge, a duration, a text or a byte amount.
  * Set with {@link Context#addMetric(String, MetricValue)} or {@link ContextBuilder#withMetric(String, MetricValue)}.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = MetricValue.Counter.class, name = "counter"),
+        @JsonSubTypes.Type(value = MetricValue.Gauge.class, name = "gauge"),
+        @JsonSubTypes.Type(value = MetricValue.DurationValue.class, name = "duration"),
+        @JsonSubTypes.Type(value = MetricValue.Text.class, name = "text"),
+        @JsonSubTypes.Type(value = MetricValue.Bytes.class, name = "bytes")})
 public sealed interface MetricValue {
 
     static MetricValue counter(long value) {

@@ -7,6 +7,7 @@ import dev.canopy.MetricValue;
 import dev.canopy.NamedLock;
 import dev.canopy.NamedSemaphore;
 import dev.canopy.Operation;
+import dev.canopy.RenderOptions;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -52,13 +53,12 @@ public final class Demo {
         startHttpProxy(global);
         startChat(global);
 
+        RenderOptions options = RenderOptions.forTerminal();
         long stopAt = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
         while (System.nanoTime() < stopAt) {
             if (!quiet) {
                 System.out.println();
-                System.out.print(TreePrinter.render(global));
-                System.out.print(TreePrinter.counters(Canopy.counters()));
-                System.out.print(TreePrinter.warnings(Canopy.warnings()));
+                System.out.print(Canopy.status().render(options));
                 System.out.flush();
             }
             long left = stopAt - System.nanoTime();

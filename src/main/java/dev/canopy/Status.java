@@ -1,0 +1,96 @@
+package dev.canopy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An immutable snapshot of a tree: its contexts, named locks with holders and waiters, deadlocks, warnings,
+ * counters, recent completions, tree statistics and system metrics, at {@code timestamp}.
+ *
+ * <p>{@link #toJson()} writes the documented JSON schema ({@code schema} = {@value #SCHEMA}: durations in
+ * milliseconds as integers, instants as ISO-8601 strings, enums as their names, unknown values as {@code null});
+ * {@link #fromJson(String)} reads it back into an equal snapshot, so a remote reader can render it.
+ */
+public record Status(String schema, Instant timestamp, ContextStatus root, List<LockSnapshot> locks,
+                     List<Deadlock> deadlocks, List<Warning> warnings, List<CounterSnapshot> counters,
+                     List<CompletedContext> recentCompletions, TreeStatistics statistics, SystemMetrics system) {
+    /** The schema identifier written in every JSON status. */
+    public static final String SCHEMA = "canopy.status/1";
+
+    public Status {
+        Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(root, "root");
+        locks = List.copyOf(locks);
+        deadlocks = List.copyOf(deadlocks);
+        warnings = List.copyOf(warnings);
+        counters = List.copyOf(counters);
+        recentCompletions = List.copyOf(recentCompletions);
+    }
+
+    /** Locks someone holds now. */
+    public List<LockSnapshot> activeLocks() {
+        return locks.stream().filter(l -> !l.holders().isEmpty()).toList();
+    }
+
+    /** Everyone waiting for a named lock now, longest wait first. */
+    public List<LockWaiter> lockWaiters() {
+        List<LockWaiter> out = new ArrayList<>();
+        locks.forEach(l -> out.addAll(l.waiters()));
+        out.sort((a, b) -> b.waiting().compareTo(a.waiting()));
+        return out;
+    }
+
+    /** The snapshot as JSON (see the class comment for the schema). */
+    public String toJson() {
+        try {
+            return StatusJson.MAPPER.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("status could not be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The snapshot as indented JSON. */
+    public String toPrettyJson() {
+        try {
+            return StatusJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("status could not be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a status written by {@link #toJson()}.
+     *
+     * @throws IllegalArgumentException if the text is not a Canopy status of a schema this version reads
+     */
+    public static Status fromJson(String json) {
+        Objects.requireNonNull(json, "json");
+        Status s;
+        try {
+            s = StatusJson.MAPPER.readValue(json, Status.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a Canopy status: " + e.getOriginalMessage(), e);
+        }
+        if (!SCHEMA.equals(s.schema())) {
+            throw new IllegalArgumentException("unsupported status schema \"" + s.schema() + "\"; this version reads "
+                    + SCHEMA);
+        }
+        return s;
+    }
+
+    /** The tree as text, rendered with {@code options}. */
+    public String render(RenderOptions options) {
+        return StatusRenderer.render(this, options);
+    }
+
+    /** The tree as plain text (no colour), collapsed siblings and all sections. */
+    @Override
+    public String toString() {
+        return render(RenderOptions.plain());
+    }
+}
