@@ -97,6 +97,8 @@ public final class Context implements AutoCloseable {
     private volatile ConcurrentHashMap<Context, Boolean> children;
     /** The task this context was spawned for, if any. */
     volatile TaskImpl<?> ownTask;
+    /** The JFR end event begun at creation, while a recording wants it. */
+    Object jfrEnd;
     /** Parts most contexts never use, allocated on first use to keep a plain context small. */
     private volatile Extras extras;
 
@@ -282,7 +284,14 @@ public final class Context implements AutoCloseable {
         if (cancellation != null) {
             return; // cancelled already, or ended
         }
-        cancelSubtree(new Cancellation(reason, path(), tree.instantAt(tree.clock.nanoTime())));
+        cancelAndRecord(new Cancellation(reason, path(), tree.instantAt(tree.clock.nanoTime())));
+    }
+
+    private void cancelAndRecord(Cancellation c) {
+        int cancelled = cancelSubtree(c);
+        if (cancelled > 0) {
+            Jfr.cancelled(this, c, cancelled);
+        }
     }
 
     /** Cancels the subtree with a shared cancellation; returns how many contexts it newly cancelled. */
@@ -918,6 +927,7 @@ public final class Context implements AutoCloseable {
         boolean cancelledFirst = !CANCELLATION.compareAndSet(this, null, ENDED);
         ContextState o = cancelledFirst ? ContextState.CANCELLED : requested;
         outcome = o;
+        Jfr.contextEnded(this, o, failure);
         if (!cancelledFirst) {
             Extras x = extras;
             if (x != null && x.callbacks != null) {
@@ -943,7 +953,7 @@ public final class Context implements AutoCloseable {
         Cancellation c = new Cancellation("parent " + path() + " " + verb, path(), tree.instantAt(endedNanos));
         if (hasKids) {
             for (Context child : kids.keySet()) {
-                child.cancelSubtree(c);
+                child.cancelAndRecord(c);
             }
         }
         if (hasTasks) {

@@ -138,6 +138,7 @@ public final class ContextBuilder {
         }
         parent.attachChild(child);
         tree.recordCreated(child);
+        Jfr.contextCreated(child);
         if (own < inherited) {
             child.scheduleDeadline();
         }

@@ -61,6 +61,8 @@ public final class ContextTree implements AutoCloseable {
         this.systemMetrics = new SystemMetricsSampler(b.systemProbe);
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
+        Jfr.register(this);
+        Jfr.contextCreated(root);
     }
 
     public static Builder builder() {

@@ -11,6 +11,8 @@ final class Hold extends AtomicInteger {
     final Thread thread;
     final long sinceNanos;
     final LockMode mode;
+    /** The JFR hold event in progress, while a recording wants it. */
+    Object jfr;
 
     Hold(Context context, Thread thread, long sinceNanos, LockMode mode, int count) {
         super(count);

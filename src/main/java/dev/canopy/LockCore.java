@@ -74,7 +74,8 @@ abstract class LockCore {
     }
 
     /** Bookkeeping for a first (non-reentrant) acquisition; {@code now} is already read. */
-    final void acquired(Context context, long now) {
+    final void acquired(Context context, long now, Hold hold) {
+        Jfr.holdStarted(hold);
         context.touchAt(now);
         acquisitions.increment();
         if (!registered) {
@@ -82,8 +83,9 @@ abstract class LockCore {
         }
     }
 
-    final void released(long sinceNanos) {
-        long held = Math.max(0, now() - sinceNanos);
+    final void released(Hold hold) {
+        Jfr.holdEnded(this, hold);
+        long held = Math.max(0, now() - hold.sinceNanos);
         totalHoldNanos.add(held);
         raise(maxHoldNanos, held);
     }
@@ -119,6 +121,7 @@ abstract class LockCore {
         LockRegistry registry = tree.lockRegistry();
         OperationImpl operation = null;
         Registration onCancel = null;
+        Object jfrWait = Jfr.waitStarted(this);
         boolean interruptedMeanwhile = false;
         boolean acquired = false;
         try {
@@ -155,6 +158,7 @@ abstract class LockCore {
             if (operation != null) {
                 operation.close();
             }
+            Jfr.waitEnded(jfrWait, this, waiter, acquired);
             if (acquired && interruptSent && !interruptedMeanwhile) {
                 // the cancel's interrupt lost the race with the acquisition: do not leave it behind
                 Thread.interrupted();

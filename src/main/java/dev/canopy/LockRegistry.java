@@ -164,7 +164,6 @@ final class LockRegistry {
             return;
         }
         List<Deadlock> found = canopyDeadlocks();
-        watchRounds.incrementAndGet();
         List<Deadlock> fresh = new ArrayList<>();
         synchronized (this) {
             Set<String> current = new HashSet<>();
@@ -179,6 +178,7 @@ final class LockRegistry {
         }
         for (Deadlock d : fresh) {
             LOG.log(System.Logger.Level.ERROR, "deadlock among " + d.size() + " contexts: " + d.describe());
+            Jfr.deadlock(d);
             for (Consumer<Deadlock> l : listeners) {
                 try {
                     l.accept(d);
@@ -187,6 +187,7 @@ final class LockRegistry {
                 }
             }
         }
+        watchRounds.incrementAndGet(); // after reporting: a test that saw the round also sees its reports
     }
 
     synchronized void close() {

@@ -36,8 +36,9 @@ public final class NamedLock extends LockCore implements Lock {
         if (count == 1) {
             Context context = acquiringContext();
             long now = now();
-            holder = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
-            acquired(context, now);
+            Hold h = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
+            holder = h;
+            acquired(context, now, h);
         } else {
             Hold h = holder;
             if (h != null) {
@@ -112,7 +113,7 @@ public final class NamedLock extends LockCore implements Lock {
         if (count == 1) {
             holder = null;
             if (h != null) {
-                released(h.sinceNanos);
+                released(h);
             }
         } else if (h != null) {
             h.set(count - 1);
@@ -151,7 +152,7 @@ public final class NamedLock extends LockCore implements Lock {
                 Hold h = holder;
                 holder = null;
                 if (h != null) {
-                    released(h.sinceNanos);
+                    released(h);
                 }
             }
 
@@ -160,7 +161,9 @@ public final class NamedLock extends LockCore implements Lock {
                 // a wake-up is not a new acquisition: only the holder record comes back
                 Context context = acquiringContext();
                 long now = now();
-                holder = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, inner.getHoldCount());
+                Hold h = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, inner.getHoldCount());
+                holder = h;
+                Jfr.holdStarted(h);
                 context.touchAt(now);
             }
         });

@@ -124,8 +124,9 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
             if (inner.getReadHoldCount() == 1) {
                 Context context = acquiringContext();
                 long now = now();
-                readers.put(t, new Hold(context, t, now, LockMode.READ, 1));
-                acquired(context, now);
+                Hold h = new Hold(context, t, now, LockMode.READ, 1);
+                readers.put(t, h);
+                acquired(context, now, h);
             } else {
                 Hold h = readers.get(t);
                 if (h != null) {
@@ -197,7 +198,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
             if (holds == 1) {
                 Hold h = readers.remove(t);
                 if (h != null) {
-                    released(h.sinceNanos);
+                    released(h);
                 }
             } else {
                 Hold h = readers.get(t);
@@ -226,8 +227,9 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
             if (count == 1) {
                 Context context = acquiringContext();
                 long now = now();
-                writer = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, 1);
-                acquired(context, now);
+                Hold h = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, 1);
+                writer = h;
+                acquired(context, now, h);
             } else {
                 Hold h = writer;
                 if (h != null) {
@@ -299,7 +301,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
             if (count == 1) {
                 writer = null;
                 if (h != null) {
-                    released(h.sinceNanos);
+                    released(h);
                 }
             } else if (h != null) {
                 h.set(count - 1);
@@ -319,7 +321,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
                     Hold h = writer;
                     writer = null;
                     if (h != null) {
-                        released(h.sinceNanos);
+                        released(h);
                     }
                 }
 
@@ -327,7 +329,9 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
                 public void afterWait() {
                     Context context = acquiringContext();
                     long now = now();
-                    writer = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, inner.getWriteHoldCount());
+                    Hold h = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, inner.getWriteHoldCount());
+                    writer = h;
+                    Jfr.holdStarted(h);
                     context.touchAt(now);
                 }
             });

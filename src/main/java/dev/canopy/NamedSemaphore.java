@@ -48,7 +48,7 @@ public final class NamedSemaphore extends LockCore {
         Context context = acquiringContext();
         long now = now();
         Thread t = Thread.currentThread();
-        holders.compute(new HolderKey(context, t), (k, h) -> {
+        Hold hold = holders.compute(new HolderKey(context, t), (k, h) -> {
             if (h == null) {
                 return new Hold(k.context(), k.thread(), now, LockMode.PERMIT, permits);
             }
@@ -62,7 +62,7 @@ public final class NamedSemaphore extends LockCore {
             n.addAndGet(permits);
             return n;
         });
-        acquired(context, now);
+        acquired(context, now, hold);
     }
 
     private boolean attempt(int permits, long timeoutNanos) throws InterruptedException {
@@ -191,7 +191,7 @@ public final class NamedSemaphore extends LockCore {
             int taken = Math.min(h.get(), left[0]);
             left[0] -= taken;
             if (h.addAndGet(-taken) == 0) {
-                released(h.sinceNanos);
+                released(h);
                 return null;
             }
             return h;

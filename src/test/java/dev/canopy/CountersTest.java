@@ -90,6 +90,7 @@ class CountersTest {
     void liveCountsReturnToZeroHoweverTenThousandContextsEnd() throws Exception {
         Context proxy = global.child("http-proxy").open();
         List<Task<?>> tasks = new ArrayList<>();
+        waitingForCancel.clear();
         CountDownLatch cancelledStarted = new CountDownLatch(2_000);
         for (int i = 0; i < 10_000; i++) {
             switch (i % 5) {
@@ -112,15 +113,25 @@ class CountersTest {
                     ctx.incrementLive("connections");
                     throw new IllegalStateException("crashed while holding a connection");
                 }));
-                default -> tasks.add(proxy.spawnChild("request", ctx -> {
-                    ctx.incrementLive("connections");
-                    cancelledStarted.countDown();
-                    ctx.awaitCancellation();
-                    return null;
-                }));
+                default -> {
+                    Task<?> t = proxy.spawnChild("request", ctx -> {
+                        ctx.incrementLive("connections");
+                        cancelledStarted.countDown();
+                        ctx.awaitCancellation();
+                        return null;
+                    });
+                    tasks.add(t);
+                    waitingForCancel.add(t);
+                }
             }
         }
         assertTrue(cancelledStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        for (Task<?> t : tasks) {
+            if (!t.context().isCancelled() && t.context().awaitedLocks().isEmpty()
+                    && t.context().name().equals("request") && !waitsForCancel(t)) {
+                finish(t);
+            }
+        }
         assertEquals(2_000, counters.live("global.http-proxy.request.live_connections"), "the cancellable ones still hold theirs");
         for (Task<?> t : tasks) {
             if (!t.isDone()) {
@@ -137,6 +148,22 @@ class CountersTest {
         }
         assertEquals(0, counters.live("global.http-proxy.request.live_connections"));
         assertTrue(proxy.children().isEmpty());
+    }
+
+    private final java.util.Set<Task<?>> waitingForCancel = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    private boolean waitsForCancel(Task<?> t) {
+        return waitingForCancel.contains(t);
+    }
+
+    /** Waits for a task that ends by itself (returning or throwing) and for its context to end. */
+    private static void finish(Task<?> t) throws Exception {
+        try {
+            t.join();
+        } catch (CompletionException expected) {
+            // the crashing kind
+        }
+        TestTrees.awaitEnded(t.context());
     }
 
     @Test

@@ -1,0 +1,221 @@
+package dev.canopy;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.MetadataDefinition;
+import jdk.jfr.Name;
+import jdk.jfr.Period;
+import jdk.jfr.Registered;
+import jdk.jfr.Relational;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
+import jdk.jfr.Timespan;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Canopy's JFR event types. Names are public API (settings files and parsers depend on them). Every type is
+ * {@code @Registered(false)}: {@link Jfr} registers them only once a flight recorder exists, so a JVM that never
+ * records pays nothing but a disabled-check.
+ */
+final class JfrEvents {
+    private JfrEvents() {
+    }
+
+    /** Links events about the same context, and a context to its parent, so a recording alone rebuilds the tree. */
+    @MetadataDefinition
+    @Relational
+    @Name("dev.canopy.ContextId")
+    @Label("Context Id")
+    @Description("Identifies a Canopy context; unique within the JVM")
+    @Target(ElementType.FIELD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @interface ContextId {
+    }
+
+    @Category({"Canopy", "Contexts"})
+    @StackTrace(false)
+    @Registered(false)
+    abstract static class ContextEvent extends Event {
+    }
+
+    @Category({"Canopy", "Locks"})
+    @StackTrace(false)
+    @Registered(false)
+    abstract static class LockEvent extends Event {
+    }
+
+    @Name("dev.canopy.ContextStart")
+    @Label("Context Start")
+    @Description("A context was created, or already existed when the recording started")
+    static final class ContextStart extends ContextEvent {
+        @ContextId
+        @Label("Context Id")
+        long contextId;
+        @ContextId
+        @Label("Parent Id")
+        @Description("0 for a root")
+        long parentId;
+        @Label("Name")
+        String name;
+        @Label("Path")
+        String path;
+        @Label("Existing")
+        @Description("True when the context was created before the recording started")
+        boolean existing;
+    }
+
+    @Name("dev.canopy.ContextEnd")
+    @Label("Context End")
+    @Description("A context ended; the event spans its lifetime (or the part of it the recording saw)")
+    static final class ContextEnd extends ContextEvent {
+        @ContextId
+        @Label("Context Id")
+        long contextId;
+        @ContextId
+        @Label("Parent Id")
+        long parentId;
+        @Label("Name")
+        String name;
+        @Label("Path")
+        String path;
+        @Label("Outcome")
+        @Description("completed, failed or cancelled")
+        String outcome;
+        @Label("Message")
+        @Description("The cancel reason or the failure's message")
+        String message;
+        @Label("Exception Class")
+        String exceptionClass;
+        @Label("Lifetime")
+        @Description("The whole lifetime, also when the recording started after the context")
+        @Timespan(Timespan.NANOSECONDS)
+        long lifetime;
+    }
+
+    @Name("dev.canopy.ContextCancel")
+    @Label("Context Cancel")
+    @Description("A cancel reached a context and its subtree")
+    static final class ContextCancel extends ContextEvent {
+        @ContextId
+        @Label("Context Id")
+        long contextId;
+        @Label("Path")
+        String path;
+        @Label("Reason")
+        String reason;
+        @Label("Initiator Path")
+        @Description("The context cancel was called on")
+        String initiatorPath;
+        @Label("Subtree Size")
+        @Description("Contexts newly cancelled by this cancel")
+        int subtreeSize;
+    }
+
+    @Name("dev.canopy.LockWait")
+    @Label("Lock Wait")
+    @Description("A context waited for a named lock")
+    @Threshold("10 ms")
+    static final class LockWait extends LockEvent {
+        @Label("Lock Name")
+        String lockName;
+        @Label("Lock Kind")
+        String lockKind;
+        @Label("Mode")
+        @Description("EXCLUSIVE, READ, WRITE or PERMIT")
+        String mode;
+        @Label("Permits")
+        int permits;
+        @ContextId
+        @Label("Context Id")
+        long contextId;
+        @Label("Path")
+        String path;
+        @Label("Holders")
+        @Description("Paths of the holders when the wait began")
+        String holders;
+        @Label("Acquired")
+        @Description("False when the wait timed out or was cancelled")
+        boolean acquired;
+    }
+
+    @Name("dev.canopy.LockHold")
+    @Label("Lock Hold")
+    @Description("A context held a named lock")
+    @Threshold("10 ms")
+    static final class LockHold extends LockEvent {
+        @Label("Lock Name")
+        String lockName;
+        @Label("Lock Kind")
+        String lockKind;
+        @Label("Mode")
+        String mode;
+        @ContextId
+        @Label("Context Id")
+        long contextId;
+        @Label("Path")
+        String path;
+    }
+
+    @Name("dev.canopy.Deadlock")
+    @Label("Deadlock")
+    @Description("A cycle of waits among named locks that cannot resolve")
+    static final class Deadlock extends LockEvent {
+        @Label("Cycle")
+        String cycle;
+        @Label("Contexts")
+        int contexts;
+    }
+
+    @Name("dev.canopy.Counter")
+    @Label("Counter")
+    @Description("A Canopy counter's total and live values")
+    @Category({"Canopy", "Counters"})
+    @StackTrace(false)
+    @Registered(false)
+    @Period("10 s")
+    static final class Counter extends Event {
+        @Label("Key")
+        String key;
+        @Label("Total")
+        long total;
+        @Label("Live")
+        long live;
+        @Label("Rate per Second")
+        @Description("Over the last minute")
+        double ratePerSecond;
+    }
+
+    @Name("dev.canopy.TreeStatistics")
+    @Label("Tree Statistics")
+    @Description("Contexts and named locks of a Canopy tree")
+    @Category({"Canopy", "Statistics"})
+    @StackTrace(false)
+    @Registered(false)
+    @Period("5 s")
+    static final class TreeStatistics extends Event {
+        @Label("Root")
+        String root;
+        @Label("Live Contexts")
+        long liveContexts;
+        @Label("Created")
+        long created;
+        @Label("Completed")
+        long completed;
+        @Label("Failed")
+        long failed;
+        @Label("Cancelled")
+        long cancelled;
+        @Label("Named Locks")
+        int namedLocks;
+        @Label("Waiters")
+        int waiters;
+        @Label("Counter Keys")
+        int counterKeys;
+    }
+}

@@ -1,0 +1,233 @@
+package dev.canopy.jfr;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The context tree and per-context timeline rebuilt from a JFR recording alone, through the
+ * {@code dev.canopy.ContextId} links between events:
+ * <pre>{@code
+ * ContextRecording rec = ContextRecording.read(Path.of("app.jfr"));
+ * System.out.print(rec.renderTree());
+ * rec.timeline("global.http-proxy").forEach(System.out::println);
+ * }</pre>
+ */
+public final class ContextRecording {
+    private final Map<Long, RecordedContext> contexts;
+    private final List<RecordedContext> roots;
+    private final List<TimelineEntry> timeline;
+    private final List<RecordedEvent> lockEvents;
+
+    private ContextRecording(Map<Long, RecordedContext> contexts, List<RecordedContext> roots,
+                             List<TimelineEntry> timeline, List<RecordedEvent> lockEvents) {
+        this.contexts = contexts;
+        this.roots = roots;
+        this.timeline = timeline;
+        this.lockEvents = lockEvents;
+    }
+
+    /**
+     * Reads a {@code .jfr} file.
+     *
+     * @throws IOException with a message naming the file when it is missing, unreadable, not a recording or
+     *                     truncated
+     */
+    public static ContextRecording read(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such recording file");
+        }
+        List<RecordedEvent> events;
+        try {
+            events = RecordingFile.readAllEvents(file);
+        } catch (IOException e) {
+            throw new IOException(file + " is not a readable JFR recording (truncated or corrupt?): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException(file + " is not a readable JFR recording: " + e, e);
+        }
+        return of(events);
+    }
+
+    /** Builds from events already read (for example from a {@code RecordingStream}). */
+    public static ContextRecording of(List<RecordedEvent> events) {
+        List<RecordedEvent> sorted = new ArrayList<>(events);
+        sorted.sort(Comparator.comparing(RecordedEvent::getStartTime));
+        Map<Long, RecordedContext> contexts = new LinkedHashMap<>();
+        List<TimelineEntry> timeline = new ArrayList<>();
+        List<RecordedEvent> locks = new ArrayList<>();
+        for (RecordedEvent e : sorted) {
+            String type = e.getEventType().getName();
+            switch (type) {
+                case "dev.canopy.ContextStart" -> {
+                    long id = e.getLong("contextId");
+                    RecordedContext c = contexts.get(id);
+                    if (c == null) {
+                        c = new RecordedContext(id, e.getLong("parentId"), e.getString("name"), e.getString("path"),
+                                e.getStartTime(), e.getBoolean("existing"), thread(e));
+                        contexts.put(id, c);
+                    }
+                    timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO, "START", id, c.path(), thread(e),
+                            e.getBoolean("existing") ? "existed when the recording started" : "created"));
+                }
+                case "dev.canopy.ContextEnd" -> {
+                    long id = e.getLong("contextId");
+                    RecordedContext c = contexts.computeIfAbsent(id, k -> new RecordedContext(id,
+                            e.getLong("parentId"), e.getString("name"), e.getString("path"), e.getStartTime(), true,
+                            thread(e)));
+                    c.end = e.getEndTime();
+                    c.lifetime = e.getDuration("lifetime");
+                    c.outcome = e.getString("outcome");
+                    c.message = e.getString("message");
+                    c.exceptionClass = e.getString("exceptionClass");
+                    c.endThread = thread(e);
+                    timeline.add(new TimelineEntry(e.getEndTime(), c.lifetime, "END", id, c.path(), thread(e),
+                            c.outcome + (c.message == null ? "" : ": " + c.message)));
+                }
+                case "dev.canopy.ContextCancel" -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
+                        "CANCEL", e.getLong("contextId"), e.getString("path"), thread(e),
+                        e.getString("reason") + " (by " + e.getString("initiatorPath") + ", "
+                                + e.getInt("subtreeSize") + " contexts)"));
+                case "dev.canopy.LockWait" -> {
+                    locks.add(e);
+                    timeline.add(new TimelineEntry(e.getStartTime(), e.getDuration(), "LOCK_WAIT",
+                            e.getLong("contextId"), e.getString("path"), thread(e),
+                            "\"" + e.getString("lockName") + "\" " + e.getString("mode")
+                                    + (e.getBoolean("acquired") ? "" : " (gave up)")
+                                    + (e.getString("holders") == null || e.getString("holders").isEmpty() ? ""
+                                    : " held by " + e.getString("holders"))));
+                }
+                case "dev.canopy.LockHold" -> {
+                    locks.add(e);
+                    timeline.add(new TimelineEntry(e.getStartTime(), e.getDuration(), "LOCK_HOLD",
+                            e.getLong("contextId"), e.getString("path"), thread(e),
+                            "\"" + e.getString("lockName") + "\" " + e.getString("mode")));
+                }
+                case "dev.canopy.Deadlock" -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
+                        "DEADLOCK", 0, "", thread(e), e.getString("cycle")));
+                default -> {
+                    // other events are not about contexts
+                }
+            }
+        }
+        List<RecordedContext> roots = new ArrayList<>();
+        for (RecordedContext c : contexts.values()) {
+            RecordedContext parent = contexts.get(c.parentId());
+            if (parent == null || parent == c) {
+                roots.add(c);
+            } else {
+                parent.children.add(c);
+            }
+        }
+        for (RecordedContext c : contexts.values()) {
+            c.children.sort(Comparator.comparingLong(RecordedContext::id));
+        }
+        roots.sort(Comparator.comparingLong(RecordedContext::id));
+        timeline.sort(Comparator.comparing(TimelineEntry::time));
+        return new ContextRecording(contexts, List.copyOf(roots), List.copyOf(timeline), List.copyOf(locks));
+    }
+
+    private static String thread(RecordedEvent e) {
+        RecordedThread t = e.getThread();
+        if (t == null) {
+            return null;
+        }
+        String name = t.getJavaName() != null ? t.getJavaName() : t.getOSName();
+        return (name == null || name.isEmpty() ? "unnamed" : name) + "#" + t.getJavaThreadId();
+    }
+
+    /** Contexts whose parent the recording does not know: normally the root(s). */
+    public List<RecordedContext> roots() {
+        return roots;
+    }
+
+    /** Every context the recording saw, in order of first appearance. */
+    public List<RecordedContext> contexts() {
+        return List.copyOf(contexts.values());
+    }
+
+    public Optional<RecordedContext> byId(long id) {
+        return Optional.ofNullable(contexts.get(id));
+    }
+
+    /** The contexts with exactly this path (same-named siblings share one). */
+    public List<RecordedContext> byPath(String path) {
+        return contexts.values().stream().filter(c -> c.path().equals(path)).toList();
+    }
+
+    /** Everything that happened, in time order. */
+    public List<TimelineEntry> timeline() {
+        return timeline;
+    }
+
+    /** What happened to the contexts at or below {@code pathPrefix}, in time order. */
+    public List<TimelineEntry> timeline(String pathPrefix) {
+        Objects.requireNonNull(pathPrefix, "pathPrefix");
+        return timeline.stream().filter(t -> t.path().equals(pathPrefix) || t.path().startsWith(pathPrefix + "."))
+                .toList();
+    }
+
+    /** The LockWait and LockHold events, in time order. */
+    public List<RecordedEvent> lockEvents() {
+        return lockEvents;
+    }
+
+    /** The rebuilt tree as text: one line per context with its lifetime and outcome. */
+    public String renderTree() {
+        StringBuilder out = new StringBuilder();
+        for (RecordedContext root : roots) {
+            out.append(line(root)).append('\n');
+            draw(root, "", out);
+        }
+        return out.toString();
+    }
+
+    private static void draw(RecordedContext parent, String lead, StringBuilder out) {
+        // iterative over siblings, recursive over depth; a recording's depth is the tree's depth
+        List<RecordedContext> kids = parent.children;
+        for (int i = 0; i < kids.size(); i++) {
+            boolean last = i == kids.size() - 1;
+            RecordedContext c = kids.get(i);
+            out.append(lead).append(last ? "└── " : "├── ").append(line(c)).append('\n');
+            if (lead.length() < 4 * 256) {
+                draw(c, lead + (last ? "    " : "│   "), out);
+            }
+        }
+    }
+
+    private static String line(RecordedContext c) {
+        String life = c.lifetime() == null ? "running" : c.outcome() + " after " + human(c.lifetime());
+        return c.name() + " #" + c.id() + " (" + life + (c.existedBefore() ? ", existed before the recording" : "")
+                + (c.message() == null ? "" : ": " + c.message()) + ")";
+    }
+
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1_000) {
+            return ms + "ms";
+        }
+        if (ms < 60_000) {
+            return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+        }
+        return (ms / 60_000) + "m " + (ms % 60_000 / 1000) + "s";
+    }
+
+    /** When the first and last context events were recorded. */
+    public Optional<Instant> firstEvent() {
+        return timeline.isEmpty() ? Optional.empty() : Optional.of(timeline.get(0).time());
+    }
+}

@@ -1,0 +1,110 @@
+package dev.canopy.jfr;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A context as a recording saw it: from its {@code dev.canopy.ContextStart} and {@code dev.canopy.ContextEnd}
+ * events. Fields the recording did not capture are {@code null} (a context still running when it stopped has no
+ * end; one created before it started has only an {@code existing} start).
+ */
+public final class RecordedContext {
+    private final long id;
+    private final long parentId;
+    private final String name;
+    private final String path;
+    private final Instant start;
+    private final boolean existedBefore;
+    private final String thread;
+    Instant end;
+    Duration lifetime;
+    String outcome;
+    String message;
+    String exceptionClass;
+    String endThread;
+    final List<RecordedContext> children = new ArrayList<>();
+
+    RecordedContext(long id, long parentId, String name, String path, Instant start, boolean existedBefore,
+                    String thread) {
+        this.id = id;
+        this.parentId = parentId;
+        this.name = name;
+        this.path = path;
+        this.start = start;
+        this.existedBefore = existedBefore;
+        this.thread = thread;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** 0 for a root. */
+    public long parentId() {
+        return parentId;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** When the start event was recorded (for a context that existed before the recording, when it began). */
+    public Instant start() {
+        return start;
+    }
+
+    /** Whether the context was created before the recording started. */
+    public boolean existedBefore() {
+        return existedBefore;
+    }
+
+    /** The thread that created it. */
+    public String thread() {
+        return thread;
+    }
+
+    /** When it ended, or null if it was still running when the recording stopped. */
+    public Instant end() {
+        return end;
+    }
+
+    /** Its whole lifetime, or null if it had not ended. */
+    public Duration lifetime() {
+        return lifetime;
+    }
+
+    /** completed, failed or cancelled; null if it had not ended. */
+    public String outcome() {
+        return outcome;
+    }
+
+    /** The cancel reason or failure message, if any. */
+    public String message() {
+        return message;
+    }
+
+    public String exceptionClass() {
+        return exceptionClass;
+    }
+
+    /** The thread it ended on: for a task, the one that ran it. */
+    public String endThread() {
+        return endThread;
+    }
+
+    public List<RecordedContext> children() {
+        return Collections.unmodifiableList(children);
+    }
+
+    @Override
+    public String toString() {
+        return path + " #" + id + (outcome == null ? " (running)" : " (" + outcome + ")");
+    }
+}

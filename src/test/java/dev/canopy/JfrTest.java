@@ -1,0 +1,268 @@
+package dev.canopy;
+
+import dev.canopy.jfr.ContextRecording;
+import dev.canopy.jfr.JfrTemplates;
+import dev.canopy.jfr.RecordedContext;
+import jdk.jfr.Configuration;
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+import static dev.canopy.TestTrees.WAIT;
+import static dev.canopy.TestTrees.awaitTrue;
+import static org.junit.jupiter.api.Assertions.*;
+
+class JfrTest {
+    @TempDir
+    Path dir;
+
+    /** Holds the current thread busy for at least {@code d}: a lower bound, not a hope. */
+    static void atLeast(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        for (long left; (left = end - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    private static List<RecordedEvent> canopyEvents(Path file, String root) throws Exception {
+        return RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().startsWith("dev.canopy."))
+                .filter(e -> !e.hasField("path") || e.getString("path").startsWith(root))
+                .toList();
+    }
+
+    private static List<RecordedEvent> of(List<RecordedEvent> events, String type) {
+        return events.stream().filter(e -> e.getEventType().getName().equals(type)).toList();
+    }
+
+    private static RecordedEvent one(List<RecordedEvent> events, String type, Predicate<RecordedEvent> which) {
+        List<RecordedEvent> found = of(events, type).stream().filter(which).toList();
+        assertEquals(1, found.size(), type + ": " + found);
+        return found.get(0);
+    }
+
+    @Test
+    void everyEventTypeIsRecordedWithItsFieldsAndTheTreeRebuilds() throws Exception {
+        Path file = dir.resolve("all.jfr");
+        ContextTree tree = ContextTree.builder().rootName("jfrtest").deadlockCheckPeriod(Duration.ofMillis(20)).build();
+        Context before = tree.root().child("before-recording").open();
+        try (Recording r = new Recording(JfrTemplates.debugConfiguration())) {
+            r.enable("dev.canopy.Counter").with("period", "everyChunk");
+            r.enable("dev.canopy.TreeStatistics").with("period", "everyChunk");
+            r.start();
+            Context svc = tree.root().child("svc").open();
+            svc.incrementTotal("requests", 3);
+            assertEquals(42, svc.spawnChild("ok", ctx -> 42).join());
+            assertThrows(CompletionException.class, () -> svc.spawnChild("boom", ctx -> {
+                throw new IllegalStateException("upstream returned 502");
+            }).join());
+            Context doomed = svc.child("doomed").open();
+            doomed.child("grandchild").open();
+            doomed.cancel("client went away");
+            doomed.close();
+
+            NamedLock lock = svc.mutex("output-lock");
+            Context holder = svc.child("holder").open();
+            try (Scope s = holder.makeCurrent(); Held h = lock.acquire()) {
+                Task<Void> waiter = svc.spawnChild("waiter", ctx -> {
+                    try (Held w = lock.acquire()) {
+                        return null;
+                    }
+                });
+                awaitTrue("waiting", () -> lock.snapshot().waiters().size() == 1);
+                atLeast(Duration.ofMillis(20));
+                h.close();
+                waiter.join();
+            }
+            // a deadlock, found by the watchdog
+            NamedLock a = svc.mutex("a");
+            NamedLock b = svc.mutex("b");
+            java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+            Task<Void> t1 = svc.spawnChild("t1", ctx -> {
+                try (Held x = a.acquire()) {
+                    both.await();
+                    try (Held y = b.acquire()) {
+                        return null;
+                    }
+                }
+            });
+            Task<Void> t2 = svc.spawnChild("t2", ctx -> {
+                try (Held x = b.acquire()) {
+                    both.await();
+                    try (Held y = a.acquire()) {
+                        return null;
+                    }
+                }
+            });
+            awaitTrue("deadlock reported", () -> tree.lockRegistry().watchRounds.get() > 0 && !tree.deadlocks().isEmpty());
+            long round = tree.lockRegistry().watchRounds.get();
+            awaitTrue("watchdog ran after finding it", () -> tree.lockRegistry().watchRounds.get() > round);
+            t1.context().cancel("break it");
+            t2.context().cancel("break it");
+            assertThrows(CancellationException.class, t1::join);
+            assertThrows(CancellationException.class, t2::join);
+            TestTrees.awaitEnded(t1.context()); // a cancelled task's future is done at once; its context ends after
+            TestTrees.awaitEnded(t2.context());
+            before.close();
+            r.stop();
+            r.dump(file);
+        } finally {
+            tree.close();
+        }
+
+        List<RecordedEvent> events = canopyEvents(file, "jfrtest");
+        RecordedEvent existing = one(events, "dev.canopy.ContextStart", e -> e.getString("name").equals("before-recording"));
+        assertTrue(existing.getBoolean("existing"));
+        RecordedEvent svcStart = one(events, "dev.canopy.ContextStart", e -> e.getString("name").equals("svc"));
+        assertFalse(svcStart.getBoolean("existing"));
+        assertEquals("jfrtest.svc", svcStart.getString("path"));
+
+        RecordedEvent ok = one(events, "dev.canopy.ContextEnd", e -> e.getString("name").equals("ok"));
+        assertEquals("completed", ok.getString("outcome"));
+        assertEquals(svcStart.getLong("contextId"), ok.getLong("parentId"));
+        assertTrue(ok.getThread().getJavaName().startsWith("canopy-"), "ended on the thread that ran it");
+        RecordedEvent boom = one(events, "dev.canopy.ContextEnd", e -> e.getString("name").equals("boom"));
+        assertEquals("failed", boom.getString("outcome"));
+        assertEquals("upstream returned 502", boom.getString("message"));
+        assertEquals(IllegalStateException.class.getName(), boom.getString("exceptionClass"));
+        RecordedEvent doomedEnd = one(events, "dev.canopy.ContextEnd", e -> e.getString("name").equals("doomed"));
+        assertEquals("cancelled", doomedEnd.getString("outcome"));
+        assertEquals("client went away", doomedEnd.getString("message"));
+        assertTrue(doomedEnd.getDuration("lifetime").compareTo(Duration.ZERO) > 0);
+
+        RecordedEvent cancel = one(events, "dev.canopy.ContextCancel", e -> e.getString("reason").equals("client went away"));
+        assertEquals("jfrtest.svc.doomed", cancel.getString("path"));
+        assertEquals("jfrtest.svc.doomed", cancel.getString("initiatorPath"));
+        assertEquals(2, cancel.getInt("subtreeSize"));
+
+        RecordedEvent wait = one(events, "dev.canopy.LockWait", e -> e.getString("lockName").equals("output-lock"));
+        assertEquals("MUTEX", wait.getString("lockKind"));
+        assertEquals("EXCLUSIVE", wait.getString("mode"));
+        assertEquals("jfrtest.svc.waiter", wait.getString("path"));
+        assertEquals("jfrtest.svc.holder", wait.getString("holders"));
+        assertTrue(wait.getBoolean("acquired"));
+        assertTrue(wait.getDuration().toMillis() >= 20, "waited " + wait.getDuration());
+        RecordedEvent hold = of(events, "dev.canopy.LockHold").stream()
+                .filter(e -> e.getString("lockName").equals("output-lock") && e.getString("path").equals("jfrtest.svc.holder"))
+                .findFirst().orElseThrow();
+        assertTrue(hold.getDuration().toMillis() >= 20);
+
+        List<RecordedEvent> deadlocks = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.canopy.Deadlock"))
+                .filter(e -> e.getString("cycle").contains("jfrtest.svc.t1")).toList();
+        assertEquals(1, deadlocks.size(), "reported once");
+        assertEquals(2, deadlocks.get(0).getInt("contexts"));
+
+        List<RecordedEvent> counters = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.canopy.Counter"))
+                .filter(e -> e.getString("key").equals("jfrtest.svc.requests")).toList();
+        assertFalse(counters.isEmpty());
+        assertEquals(3, counters.get(counters.size() - 1).getLong("total"));
+        assertTrue(RecordingFile.readAllEvents(file).stream()
+                .anyMatch(e -> e.getEventType().getName().equals("dev.canopy.TreeStatistics")
+                        && e.getString("root").equals("jfrtest") && e.getLong("created") > 5));
+
+        // metadata done well
+        EventType endType = EventType.getEventType(JfrEvents.ContextEnd.class);
+        assertEquals("Context End", endType.getLabel());
+        assertEquals(List.of("Canopy", "Contexts"), endType.getCategoryNames());
+        for (String field : List.of("contextId", "parentId")) {
+            assertTrue(endType.getField(field).getAnnotationElements().stream()
+                    .anyMatch(a -> a.getTypeName().equals("dev.canopy.ContextId")), field + " is linked");
+        }
+
+        // the recording alone rebuilds the exact tree
+        ContextRecording rec = ContextRecording.read(file);
+        RecordedContext svc = rec.byPath("jfrtest.svc").get(0);
+        Map<String, String> children = svc.children().stream()
+                .collect(Collectors.toMap(RecordedContext::name, c -> String.valueOf(c.outcome()), (x, y) -> x));
+        assertEquals(Map.of("ok", "completed", "boom", "failed", "doomed", "cancelled", "holder", "null",
+                "waiter", "completed", "t1", "cancelled", "t2", "cancelled"), children);
+        assertEquals(List.of("grandchild"), rec.byPath("jfrtest.svc.doomed").get(0).children().stream()
+                .map(RecordedContext::name).toList());
+        assertEquals("jfrtest", rec.byId(svc.parentId()).orElseThrow().name());
+        assertTrue(rec.timeline("jfrtest.svc.doomed").stream().anyMatch(t -> t.kind().equals("CANCEL")));
+        assertTrue(rec.renderTree().contains("doomed #"), rec.renderTree());
+    }
+
+    @Test
+    void thresholdsKeepShortWaitsAndHoldsOut() throws Exception {
+        Path file = dir.resolve("thresholds.jfr");
+        try (ContextTree tree = ContextTree.builder().rootName("thresholds").build();
+             Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
+            r.start();
+            NamedLock lock = tree.root().mutex("l");
+            Context quick = tree.root().child("quick").open();
+            Context slow = tree.root().child("slow").open();
+            try (Scope s = quick.makeCurrent(); Held h = lock.acquire()) {
+                // under 10 ms: not recorded
+            }
+            try (Scope s = slow.makeCurrent(); Held h = lock.acquire()) {
+                atLeast(Duration.ofMillis(30));
+            }
+            r.stop();
+            r.dump(file);
+        }
+        List<RecordedEvent> holds = of(canopyEvents(file, "thresholds"), "dev.canopy.LockHold");
+        assertEquals(List.of("thresholds.slow"), holds.stream().map(e -> e.getString("path")).toList());
+    }
+
+    @Test
+    void noCanopyEventWhenTheTemplateDisablesThem() throws Exception {
+        Path file = dir.resolve("off.jfr");
+        String off = JfrTemplates.canopy().replace("<setting name=\"enabled\" control=\"canopy-contexts\">true",
+                        "<setting name=\"enabled\" control=\"canopy-contexts\">false")
+                .replace("<setting name=\"enabled\" control=\"canopy-locks\">true", "<setting name=\"enabled\" control=\"canopy-locks\">false")
+                .replace("<setting name=\"enabled\" control=\"canopy-counters\">true", "<setting name=\"enabled\" control=\"canopy-counters\">false");
+        try (ContextTree tree = ContextTree.builder().rootName("off").build();
+             Recording r = new Recording(Configuration.create(new java.io.StringReader(off)))) {
+            r.start();
+            Context c = tree.root().child("x").open();
+            c.incrementTotal("n");
+            try (Held h = c.mutex("m").acquire()) {
+                atLeast(Duration.ofMillis(15));
+            }
+            c.cancel();
+            c.close();
+            r.stop();
+            r.dump(file);
+        }
+        assertEquals(List.of(), RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().startsWith("dev.canopy.")).toList());
+    }
+
+    @Test
+    void templatesAreValidAndPackaged() throws Exception {
+        assertEquals("10 ms", JfrTemplates.canopyConfiguration().getSettings().get("dev.canopy.LockWait#threshold"));
+        assertEquals("0 ms", JfrTemplates.debugConfiguration().getSettings().get("dev.canopy.LockHold#threshold"));
+        assertEquals(Files.readString(Path.of("jfr-templates/canopy.jfc")), JfrTemplates.canopy(),
+                "the jar carries the same file as the source tree");
+        assertTrue(FlightRecorder.isAvailable());
+    }
+
+    @Test
+    void unreadableRecordingsFailWithTheFileNamed() throws Exception {
+        Path junk = dir.resolve("junk.jfr");
+        Files.writeString(junk, "not a recording");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> ContextRecording.read(junk));
+        assertTrue(e.getMessage().contains("junk.jfr"), e.getMessage());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> ContextRecording.read(dir.resolve("missing.jfr")));
+    }
+}
