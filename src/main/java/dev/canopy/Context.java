@@ -330,13 +330,15 @@ public final class Context implements AutoCloseable {
         }
         // Written before read, mirrored by every registration path (write, then read `cancellation`):
         // whichever side comes second sees the other, so no callback, task or child escapes.
-        Extras x = extras;
-        if (x != null) {
-            x.onCancel(this);
-        }
+        // The task's future is cancelled first: a callback's interrupt could otherwise let the body fail the
+        // future with the exception it throws on being woken, before the cancel reached it.
         TaskImpl<?> task = ownTask;
         if (task != null) {
             task.cancelFromContext();
+        }
+        Extras x = extras;
+        if (x != null) {
+            x.onCancel(this);
         }
         return true;
     }

@@ -26,77 +26,70 @@ public final class NamedLock extends LockCore implements Lock {
         tree.lockRegistry().register(this);
     }
 
-    private boolean tryFast() {
-        // a fair lock must not barge past queued threads, but a reentrant acquisition never waits
-        return !fair || inner.isHeldByCurrentThread() || !inner.hasQueuedThreads() ? inner.tryLock() : false;
-    }
+    /** The acquisition paths; unlock, conditions and introspection stay here. */
+    private final LockSide side = new LockSide(this, LockMode.EXCLUSIVE) {
+        @Override
+        boolean tryFast() {
+            // a fair lock must not barge past queued threads, but a reentrant acquisition never waits
+            return !fair || inner.isHeldByCurrentThread() || !inner.hasQueuedThreads() ? inner.tryLock() : false;
+        }
 
-    private void onAcquired() {
-        int count = inner.getHoldCount();
-        if (count == 1) {
-            Context context = acquiringContext();
-            long now = now();
-            Hold h = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
-            holder = h;
-            acquired(context, now, h);
-        } else {
-            Hold h = holder;
-            if (h != null) {
-                h.set(count);
+        @Override
+        boolean tryNow() {
+            return inner.tryLock();
+        }
+
+        @Override
+        boolean attempt(long timeoutNanos) throws InterruptedException {
+            return LockSide.attempt(inner, timeoutNanos);
+        }
+
+        @Override
+        void onAcquired() {
+            int count = inner.getHoldCount();
+            if (count == 1) {
+                Context context = acquiringContext();
+                long now = now();
+                Hold h = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
+                holder = h;
+                acquired(context, now, h);
+            } else {
+                Hold h = holder;
+                if (h != null) {
+                    h.set(count);
+                }
             }
         }
-    }
+
+        @Override
+        public void unlock() {
+            NamedLock.this.unlock();
+        }
+
+        @Override
+        public Condition newCondition() {
+            return NamedLock.this.newCondition();
+        }
+    };
 
     @Override
     public void lock() {
-        if (!tryFast()) {
-            try {
-                awaitAcquire(LockMode.EXCLUSIVE, 1, false, -1, this::attempt);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException("uninterruptible wait was interrupted", e);
-            }
-        }
-        onAcquired();
-    }
-
-    private boolean attempt(long timeoutNanos) throws InterruptedException {
-        if (timeoutNanos < 0) {
-            inner.lockInterruptibly();
-            return true;
-        }
-        return inner.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
+        side.lock();
     }
 
     @Override
     public void lockInterruptibly() throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        if (!tryFast()) {
-            awaitAcquire(LockMode.EXCLUSIVE, 1, true, -1, this::attempt);
-        }
-        onAcquired();
+        side.lockInterruptibly();
     }
 
     @Override
     public boolean tryLock() {
-        if (inner.tryLock()) {
-            onAcquired();
-            return true;
-        }
-        return false;
+        return side.tryLock();
     }
 
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        if (tryFast() || awaitAcquire(LockMode.EXCLUSIVE, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
-            onAcquired();
-            return true;
-        }
-        return false;
+        return side.tryLock(time, unit);
     }
 
     /**
@@ -123,20 +116,8 @@ public final class NamedLock extends LockCore implements Lock {
 
     /** Locks and returns a guard whose {@code close()} unlocks: {@code try (var held = lock.acquire()) { }}. */
     public Held acquire() {
-        lock();
-        return new Guard();
-    }
-
-    private final class Guard implements Held {
-        private boolean closed;
-
-        @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                unlock();
-            }
-        }
+        side.lock();
+        return side.guard();
     }
 
     /** A condition bound to this lock; waiting on it releases the lock, which status shows as not held. */

@@ -46,27 +46,13 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
     /** Takes the read lock and returns a guard that releases it. */
     public Held acquireRead() {
         readSide.lock();
-        return once(readSide);
+        return readSide.guard();
     }
 
     /** Takes the write lock and returns a guard that releases it. */
     public Held acquireWrite() {
         writeSide.lock();
-        return once(writeSide);
-    }
-
-    private static Held once(Lock side) {
-        return new Held() {
-            private boolean closed;
-
-            @Override
-            public void close() {
-                if (!closed) {
-                    closed = true;
-                    side.unlock();
-                }
-            }
-        };
+        return writeSide.guard();
     }
 
     public int getReadLockCount() {
@@ -110,16 +96,32 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         out.addAll(readers.values());
     }
 
-    private final class ReadSide implements Lock {
+    private final class ReadSide extends LockSide {
         private final ReentrantReadWriteLock.ReadLock lock = inner.readLock();
 
-        private boolean tryFast() {
+        ReadSide() {
+            super(NamedReadWriteLock.this, LockMode.READ);
+        }
+
+        @Override
+        boolean tryFast() {
             // reentrant reads and downgrades never wait, even on a fair lock with queued threads
             boolean reentrant = inner.getReadHoldCount() > 0 || inner.isWriteLockedByCurrentThread();
             return !fair || reentrant || !inner.hasQueuedThreads() ? lock.tryLock() : false;
         }
 
-        private void onAcquired() {
+        @Override
+        boolean tryNow() {
+            return lock.tryLock();
+        }
+
+        @Override
+        boolean attempt(long timeoutNanos) throws InterruptedException {
+            return LockSide.attempt(lock, timeoutNanos);
+        }
+
+        @Override
+        void onAcquired() {
             Thread t = Thread.currentThread();
             if (inner.getReadHoldCount() == 1) {
                 Context context = acquiringContext();
@@ -133,58 +135,6 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
                     h.incrementAndGet();
                 }
             }
-        }
-
-        private boolean attempt(long timeoutNanos) throws InterruptedException {
-            if (timeoutNanos < 0) {
-                lock.lockInterruptibly();
-                return true;
-            }
-            return lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public void lock() {
-            if (!tryFast()) {
-                try {
-                    awaitAcquire(LockMode.READ, 1, false, -1, this::attempt);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException("uninterruptible wait was interrupted", e);
-                }
-            }
-            onAcquired();
-        }
-
-        @Override
-        public void lockInterruptibly() throws InterruptedException {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if (!tryFast()) {
-                awaitAcquire(LockMode.READ, 1, true, -1, this::attempt);
-            }
-            onAcquired();
-        }
-
-        @Override
-        public boolean tryLock() {
-            if (lock.tryLock()) {
-                onAcquired();
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if (tryFast() || awaitAcquire(LockMode.READ, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
-                onAcquired();
-                return true;
-            }
-            return false;
         }
 
         @Override
@@ -215,14 +165,30 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         }
     }
 
-    private final class WriteSide implements Lock {
+    private final class WriteSide extends LockSide {
         private final ReentrantReadWriteLock.WriteLock lock = inner.writeLock();
 
-        private boolean tryFast() {
+        WriteSide() {
+            super(NamedReadWriteLock.this, LockMode.WRITE);
+        }
+
+        @Override
+        boolean tryFast() {
             return !fair || inner.isWriteLockedByCurrentThread() || !inner.hasQueuedThreads() ? lock.tryLock() : false;
         }
 
-        private void onAcquired() {
+        @Override
+        boolean tryNow() {
+            return lock.tryLock();
+        }
+
+        @Override
+        boolean attempt(long timeoutNanos) throws InterruptedException {
+            return LockSide.attempt(lock, timeoutNanos);
+        }
+
+        @Override
+        void onAcquired() {
             int count = inner.getWriteHoldCount();
             if (count == 1) {
                 Context context = acquiringContext();
@@ -236,58 +202,6 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
                     h.set(count);
                 }
             }
-        }
-
-        private boolean attempt(long timeoutNanos) throws InterruptedException {
-            if (timeoutNanos < 0) {
-                lock.lockInterruptibly();
-                return true;
-            }
-            return lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public void lock() {
-            if (!tryFast()) {
-                try {
-                    awaitAcquire(LockMode.WRITE, 1, false, -1, this::attempt);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException("uninterruptible wait was interrupted", e);
-                }
-            }
-            onAcquired();
-        }
-
-        @Override
-        public void lockInterruptibly() throws InterruptedException {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if (!tryFast()) {
-                awaitAcquire(LockMode.WRITE, 1, true, -1, this::attempt);
-            }
-            onAcquired();
-        }
-
-        @Override
-        public boolean tryLock() {
-            if (lock.tryLock()) {
-                onAcquired();
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if (tryFast() || awaitAcquire(LockMode.WRITE, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
-                onAcquired();
-                return true;
-            }
-            return false;
         }
 
         @Override

@@ -129,6 +129,25 @@ class NamedLockTest {
         }
     }
 
+    @org.junit.jupiter.api.RepeatedTest(20)
+    void aCancelledWaitingTaskReportsCancellationNotFailure() throws Exception {
+        NamedLock lock = root.mutex("l");
+        lock.lock();
+        try {
+            Task<Void> t = root.spawnChild("waiter", ctx -> {
+                lock.lock();
+                return null;
+            });
+            awaitTrue("waiting", () -> lock.snapshot().waiters().size() == 1);
+            t.context().cancel("stop");
+            assertThrows(CancellationException.class, t::join);
+            TestTrees.awaitEnded(t.context());
+            assertEquals(ContextState.CANCELLED, t.context().state());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Test
     void cancellationReachesWaitersOnThreadsThatAreNotTasks() throws Exception {
         NamedLock lock = root.mutex("l");

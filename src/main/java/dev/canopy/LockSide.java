@@ -1,0 +1,99 @@
+package dev.canopy;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * The acquisition skeleton shared by the mutex and both sides of a read/write lock: a fast try, then the tracked
+ * slow path of {@link LockCore#awaitAcquire}, then the side's own holder bookkeeping. Each method keeps the
+ * contract of the JDK method it replaces.
+ */
+abstract class LockSide implements Lock {
+    private final LockCore core;
+    private final LockMode mode;
+
+    LockSide(LockCore core, LockMode mode) {
+        this.core = core;
+        this.mode = mode;
+    }
+
+    /** A try that respects fairness: it does not barge past queued threads unless reentrant. */
+    abstract boolean tryFast();
+
+    /** The JDK's plain {@code tryLock()}, which barges even on fair locks. */
+    abstract boolean tryNow();
+
+    /** One blocking attempt for at most {@code timeoutNanos} (forever when negative). */
+    abstract boolean attempt(long timeoutNanos) throws InterruptedException;
+
+    /** Holder bookkeeping right after the JDK lock was acquired. */
+    abstract void onAcquired();
+
+    @Override
+    public final void lock() {
+        if (!tryFast()) {
+            try {
+                core.awaitAcquire(mode, 1, false, -1, this::attempt);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("uninterruptible wait was interrupted", e);
+            }
+        }
+        onAcquired();
+    }
+
+    @Override
+    public final void lockInterruptibly() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (!tryFast()) {
+            core.awaitAcquire(mode, 1, true, -1, this::attempt);
+        }
+        onAcquired();
+    }
+
+    @Override
+    public final boolean tryLock() {
+        if (tryNow()) {
+            onAcquired();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public final boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (tryFast() || core.awaitAcquire(mode, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
+            onAcquired();
+            return true;
+        }
+        return false;
+    }
+
+    /** One blocking attempt on a JDK lock, for at most {@code timeoutNanos} (forever when negative). */
+    static boolean attempt(Lock lock, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos < 0) {
+            lock.lockInterruptibly();
+            return true;
+        }
+        return lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A guard that unlocks this side once. */
+    final Held guard() {
+        return new Held() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                if (!closed) {
+                    closed = true;
+                    unlock();
+                }
+            }
+        };
+    }
+}
