@@ -42,7 +42,7 @@ public final class Canopy {
             synchronized (LOCK) {
                 t = defaultTree;
                 if (t == null) {
-                    ContextTree.Builder b = ContextTree.builder();
+                    ContextTree.Builder b = ContextTree.builder().jmx(JmxPolicy.defaults());
                     configuration.accept(b);
                     t = b.build();
                     defaultTree = t;

@@ -182,6 +182,18 @@ public final class Context implements AutoCloseable {
         return Collections.unmodifiableList(list);
     }
 
+    /** Visits the live children without building a list (for background scans). */
+    void forEachChild(java.util.function.Consumer<Context> action) {
+        ConcurrentHashMap<Context, Boolean> map = children;
+        if (map != null && !map.isEmpty()) {
+            for (Context c : map.keySet()) {
+                if (c.phase != DETACHED) {
+                    action.accept(c);
+                }
+            }
+        }
+    }
+
     /** When the context was created. */
     public Instant createdAt() {
         return tree.instantAt(createdNanos);

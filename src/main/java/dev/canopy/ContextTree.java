@@ -40,6 +40,7 @@ public final class ContextTree implements AutoCloseable {
     private final LockRegistry lockRegistry;
     private final WarningThresholds warningThresholds;
     private final SystemMetricsSampler systemMetrics;
+    private final JmxExporter jmx;
     private final Context root;
 
     private ContextTree(Builder b) {
@@ -63,6 +64,13 @@ public final class ContextTree implements AutoCloseable {
         created.increment();
         Jfr.register(this);
         Jfr.contextCreated(root);
+        if (b.jmxPolicy != null) {
+            jmx = new JmxExporter(this, b.jmxPolicy, b.mbeanServer != null ? b.mbeanServer
+                    : java.lang.management.ManagementFactory.getPlatformMBeanServer());
+            jmx.start();
+        } else {
+            jmx = null;
+        }
     }
 
     public static Builder builder() {
@@ -117,6 +125,32 @@ public final class ContextTree implements AutoCloseable {
 
     Executor executor() {
         return executor;
+    }
+
+    JmxExporter jmx() {
+        return jmx;
+    }
+
+    /** The live contexts with exactly this dotted path (same-named siblings share one). */
+    public List<Context> findByPath(String path) {
+        Objects.requireNonNull(path, "path");
+        String[] parts = path.split("\\.", -1);
+        if (parts.length == 0 || !parts[0].equals(root.name())) {
+            return List.of();
+        }
+        List<Context> level = List.of(root);
+        for (int i = 1; i < parts.length && !level.isEmpty(); i++) {
+            List<Context> next = new java.util.ArrayList<>();
+            for (Context c : level) {
+                for (Context child : c.children()) {
+                    if (child.name().equals(parts[i])) {
+                        next.add(child);
+                    }
+                }
+            }
+            level = next;
+        }
+        return level;
     }
 
     /** Every named lock of this tree that is in use or whose context lives, oldest first. */
@@ -241,6 +275,9 @@ public final class ContextTree implements AutoCloseable {
         root.end(ContextState.CANCELLED, null);
         counters.close();
         lockRegistry.close();
+        if (jmx != null) {
+            jmx.close();
+        }
     }
 
     // ------------------------------------------------------------------ internal
@@ -298,6 +335,8 @@ public final class ContextTree implements AutoCloseable {
         private WarningThresholds warningThresholds = WarningThresholds.defaults();
         private Duration deadlockCheckPeriod = Duration.ofSeconds(1);
         private SystemProbe systemProbe = SystemProbe.jdk();
+        private JmxPolicy jmxPolicy;
+        private javax.management.MBeanServer mbeanServer;
 
         private Builder() {
         }
@@ -357,6 +396,20 @@ public final class ContextTree implements AutoCloseable {
                 throw new IllegalArgumentException("deadlock check period must not be negative: " + period);
             }
             this.deadlockCheckPeriod = period;
+            return this;
+        }
+
+        /**
+         * Shows the tree over JMX with {@code policy} (the default tree does, with {@link JmxPolicy#defaults()});
+         * {@code null} turns JMX off, the default for trees built here.
+         */
+        public Builder jmx(JmxPolicy policy) {
+            this.jmxPolicy = policy;
+            return this;
+        }
+
+        Builder mbeanServer(javax.management.MBeanServer server) {
+            this.mbeanServer = server;
             return this;
         }
 

@@ -1,0 +1,68 @@
+package dev.canopy.jmx;
+
+import java.util.Map;
+
+/**
+ * One per tree, always registered (as {@code dev.canopy:type=Registry}): the whole tree, whatever the registration
+ * policy. All values are point-in-time. This is the read-only view; {@link RegistryMXBean} adds operations that act.
+ */
+public interface RegistryViewMXBean {
+    /** The root context's name. */
+    String getRootName();
+
+    /** Contexts not yet ended, the root included. */
+    long getLiveContexts();
+
+    long getCreatedContexts();
+
+    long getCompletedContexts();
+
+    long getFailedContexts();
+
+    long getCancelledContexts();
+
+    int getNamedLocks();
+
+    int getLockWaiters();
+
+    int getDeadlockCount();
+
+    int getWarningCount();
+
+    int getCriticalWarningCount();
+
+    /** Total counters by key. */
+    Map<String, Long> getCounterTotals();
+
+    /** Live counters by key (the {@code live_} key form). */
+    Map<String, Long> getCounterLive();
+
+    /** Every counter with its windows: key, total, live, lastSecond, lastMinute, lastHour, lastDay, ratePerSecond. */
+    java.util.List<CounterRow> getCounters();
+
+    /** LONG_LIVED, ALL or NONE. */
+    String getRegistrationPolicy();
+
+    /** Context MBeans registered now. */
+    int getRegisteredContextBeans();
+
+    /** Context MBeans not registered because of the cap. */
+    long getContextBeansSkippedByCap();
+
+    /** Registrations the MBean server refused. */
+    long getRegistrationFailures();
+
+    boolean isReadOnly();
+
+    /** The status tree as plain text (the same as {@code Canopy.status().toString()}). */
+    String statusText();
+
+    /** The status as JSON (the same schema as {@code Canopy.statusJson()}). */
+    String statusJson();
+
+    /** Each deadlock cycle as one line. */
+    String[] deadlocks();
+
+    /** Each warning as one line, most severe first. */
+    String[] warnings();
+}
