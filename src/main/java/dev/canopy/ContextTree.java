@@ -25,6 +25,15 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ContextTree implements AutoCloseable {
     private static final AtomicLong IDS = new AtomicLong();
 
+    static {
+        // lets `canopy list` tell, by the Attach API alone, which JVMs have Canopy loaded
+        try {
+            System.setProperty("dev.canopy.version", String.valueOf(ContextTree.class.getPackage().getImplementationVersion()));
+        } catch (SecurityException ignored) {
+            // a locked-down JVM: `canopy list` shows "?" for it
+        }
+    }
+
     final CanopyClock clock;
     private final long startNanos;
     private final long startWallMillis;

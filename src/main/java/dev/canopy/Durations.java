@@ -7,6 +7,29 @@ final class Durations {
     private Durations() {
     }
 
+    /** Parses {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 3m}, {@code 1h}; {@code what} names it in errors. */
+    static Duration parse(String what, String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+            }
+            if (t.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException(what + " must be a duration like 500ms, 2s, 3m or 1h, not \""
+                + Names.escape(text) + "\"");
+    }
+
     static String human(Duration d) {
         long millis = Math.max(0, d.toMillis());
         if (millis < 60_000) {

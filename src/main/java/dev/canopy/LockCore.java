@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 abstract class LockCore {
     private static final AtomicLong IDS = new AtomicLong();
+    /** Waits shorter than this are not registered as waiters (nor shown, nor recorded): too short to matter. */
+    static final long UNTRACKED_WAIT_NANOS = 50_000;
 
     final long id = IDS.incrementAndGet();
     final String name;
@@ -115,6 +117,28 @@ abstract class LockCore {
         if (context.isCancelled()) {
             throw cancelledWhileWaiting(context);
         }
+        boolean interruptedMeanwhile = false;
+        if (!fair && (timeoutNanos < 0 || timeoutNanos > UNTRACKED_WAIT_NANOS)) {
+            // most contended waits are over within microseconds: park that long before paying for a visible
+            // waiter (a fair lock skips this, as leaving its queue would cost the thread its turn)
+            try {
+                if (attempt.attempt(UNTRACKED_WAIT_NANOS)) {
+                    contended.increment();
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                if (context.isCancelled()) {
+                    throw cancelledWhileWaiting(context);
+                }
+                if (interruptible) {
+                    throw e;
+                }
+                interruptedMeanwhile = true;
+            }
+            if (timeoutNanos > 0) {
+                timeoutNanos -= UNTRACKED_WAIT_NANOS;
+            }
+        }
         long start = now();
         long realStart = System.nanoTime();
         Waiter waiter = new Waiter(this, context, Thread.currentThread(), mode, permits, start);
@@ -122,7 +146,6 @@ abstract class LockCore {
         OperationImpl operation = null;
         Registration onCancel = null;
         Object jfrWait = Jfr.waitStarted(this);
-        boolean interruptedMeanwhile = false;
         boolean acquired = false;
         try {
             waiters.add(waiter);

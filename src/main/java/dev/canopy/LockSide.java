@@ -26,19 +26,24 @@ abstract class LockSide implements Lock {
     /** One blocking attempt for at most {@code timeoutNanos} (forever when negative). */
     abstract boolean attempt(long timeoutNanos) throws InterruptedException;
 
-    /** Holder bookkeeping right after the JDK lock was acquired. */
-    abstract void onAcquired();
+    /**
+     * Holder bookkeeping right after the JDK lock was acquired, with a clock reading taken before the attempt (or
+     * after a wait): the critical section never pays for a clock read.
+     */
+    abstract void onAcquired(long now);
 
     @Override
     public final void lock() {
+        long now = core.now();
         if (!tryFast()) {
             try {
                 core.awaitAcquire(mode, 1, false, -1, this::attempt);
             } catch (InterruptedException e) {
                 throw new IllegalStateException("uninterruptible wait was interrupted", e);
             }
+            now = core.now();
         }
-        onAcquired();
+        onAcquired(now);
     }
 
     @Override
@@ -46,16 +51,19 @@ abstract class LockSide implements Lock {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+        long now = core.now();
         if (!tryFast()) {
             core.awaitAcquire(mode, 1, true, -1, this::attempt);
+            now = core.now();
         }
-        onAcquired();
+        onAcquired(now);
     }
 
     @Override
     public final boolean tryLock() {
+        long now = core.now();
         if (tryNow()) {
-            onAcquired();
+            onAcquired(now);
             return true;
         }
         return false;
@@ -66,8 +74,13 @@ abstract class LockSide implements Lock {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        if (tryFast() || core.awaitAcquire(mode, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
-            onAcquired();
+        long now = core.now();
+        if (tryFast()) {
+            onAcquired(now);
+            return true;
+        }
+        if (core.awaitAcquire(mode, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
+            onAcquired(core.now());
             return true;
         }
         return false;

@@ -45,11 +45,10 @@ public final class NamedLock extends LockCore implements Lock {
         }
 
         @Override
-        void onAcquired() {
+        void onAcquired(long now) {
             int count = inner.getHoldCount();
             if (count == 1) {
                 Context context = acquiringContext();
-                long now = now();
                 Hold h = new Hold(context, Thread.currentThread(), now, LockMode.EXCLUSIVE, 1);
                 holder = h;
                 acquired(context, now, h);
@@ -105,13 +104,13 @@ public final class NamedLock extends LockCore implements Lock {
         Hold h = holder;
         if (count == 1) {
             holder = null;
-            if (h != null) {
-                released(h);
-            }
         } else if (h != null) {
             h.set(count - 1);
         }
         inner.unlock();
+        if (count == 1 && h != null) {
+            released(h); // statistics and the clock read come after the critical section
+        }
     }
 
     /** Locks and returns a guard whose {@code close()} unlocks: {@code try (var held = lock.acquire()) { }}. */

@@ -121,11 +121,10 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         }
 
         @Override
-        void onAcquired() {
+        void onAcquired(long now) {
             Thread t = Thread.currentThread();
             if (inner.getReadHoldCount() == 1) {
                 Context context = acquiringContext();
-                long now = now();
                 Hold h = new Hold(context, t, now, LockMode.READ, 1);
                 readers.put(t, h);
                 acquired(context, now, h);
@@ -145,11 +144,9 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
                         + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
             }
             Thread t = Thread.currentThread();
+            Hold ended = null;
             if (holds == 1) {
-                Hold h = readers.remove(t);
-                if (h != null) {
-                    released(h);
-                }
+                ended = readers.remove(t);
             } else {
                 Hold h = readers.get(t);
                 if (h != null) {
@@ -157,6 +154,9 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
                 }
             }
             lock.unlock();
+            if (ended != null) {
+                released(ended);
+            }
         }
 
         @Override
@@ -188,11 +188,10 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         }
 
         @Override
-        void onAcquired() {
+        void onAcquired(long now) {
             int count = inner.getWriteHoldCount();
             if (count == 1) {
                 Context context = acquiringContext();
-                long now = now();
                 Hold h = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, 1);
                 writer = h;
                 acquired(context, now, h);
@@ -214,13 +213,13 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
             Hold h = writer;
             if (count == 1) {
                 writer = null;
-                if (h != null) {
-                    released(h);
-                }
             } else if (h != null) {
                 h.set(count - 1);
             }
             lock.unlock();
+            if (count == 1 && h != null) {
+                released(h);
+            }
         }
 
         @Override

@@ -41,12 +41,11 @@ public final class NamedSemaphore extends LockCore {
         return permits;
     }
 
-    private void onAcquired(int permits) {
+    private void onAcquired(int permits, long now) {
         if (permits == 0) {
             return; // nothing is held
         }
         Context context = acquiringContext();
-        long now = now();
         Thread t = Thread.currentThread();
         Hold hold = holders.compute(new HolderKey(context, t), (k, h) -> {
             if (h == null) {
@@ -86,10 +85,12 @@ public final class NamedSemaphore extends LockCore {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+        long now = now();
         if (!tryFast(permits)) {
             awaitAcquire(LockMode.PERMIT, permits, true, -1, t -> attempt(permits, t));
+            now = now();
         }
-        onAcquired(permits);
+        onAcquired(permits, now);
     }
 
     public void acquireUninterruptibly() {
@@ -98,14 +99,16 @@ public final class NamedSemaphore extends LockCore {
 
     public void acquireUninterruptibly(int permits) {
         checkPermits("permits to acquire", permits);
+        long now = now();
         if (!tryFast(permits)) {
             try {
                 awaitAcquire(LockMode.PERMIT, permits, false, -1, t -> attempt(permits, t));
             } catch (InterruptedException e) {
                 throw new IllegalStateException("uninterruptible wait was interrupted", e);
             }
+            now = now();
         }
-        onAcquired(permits);
+        onAcquired(permits, now);
     }
 
     public boolean tryAcquire() {
@@ -114,8 +117,9 @@ public final class NamedSemaphore extends LockCore {
 
     public boolean tryAcquire(int permits) {
         checkPermits("permits to acquire", permits);
+        long now = now();
         if (inner.tryAcquire(permits)) {
-            onAcquired(permits);
+            onAcquired(permits, now);
             return true;
         }
         return false;
@@ -131,9 +135,13 @@ public final class NamedSemaphore extends LockCore {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        if (tryFast(permits)
-                || awaitAcquire(LockMode.PERMIT, permits, true, Math.max(0, unit.toNanos(timeout)), t -> attempt(permits, t))) {
-            onAcquired(permits);
+        long now = now();
+        if (tryFast(permits)) {
+            onAcquired(permits, now);
+            return true;
+        }
+        if (awaitAcquire(LockMode.PERMIT, permits, true, Math.max(0, unit.toNanos(timeout)), t -> attempt(permits, t))) {
+            onAcquired(permits, now());
             return true;
         }
         return false;
@@ -201,8 +209,9 @@ public final class NamedSemaphore extends LockCore {
 
     /** Acquires every available permit now and returns how many (as {@link Semaphore#drainPermits()}). */
     public int drainPermits() {
+        long now = now();
         int drained = inner.drainPermits();
-        onAcquired(drained);
+        onAcquired(drained, now);
         return drained;
     }
 

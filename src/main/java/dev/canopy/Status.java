@@ -45,6 +45,14 @@ public record Status(String schema, Instant timestamp, ContextStatus root, List<
         return out;
     }
 
+    /**
+     * Whether this snapshot shows the same contexts, locks, counters, warnings, deadlocks and completions as
+     * {@code other}; durations and system metrics, which change by themselves, are not compared.
+     */
+    public boolean sameContentAs(Status other) {
+        return StatusPublisher.fingerprint(this).equals(StatusPublisher.fingerprint(other));
+    }
+
     /** The snapshot as JSON (see the class comment for the schema). */
     public String toJson() {
         try {

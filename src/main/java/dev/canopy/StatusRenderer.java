@@ -273,13 +273,23 @@ final class StatusRenderer {
 
     // ------------------------------------------------------------------ sections
 
+    private boolean inScope(String path) {
+        String prefix = options.pathPrefix();
+        return prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + ".");
+    }
+
     private void sections(Status s) {
-        List<LockSnapshot> active = s.activeLocks();
+        List<LockSnapshot> active = s.activeLocks().stream()
+                .filter(l -> l.holders().stream().anyMatch(h -> inScope(h.contextPath()))).toList();
         if (!active.isEmpty()) {
-            int holders = active.stream().mapToInt(l -> l.holders().size()).sum();
+            int holders = active.stream().mapToInt(l -> (int) l.holders().stream()
+                    .filter(h -> inScope(h.contextPath())).count()).sum();
             out.append('\n').append("🔒 Active Locks (").append(holders).append("):\n");
             for (LockSnapshot l : active) {
                 for (LockHolder h : l.holders()) {
+                    if (!inScope(h.contextPath())) {
+                        continue;
+                    }
                     String tag = longHeld.contains(h.contextPath() + "\u0000" + l.name())
                             ? " " + paint("⚠️ LONG HELD", YELLOW) : "";
                     out.append("  - ").append(paint("\"" + l.name() + "\"", CYAN)).append(mode(h.mode(), h.count()))
@@ -288,7 +298,7 @@ final class StatusRenderer {
                 }
             }
         }
-        List<LockWaiter> waiters = s.lockWaiters();
+        List<LockWaiter> waiters = s.lockWaiters().stream().filter(w -> inScope(w.contextPath())).toList();
         if (!waiters.isEmpty()) {
             out.append('\n').append("⏳ Lock Waiters (").append(waiters.size()).append("):\n");
             for (LockWaiter w : waiters) {
@@ -298,14 +308,17 @@ final class StatusRenderer {
                         .append(" (").append(Durations.human(w.waiting())).append(')').append(tag).append('\n');
             }
         }
-        if (!s.deadlocks().isEmpty()) {
-            out.append('\n').append(paint("🚨 Deadlocks (" + s.deadlocks().size() + "):", RED)).append('\n');
-            for (Deadlock d : s.deadlocks()) {
+        List<Deadlock> deadlocks = s.deadlocks().stream()
+                .filter(d -> d.steps().stream().anyMatch(st -> inScope(st.contextPath()))).toList();
+        if (!deadlocks.isEmpty()) {
+            out.append('\n').append(paint("🚨 Deadlocks (" + deadlocks.size() + "):", RED)).append('\n');
+            for (Deadlock d : deadlocks) {
                 out.append("  - ").append(d.describe()).append(d.source().equals("JDK") ? " (found by the JVM)" : "")
                         .append('\n');
             }
         }
-        List<Warning> shown = s.warnings().stream().filter(w -> !w.kind().equals("DEADLOCK")).toList();
+        List<Warning> shown = s.warnings().stream()
+                .filter(w -> !w.kind().equals("DEADLOCK") && inScope(w.contextPath())).toList();
         if (!shown.isEmpty()) {
             out.append('\n').append("⚠️  Warnings (").append(shown.size()).append("):\n");
             for (Warning w : shown) {
@@ -318,11 +331,12 @@ final class StatusRenderer {
                         .append(w.severity() == Severity.INFO ? w.message() : paint(w.message(), YELLOW)).append('\n');
             }
         }
-        if (!s.recentCompletions().isEmpty()) {
-            int shownCount = Math.min(10, s.recentCompletions().size());
+        List<CompletedContext> recent = s.recentCompletions().stream().filter(c -> inScope(c.path())).toList();
+        if (!recent.isEmpty()) {
+            int shownCount = Math.min(10, recent.size());
             out.append('\n').append("📋 Recent completed (").append(shownCount).append(" of ")
-                    .append(s.recentCompletions().size()).append("):\n");
-            for (CompletedContext c : s.recentCompletions().subList(0, shownCount)) {
+                    .append(recent.size()).append("):\n");
+            for (CompletedContext c : recent.subList(0, shownCount)) {
                 String mark = switch (c.state()) {
                     case COMPLETED -> paint("✔", GREEN);
                     case FAILED -> paint("✖", RED);

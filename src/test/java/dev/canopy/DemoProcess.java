@@ -30,21 +30,29 @@ final class DemoProcess implements AutoCloseable {
 
     /** Starts the demo with extra JVM options; returns once it has printed its pid. */
     static DemoProcess start(String... jvmOptions) throws Exception {
+        return startMain("dev.canopy.demo.Demo", List.of("--duration", "180s", "--quiet"), jvmOptions);
+    }
+
+    /** Starts a main class that prints "... running as pid N"; returns once it has. */
+    static DemoProcess startMain(String mainClass, List<String> args, String... jvmOptions) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(tool("java").toString());
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.canopy.demo.Demo",
-                "--duration", "120s", "--quiet"));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> {
             try {
+                StringBuilder seen = new StringBuilder();
                 for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("Canopy demo running as pid ")) {
-                        return Long.parseLong(line.substring("Canopy demo running as pid ".length()).split(" ")[0]);
+                    int at = line.indexOf("running as pid ");
+                    if (at >= 0) {
+                        return Long.parseLong(line.substring(at + "running as pid ".length()).split(" ")[0]);
                     }
+                    seen.append(line).append('\n');
                 }
-                throw new IllegalStateException("the demo exited before printing its pid");
+                throw new IllegalStateException(mainClass + " exited before printing its pid:\n" + seen);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

@@ -2,11 +2,10 @@ package dev.canopy.bench;
 
 import dev.canopy.Context;
 import dev.canopy.ContextTree;
-import dev.canopy.Task;
+import dev.canopy.JmxPolicy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -17,54 +16,68 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The tree's hot paths against hand-written floors in the same run: child open+close, spawnChild+join on a
- * caller-runs executor. Run: {@code mvn -Pjmh test-compile exec:exec} (see BENCHMARKS.md).
+ * Child open()+close() against its hand-written floor, with the JMX policy the library ships (LONG_LIVED) and with
+ * none. JFR is never started in this fork. Run: {@code mvn -Pjmh test-compile exec:exec -Dbench=ContextBenchmark}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(1)
 @State(Scope.Benchmark)
 public class ContextBenchmark {
-    private ContextTree tree;
+    private ContextTree defaultPolicy;
+    private ContextTree noJmx;
     private Context parent;
+    private Context parentNoJmx;
     private final Node floorParent = new Node(null);
-    private final Callable<Integer> trivial = () -> 42;
 
-    /** The floor: a node object linked into and out of a parent's concurrent child set. */
-    static final class Node {
+    /** The floor: a node object linked into and out of its parent's concurrent child set. */
+    public static final class Node {
         final Node parent;
         final Set<Node> children = ConcurrentHashMap.newKeySet();
         volatile boolean cancelled;
 
-        Node(Node parent) {
+        public Node(Node parent) {
             this.parent = parent;
         }
     }
 
     @Setup
     public void setUp() {
-        tree = ContextTree.builder().executor(Runnable::run).build();
-        parent = tree.root().child("service").open();
+        defaultPolicy = ContextTree.builder().rootName("bench").jmx(JmxPolicy.defaults().withDomain("dev.canopy.bench"))
+                .executor(Runnable::run).build();
+        noJmx = ContextTree.builder().rootName("bench").jmx(JmxPolicy.defaults().withDomain("dev.canopy.bench2")
+                .withMode(JmxPolicy.Mode.NONE)).executor(Runnable::run).build();
+        parent = defaultPolicy.root().child("service").open();
+        parentNoJmx = noJmx.root().child("service").open();
     }
 
     @TearDown
     public void tearDown() {
-        tree.close();
+        defaultPolicy.close();
+        noJmx.close();
     }
 
     @Benchmark
     public Node baselineNodeLinkUnlink() {
         Node n = new Node(floorParent);
         floorParent.children.add(n);
+        floorParent.children.remove(n);
+        return n;
+    }
+
+    /** The floor plus the two clock reads any lifetime measurement needs (created, ended). */
+    @Benchmark
+    public Node baselineNodeLinkUnlinkTimed() {
+        Node n = new Node(floorParent);
+        floorParent.children.add(n);
+        long created = System.nanoTime();
+        n.cancelled = System.nanoTime() - created < 0;
         floorParent.children.remove(n);
         return n;
     }
@@ -77,15 +90,9 @@ public class ContextBenchmark {
     }
 
     @Benchmark
-    public Integer baselineFutureTaskRunGet() throws ExecutionException, InterruptedException {
-        FutureTask<Integer> t = new FutureTask<>(trivial);
-        t.run();
-        return t.get();
-    }
-
-    @Benchmark
-    public Integer spawnChildJoinCallerRuns() {
-        Task<Integer> t = parent.spawnChild("task", ctx -> 42);
-        return t.join();
+    public Context childOpenCloseJmxNone() {
+        Context c = parentNoJmx.child("request").open();
+        c.close();
+        return c;
     }
 }

@@ -44,14 +44,15 @@ public final class Demo {
         }
         Canopy.installShutdownHook(Duration.ofSeconds(2));
         Context global = Canopy.global();
-        long pid = ProcessHandle.current().pid();
-        System.out.println("Canopy demo running as pid " + pid + " (Ctrl-C to stop)");
-        System.out.println("  jcmd " + pid + " Thread.print    |    jconsole " + pid);
-        System.out.flush();
-
         startRemoteAccess(global);
         startHttpProxy(global);
         startChat(global);
+
+        // printed once the tree stands, so whoever waits for this line finds it built
+        long pid = ProcessHandle.current().pid();
+        System.out.println("Canopy demo running as pid " + pid + " (Ctrl-C to stop)");
+        System.out.println("  bin/canopy status " + pid + "    |    jconsole " + pid + "    |    jcmd " + pid + " Thread.print");
+        System.out.flush();
 
         RenderOptions options = RenderOptions.forTerminal();
         long stopAt = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();

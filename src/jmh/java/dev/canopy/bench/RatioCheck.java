@@ -1,0 +1,287 @@
+package dev.canopy.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a JMH JSON result file and checks every goal as a ratio against the baseline measured in the same run, or
+ * as an absolute figure. Exits 1 when a goal is missed, 2 when a result is missing or the file unreadable.
+ * Needs only a JDK: {@code bench/check target/jmh-result.json} (a single-file program; no Maven, no Jackson).
+ */
+public final class RatioCheck {
+    /** A goal; {@code limit} may be tighter or looser than the target when BENCHMARKS.md explains why. */
+    record Goal(String name, String numerator, String denominator, double limit, boolean atLeast, String note) {
+    }
+
+    static final String P = "dev.canopy.bench.";
+
+    static final List<Goal> GOALS = List.of(
+            ratio("child open+close vs node link/unlink", "ContextBenchmark.childOpenClose",
+                    "ContextBenchmark.baselineNodeLinkUnlink", 2.0),
+            ratio("child open+close vs timed node link/unlink", "ContextBenchmark.childOpenClose",
+                    "ContextBenchmark.baselineNodeLinkUnlinkTimed", 1.5),
+            ratio("default JMX policy vs none", "ContextBenchmark.childOpenClose",
+                    "ContextBenchmark.childOpenCloseJmxNone", 1.1),
+            ratio("after a JFR recording vs no JFR", "JfrIdleBenchmark.childOpenCloseAfterJfr",
+                    "ContextBenchmark.childOpenClose", 1.1),
+            ratio("while recording vs bare JFR events", "JfrRecordingBenchmark.childOpenCloseRecording",
+                    "JfrRecordingBenchmark.baselineBareEvents", 2.0),
+            ratio("spawnChild+join caller-runs vs FutureTask", "SpawnBenchmark.spawnChildJoinCallerRuns",
+                    "SpawnBenchmark.baselineFutureTaskRunGet", 3.0),
+            ratio("spawnChild+join caller-runs vs timed node + FutureTask", "SpawnBenchmark.spawnChildJoinCallerRuns",
+                    "SpawnBenchmark.baselineFutureTaskWithNode", 3.0),
+            ratio("spawnChild+join default executor vs submit+get", "SpawnBenchmark.spawnChildJoinDefaultExecutor",
+                    "SpawnBenchmark.baselineExecutorSubmitGet", 1.1),
+            ratio("cancel 1,000 vs volatile flag walk", "CancelBenchmark.cancelSubtree[size=1000]",
+                    "CancelBenchmark.baselineVolatileFlagWalk[size=1000]", 2.0),
+            ratio("cancel 100,000 vs volatile flag walk", "CancelBenchmark.cancelSubtree[size=100000]",
+                    "CancelBenchmark.baselineVolatileFlagWalk[size=100000]", 2.0),
+            ratio("mutex uncontended vs ReentrantLock", "LockBenchmark.mutexLockUnlock",
+                    "LockBenchmark.baselineReentrantLock", 1.5),
+            ratio("mutex uncontended vs timed ReentrantLock", "LockBenchmark.mutexLockUnlock",
+                    "LockBenchmark.baselineReentrantLockTimed", 1.5),
+            ratio("read lock vs ReentrantReadWriteLock", "LockBenchmark.readLockUnlock",
+                    "LockBenchmark.baselineReadLock", 1.5),
+            ratio("read lock vs timed ReentrantReadWriteLock", "LockBenchmark.readLockUnlock",
+                    "LockBenchmark.baselineReadLockTimed", 1.5),
+            ratio("semaphore vs Semaphore", "LockBenchmark.semaphoreAcquireRelease",
+                    "LockBenchmark.baselineSemaphore", 1.5),
+            ratio("semaphore vs timed Semaphore", "LockBenchmark.semaphoreAcquireRelease",
+                    "LockBenchmark.baselineSemaphoreTimed", 1.5),
+            ratio("mutex contended, 2 threads", "LockBenchmark.mutexContended2",
+                    "LockBenchmark.baselineReentrantLockContended2", 1.3),
+            ratio("mutex contended, 8 threads", "LockBenchmark.mutexContended8",
+                    "LockBenchmark.baselineReentrantLockContended8", 1.3),
+            ratio("incrementTotal, 1 thread", "CounterBenchmark.incrementTotal", "CounterBenchmark.baselineLongAdder", 3.0),
+            ratio("incrementTotal, 8 threads", "CounterBenchmark.incrementTotal8", "CounterBenchmark.baselineLongAdder8", 3.0),
+            ratio("incrementLive+decrementLive, 1 thread", "CounterBenchmark.incrementDecrementLive",
+                    "CounterBenchmark.baselineLongAdderPair", 3.0),
+            ratio("incrementLive+decrementLive, 8 threads", "CounterBenchmark.incrementDecrementLive8",
+                    "CounterBenchmark.baselineLongAdderPair8", 3.0),
+            ratio("Canopy.current() vs ThreadLocal.get", "CurrentBenchmark.current",
+                    "CurrentBenchmark.baselineThreadLocalGet", 2.0),
+            ratio("makeCurrent scope vs ThreadLocal set+restore", "CurrentBenchmark.makeCurrentScope",
+                    "CurrentBenchmark.baselineThreadLocalSetRestore", 2.0),
+            new Goal("status() with 10,000 contexts, ms", "StatusBenchmark.status10k", null, 20.0, false, ""),
+            new Goal("bytes per live context", "MemoryBenchmark.memoryPerLiveContext:bytesPerLiveContext", null,
+                    250.0, false, ""),
+            new Goal("OpenTelemetry span vs Canopy child (times faster)", "peers.PeerBenchmark.otelSpanStartEnd",
+                    "peers.PeerBenchmark.canopyChildOpenClose", 2.0, true, ""),
+            new Goal("Micrometer observation vs Canopy child (times faster)",
+                    "peers.PeerBenchmark.micrometerObservationStartStop", "peers.PeerBenchmark.canopyChildOpenClose",
+                    5.0, true, ""));
+
+    private static Goal ratio(String name, String numerator, String denominator, double limit) {
+        return new Goal(name, numerator, denominator, limit, false, "");
+    }
+
+    private RatioCheck() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: bench/check <jmh-result.json> [goal-overrides.properties]");
+            System.exit(2);
+        }
+        Path file = Path.of(args[0]);
+        Map<String, Double> scores;
+        try {
+            scores = scores(Files.readString(file));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot read JMH results from " + file + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Map<String, Double> overrides = args.length > 1 ? overrides(Path.of(args[1])) : Map.of();
+        List<String> lines = new ArrayList<>();
+        int missed = check(scores, overrides, lines);
+        lines.forEach(System.out::println);
+        if (missed < 0) {
+            System.exit(2);
+        }
+        System.out.println(missed == 0 ? "all goals met" : missed + " goal(s) missed");
+        System.exit(missed == 0 ? 0 : 1);
+    }
+
+    /**
+     * Checks every goal present in the results; returns how many were missed, or -1 when a goal's benchmark is
+     * absent (a partial run: say so rather than pass).
+     */
+    static int check(Map<String, Double> scores, Map<String, Double> overrides, List<String> out) {
+        int missed = 0;
+        boolean absent = false;
+        for (Goal g : GOALS) {
+            Double num = scores.get(P + g.numerator());
+            Double den = g.denominator() == null ? Double.valueOf(1) : scores.get(P + g.denominator());
+            double limit = overrides.getOrDefault(g.name(), g.limit());
+            if (num == null || den == null) {
+                out.add(String.format(Locale.ROOT, "MISSING %-52s no result for %s", g.name(),
+                        num == null ? g.numerator() : g.denominator()));
+                absent = true;
+                continue;
+            }
+            double value = g.denominator() == null ? num : num / den;
+            boolean ok = g.atLeast() ? value >= limit : value <= limit;
+            if (!ok) {
+                missed++;
+            }
+            out.add(String.format(Locale.ROOT, "%-7s %-52s %10.2f %s %.2f%s", ok ? "ok" : "MISSED", g.name(), value,
+                    g.atLeast() ? ">=" : "<=", limit, limit != g.limit() ? " (target " + g.limit() + ", see BENCHMARKS.md)" : ""));
+        }
+        return absent ? -1 : missed;
+    }
+
+    /** Goal limits that BENCHMARKS.md justifies, as {@code goal name = limit} lines. */
+    static Map<String, Double> overrides(Path file) throws IOException {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            int eq = t.lastIndexOf('=');
+            out.put(t.substring(0, eq).strip(), Double.parseDouble(t.substring(eq + 1).strip()));
+        }
+        return out;
+    }
+
+    /**
+     * Benchmark name (with {@code [param=value]} when parameterised, and {@code :secondary} for secondary metrics)
+     * to score, from JMH's JSON. A small reader for that one shape, so the check needs nothing but a JDK.
+     */
+    static Map<String, Double> scores(String json) {
+        Object root = new Reader(json).value();
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Object o : (List<?>) root) {
+            Map<?, ?> run = (Map<?, ?>) o;
+            String name = (String) run.get("benchmark");
+            Map<?, ?> params = (Map<?, ?>) run.get("params");
+            if (params != null && !params.isEmpty()) {
+                StringBuilder b = new StringBuilder(name).append('[');
+                params.forEach((k, v) -> b.append(b.charAt(b.length() - 1) == '[' ? "" : ",").append(k).append('=').append(v));
+                name = b.append(']').toString();
+            }
+            out.put(name, ((Number) ((Map<?, ?>) run.get("primaryMetric")).get("score")).doubleValue());
+            Map<?, ?> secondary = (Map<?, ?>) run.get("secondaryMetrics");
+            if (secondary != null) {
+                for (var e : secondary.entrySet()) {
+                    Object score = ((Map<?, ?>) e.getValue()).get("score");
+                    if (score instanceof Number n) {
+                        out.put(name + ":" + e.getKey(), n.doubleValue());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Just enough JSON: objects, arrays, strings, numbers (NaN too), true/false/null. */
+    private static final class Reader {
+        private final String s;
+        private int i;
+
+        Reader(String s) {
+            this.s = s;
+        }
+
+        Object value() {
+            skip();
+            char c = s.charAt(i);
+            if (c == '{') {
+                Map<String, Object> m = new LinkedHashMap<>();
+                i++;
+                skip();
+                if (s.charAt(i) == '}') {
+                    i++;
+                    return m;
+                }
+                while (true) {
+                    skip();
+                    String k = string();
+                    skip();
+                    expect(':');
+                    m.put(k, value());
+                    skip();
+                    if (s.charAt(i++) == '}') {
+                        return m;
+                    }
+                }
+            }
+            if (c == '[') {
+                List<Object> l = new ArrayList<>();
+                i++;
+                skip();
+                if (s.charAt(i) == ']') {
+                    i++;
+                    return l;
+                }
+                while (true) {
+                    l.add(value());
+                    skip();
+                    if (s.charAt(i++) == ']') {
+                        return l;
+                    }
+                }
+            }
+            if (c == '"') {
+                String str = string();
+                return str.equals("NaN") ? Double.NaN : str;
+            }
+            int start = i;
+            while (i < s.length() && ",}] \n\r\t".indexOf(s.charAt(i)) < 0) {
+                i++;
+            }
+            String word = s.substring(start, i);
+            return switch (word) {
+                case "true" -> Boolean.TRUE;
+                case "false" -> Boolean.FALSE;
+                case "null" -> null;
+                default -> Double.parseDouble(word);
+            };
+        }
+
+        private String string() {
+            expect('"');
+            StringBuilder b = new StringBuilder();
+            while (s.charAt(i) != '"') {
+                char c = s.charAt(i++);
+                if (c == '\\') {
+                    char e = s.charAt(i++);
+                    b.append(switch (e) {
+                        case 'n' -> '\n';
+                        case 't' -> '\t';
+                        case 'u' -> {
+                            char u = (char) Integer.parseInt(s.substring(i, i + 4), 16);
+                            i += 4;
+                            yield u;
+                        }
+                        default -> e;
+                    });
+                } else {
+                    b.append(c);
+                }
+            }
+            i++;
+            return b.toString();
+        }
+
+        private void expect(char c) {
+            if (s.charAt(i) != c) {
+                throw new IllegalArgumentException("expected '" + c + "' at " + i);
+            }
+            i++;
+        }
+
+        private void skip() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+        }
+    }
+}

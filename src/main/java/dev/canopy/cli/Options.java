@@ -1,0 +1,91 @@
+package dev.canopy.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The flags every command understands, and the positional arguments left over. */
+final class Options {
+    boolean json;
+    boolean watch;
+    boolean expand;
+    boolean noColor;
+    boolean help;
+    boolean ssl;
+    String path = "";
+    String user;
+    String passwordFile;
+    String output;
+    Duration interval = Duration.ofSeconds(1);
+    Duration duration = Duration.ofSeconds(30);
+    int updates = Integer.MAX_VALUE;
+    final List<String> positional = new ArrayList<>();
+
+    static Options parse(List<String> args) throws Target.Failure {
+        Options o = new Options();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--json" -> o.json = true;
+                case "-w", "--watch" -> o.watch = true;
+                case "--expand" -> o.expand = true;
+                case "--no-color" -> o.noColor = true;
+                case "-h", "--help" -> o.help = true;
+                case "--ssl" -> o.ssl = true;
+                case "--path" -> o.path = value(args, ++i, a);
+                case "--user" -> o.user = value(args, ++i, a);
+                case "--password-file" -> o.passwordFile = value(args, ++i, a);
+                case "-o", "--output" -> o.output = value(args, ++i, a);
+                case "--interval" -> o.interval = duration(value(args, ++i, a), a);
+                case "--duration" -> o.duration = duration(value(args, ++i, a), a);
+                case "--updates" -> {
+                    String v = value(args, ++i, a);
+                    try {
+                        o.updates = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        throw new Target.Failure("--updates takes a whole number, not \"" + v + "\"", 2);
+                    }
+                }
+                default -> {
+                    if (a.startsWith("-") && a.length() > 1 && !a.chars().skip(1).allMatch(Character::isDigit)) {
+                        throw new Target.Failure("unknown option " + a + " (see --help)", 2);
+                    }
+                    o.positional.add(a);
+                }
+            }
+        }
+        return o;
+    }
+
+    private static String value(List<String> args, int i, String flag) throws Target.Failure {
+        if (i >= args.size()) {
+            throw new Target.Failure(flag + " needs a value", 2);
+        }
+        return args.get(i);
+    }
+
+    static Duration duration(String text, String flag) throws Target.Failure {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            Duration d;
+            if (t.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            } else if (t.endsWith("s")) {
+                d = Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            } else if (t.endsWith("m")) {
+                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+            } else if (t.endsWith("h")) {
+                d = Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+            } else {
+                d = Duration.ofSeconds(Long.parseLong(t));
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new Target.Failure(flag + " takes a positive duration like 500ms, 30s, 2m, not \"" + text + "\"", 2);
+        }
+    }
+}

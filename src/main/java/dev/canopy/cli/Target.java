@@ -1,0 +1,136 @@
+package dev.canopy.cli;
+
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+
+import javax.management.MBeanServerConnection;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import javax.rmi.ssl.SslRMIClientSocketFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A JVM to look into: a local pid (Attach API → the target's local management agent → JMX), {@code host:port} of a
+ * remote JMX agent, or a full {@code service:jmx:...} URL.
+ */
+final class Target {
+    /** A failure the user can act on: printed as one line, with the command's exit code. */
+    static final class Failure extends Exception {
+        final int exitCode;
+
+        Failure(String message, int exitCode) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    final String spec;
+
+    Target(String spec) {
+        this.spec = spec;
+    }
+
+    boolean isPid() {
+        return spec.chars().allMatch(Character::isDigit) && !spec.isEmpty();
+    }
+
+    /** Connects; the caller closes the connector. */
+    JMXConnector connect(Options o) throws Failure {
+        JMXServiceURL url = isPid() ? localAgent(spec) : remoteUrl(spec);
+        Map<String, Object> env = new HashMap<>();
+        if (o.user != null) {
+            env.put(JMXConnector.CREDENTIALS, new String[]{o.user, password(o)});
+        }
+        if (o.ssl) {
+            // the JDK's own javax.net.ssl.* properties configure the trust store
+            env.put("com.sun.jndi.rmi.factory.socket", new SslRMIClientSocketFactory());
+        }
+        try {
+            return JMXConnectorFactory.connect(url, env);
+        } catch (SecurityException e) {
+            throw new Failure(spec + ": the JMX agent refused the connection: " + e.getMessage()
+                    + (o.user == null ? " (give --user and --password-file)" : ""), 1);
+        } catch (IOException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            if (root instanceof SecurityException) {
+                throw new Failure(spec + ": the JMX agent refused the connection: " + root.getMessage()
+                        + (o.user == null ? " (give --user and --password-file)" : ""), 1);
+            }
+            throw new Failure(spec + ": cannot reach a JMX agent at " + url + ": " + root, 1);
+        }
+    }
+
+    private static String password(Options o) throws Failure {
+        if (o.passwordFile == null) {
+            throw new Failure("--user needs --password-file (a file holding the password)", 2);
+        }
+        try {
+            return Files.readString(Path.of(o.passwordFile), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new Failure("cannot read the password file " + o.passwordFile + ": " + e.getMessage(), 1);
+        }
+    }
+
+    private static JMXServiceURL remoteUrl(String spec) throws Failure {
+        try {
+            if (spec.startsWith("service:jmx:")) {
+                return new JMXServiceURL(spec);
+            }
+            int colon = spec.lastIndexOf(':');
+            if (colon <= 0 || colon == spec.length() - 1) {
+                throw new Failure("not a target: \"" + spec + "\" (a pid, host:port or service:jmx: URL)", 2);
+            }
+            Integer.parseInt(spec.substring(colon + 1));
+            return new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + spec + "/jmxrmi");
+        } catch (java.net.MalformedURLException | NumberFormatException e) {
+            throw new Failure("not a target: \"" + spec + "\" (a pid, host:port or service:jmx: URL)", 2);
+        }
+    }
+
+    /** Attaches, starts (or finds) the target's local management agent, detaches. */
+    static JMXServiceURL localAgent(String pid) throws Failure {
+        if (ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+            throw new Failure("no such process: " + pid, 1);
+        }
+        VirtualMachine vm;
+        try {
+            vm = VirtualMachine.attach(pid);
+        } catch (AttachNotSupportedException e) {
+            throw new Failure("cannot attach to " + pid + ": " + e.getMessage()
+                    + " (is it a JVM run by the same user, without -XX:+DisableAttachMechanism?)", 1);
+        } catch (IOException e) {
+            throw new Failure("cannot attach to " + pid + ": " + e.getMessage()
+                    + " (is it a JVM run by the same user, without -XX:+DisableAttachMechanism?)", 1);
+        } catch (SecurityException e) {
+            throw new Failure("not allowed to attach to " + pid + ": " + e.getMessage(), 1);
+        }
+        try {
+            return new JMXServiceURL(vm.startLocalManagementAgent());
+        } catch (IOException e) {
+            throw new Failure("cannot start the management agent in " + pid + ": " + e.getMessage(), 1);
+        } finally {
+            try {
+                vm.detach();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    static MBeanServerConnection connection(JMXConnector c, String spec) throws Failure {
+        try {
+            return c.getMBeanServerConnection();
+        } catch (IOException e) {
+            throw new Failure(spec + ": the JMX connection failed: " + e.getMessage(), 1);
+        }
+    }
+}

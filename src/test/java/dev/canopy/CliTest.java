@@ -1,0 +1,246 @@
+package dev.canopy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.canopy.cli.CanopyCli;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The CLI's main driven against separate JVMs, as a user runs it. */
+class CliTest {
+    private static DemoProcess demo;
+    private static String pid;
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = CanopyCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void startDemo() throws Exception {
+        demo = DemoProcess.start("-Dcanopy.jmx.threshold=200ms");
+        pid = String.valueOf(demo.pid);
+    }
+
+    @AfterAll
+    static void stopDemo() throws Exception {
+        demo.close();
+    }
+
+    @Test
+    void statusPrintsTheTree() {
+        Result r = cli("status", pid, "--no-color");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("global ("), r.out());
+        assertTrue(r.out().contains("├── remote-access"), r.out());
+        assertTrue(r.out().contains("System: CPU"), r.out());
+        assertFalse(r.out().contains("\u001b["), "no colour when asked");
+    }
+
+    @Test
+    void statusJsonIsTheDocumentedSchema() throws Exception {
+        Result r = cli("status", pid, "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = Json.MAPPER.readTree(r.out());
+        assertEquals("canopy.status/1", json.get("schema").asText());
+        assertEquals("global", json.get("root").get("name").asText());
+        assertTrue(json.get("root").get("children").size() >= 3);
+        assertEquals("global", Status.fromJson(r.out().strip()).root().name());
+    }
+
+    @Test
+    void statusOfSeveralTargetsAndOneBranch() {
+        Result r = cli("status", pid + "," + pid, "--no-color", "--path", "global.chat-service");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(2, r.out().lines().filter(l -> l.startsWith("== " + pid)).count());
+        assertFalse(r.out().contains("remote-access"), r.out());
+    }
+
+    @Test
+    void watchRedrawsWhenTheTreeChanges() {
+        Result r = cli("status", pid, "-w", "--interval", "100ms", "--updates", "3", "--no-color");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(3, r.out().split("\u001b\\[H\u001b\\[2J", -1).length - 1, "three screens");
+    }
+
+    @Test
+    void deadlocksAndList() {
+        Result d = cli("deadlocks", pid);
+        assertEquals(0, d.exit(), d.err());
+        assertEquals("no deadlocks", d.out().strip());
+        Result l = cli("list");
+        assertEquals(0, l.exit(), l.err());
+        assertTrue(l.out().lines().anyMatch(line -> line.startsWith(pid + " ") && line.contains(" yes ")), l.out());
+    }
+
+    @Test
+    void cancelOverTheCommandLine() throws Exception {
+        Result r = cli("cancel", pid, "global.chat-service", "maintenance");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("cancelled 1 context(s) at global.chat-service", r.out().strip());
+        TestTrees.awaitTrue("chat-service gone", () -> !cli("status", pid, "--json").out().contains("\"chat-service\""));
+        Result none = cli("cancel", pid, "global.no-such-thing");
+        assertEquals(1, none.exit());
+    }
+
+    @Test
+    void recordThenReadTheRecordingBack() throws Exception {
+        Path file = dir.resolve("demo.jfr");
+        Result r = cli("record", pid, "--duration", "2s", "-o", file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("recorded "), r.out());
+        assertTrue(Files.size(file) > 0);
+
+        Result tree = cli("jfr", "tree", file.toString());
+        assertEquals(0, tree.exit(), tree.err());
+        assertTrue(tree.out().startsWith("global #"), tree.out());
+        assertTrue(tree.out().contains("├── remote-access #") || tree.out().contains("└── remote-access #"), tree.out());
+        assertTrue(tree.out().contains("http-proxy #"), tree.out());
+
+        Result timeline = cli("jfr", "timeline", file.toString(), "--path", "global.http-proxy");
+        assertEquals(0, timeline.exit(), timeline.err());
+        assertTrue(timeline.out().contains("global.http-proxy.request"), timeline.out());
+
+        Path trace = dir.resolve("trace.json");
+        Result chrome = cli("jfr", "chrome", file.toString(), "-o", trace.toString());
+        assertEquals(0, chrome.exit(), chrome.err());
+        JsonNode events = Json.MAPPER.readTree(Files.readString(trace)).get("traceEvents");
+        assertTrue(events.isArray() && events.size() > 3);
+        for (JsonNode e : events) {
+            assertTrue(e.has("ph") && e.has("pid") && e.has("tid") && e.has("name"), e.toString());
+            if (e.get("ph").asText().equals("X")) {
+                assertTrue(e.get("ts").isNumber() && e.get("dur").isNumber(), e.toString());
+            }
+        }
+        assertTrue(events.findValuesAsText("cat").contains("context"));
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("list", "status", "deadlocks", "cancel", "record", "jfr", "demo")) {
+            Result r = cli(command, "--help");
+            assertEquals(0, r.exit(), command);
+            assertTrue(r.out().startsWith("usage: canopy " + command), r.out());
+        }
+        assertEquals(0, cli("--help").exit());
+        Result bad = cli("frobnicate");
+        assertEquals(2, bad.exit());
+        assertEquals("canopy: unknown command \"frobnicate\" (see canopy --help)", bad.err().strip());
+        assertEquals(2, cli("status").exit());
+        assertEquals("canopy: --interval takes a positive duration like 500ms, 30s, 2m, not \"soon\"",
+                cli("status", pid, "-w", "--interval", "soon").err().strip());
+    }
+
+    // ------------------------------------------------------------------ failures: one line, non-zero exit
+
+    @Test
+    void noSuchPid() {
+        Result r = cli("status", "999999999");
+        assertEquals(1, r.exit());
+        assertEquals("canopy: no such process: 999999999", r.err().strip());
+    }
+
+    @Test
+    void attachNotAllowed() throws Exception {
+        try (DemoProcess locked = DemoProcess.start("-XX:+DisableAttachMechanism")) {
+            Result r = cli("status", String.valueOf(locked.pid));
+            assertEquals(1, r.exit());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("canopy: cannot attach to " + locked.pid), r.err());
+        }
+    }
+
+    @Test
+    void targetWithoutCanopy() throws Exception {
+        try (DemoProcess plain = DemoProcess.startMain("dev.canopy.IdleJvm", List.of())) {
+            Result r = cli("status", String.valueOf(plain.pid));
+            assertEquals(1, r.exit());
+            assertEquals("canopy: " + plain.pid + " has no Canopy (no dev.canopy:type=Registry MBean)", r.err().strip());
+        }
+    }
+
+    @Test
+    void remoteUnreachable() {
+        Result r = cli("status", "127.0.0.1:1");
+        assertEquals(1, r.exit());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("canopy: 127.0.0.1:1: cannot reach a JMX agent"), r.err());
+    }
+
+    @Test
+    void remoteNeedingCredentialsAndReadOnlyTargets() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path passwords = dir.resolve("jmxremote.password");
+        Files.writeString(passwords, "controlRole s3cret\n");
+        Files.setPosixFilePermissions(passwords, PosixFilePermissions.fromString("rw-------"));
+        Path secret = dir.resolve("pw");
+        Files.writeString(secret, "s3cret\n");
+        try (DemoProcess secured = DemoProcess.start(
+                "-Dcom.sun.management.jmxremote.port=" + port, "-Dcom.sun.management.jmxremote.rmi.port=" + port,
+                "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1",
+                "-Dcom.sun.management.jmxremote.ssl=false", "-Dcom.sun.management.jmxremote.authenticate=true",
+                "-Dcom.sun.management.jmxremote.password.file=" + passwords, "-Dcanopy.jmx.readOnly=true")) {
+            String target = "127.0.0.1:" + port;
+            Result denied = cli("status", target);
+            assertEquals(1, denied.exit());
+            assertEquals(1, denied.err().lines().count(), denied.err());
+            assertTrue(denied.err().contains("refused the connection") && denied.err().contains("--user"),
+                    "got: " + denied.err());
+
+            Result ok = cli("status", target, "--user", "controlRole", "--password-file", secret.toString(), "--no-color");
+            assertEquals(0, ok.exit(), ok.err());
+            assertTrue(ok.out().contains("remote-access"));
+
+            Result refused = cli("cancel", target, "global.chat-service", "--user", "controlRole",
+                    "--password-file", secret.toString());
+            assertEquals(3, refused.exit());
+            assertEquals("canopy: " + target + " runs Canopy's JMX read-only: cancel is refused", refused.err().strip());
+        }
+    }
+
+    @Test
+    void unreadableAndTruncatedRecordings() throws Exception {
+        Path junk = dir.resolve("junk.jfr");
+        Files.writeString(junk, "not a recording at all");
+        Result r = cli("jfr", "tree", junk.toString());
+        assertEquals(1, r.exit());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains(junk.toString()), r.err());
+
+        Path whole = dir.resolve("whole.jfr");
+        assertEquals(0, cli("record", pid, "--duration", "1s", "-o", whole.toString()).exit());
+        byte[] bytes = Files.readAllBytes(whole);
+        Path truncated = dir.resolve("truncated.jfr");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Result t = cli("jfr", "tree", truncated.toString());
+        assertEquals(1, t.exit());
+        assertTrue(t.err().contains("truncated.jfr"), t.err());
+
+        Result missing = cli("jfr", "tree", dir.resolve("nope.jfr").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().startsWith("canopy: no such file: "), missing.err());
+    }
+}
