@@ -171,9 +171,21 @@ public final class RatioCheck {
             Map<?, ?> secondary = (Map<?, ?>) run.get("secondaryMetrics");
             if (secondary != null) {
                 for (var e : secondary.entrySet()) {
-                    Object score = ((Map<?, ?>) e.getValue()).get("score");
-                    if (score instanceof Number n) {
-                        out.put(name + ":" + e.getKey(), n.doubleValue());
+                    // per-iteration values: an @AuxCounters EVENTS score is their sum, and a per-item figure wants
+                    // their mean
+                    Object raw = ((Map<?, ?>) e.getValue()).get("rawData");
+                    double sum = 0;
+                    int count = 0;
+                    if (raw instanceof List<?> forks) {
+                        for (Object fork : forks) {
+                            for (Object v : (List<?>) fork) {
+                                sum += ((Number) v).doubleValue();
+                                count++;
+                            }
+                        }
+                    }
+                    if (count > 0) {
+                        out.put(name + ":" + e.getKey(), sum / count);
                     }
                 }
             }
