@@ -143,6 +143,8 @@ class CliTest {
             assertTrue(r.out().startsWith("usage: canopy " + command), r.out());
         }
         assertEquals(0, cli("--help").exit());
+        Result demoBad = cli("demo", "--no-such-demo-option");
+        assertEquals(2, demoBad.exit(), "the demo's own usage error");
         Result bad = cli("frobnicate");
         assertEquals(2, bad.exit());
         assertEquals("canopy: unknown command \"frobnicate\" (see canopy --help)", bad.err().strip());

@@ -63,6 +63,9 @@ public final class CanopyCli {
         }
         String command = args.get(0);
         try {
+            if (command.equals("demo") && !args.contains("--help") && !args.contains("-h")) {
+                return demo(args.subList(1, args.size())); // the demo parses its own options
+            }
             Options o = Options.parse(args.subList(1, args.size()));
             if (o.help) {
                 out.print(help(command));
@@ -342,8 +345,12 @@ public final class CanopyCli {
     }
 
     private int demo(List<String> args) throws Exception {
-        dev.canopy.demo.Demo.main(args.toArray(new String[0]));
-        return 0;
+        try {
+            dev.canopy.demo.Demo.main(args.toArray(new String[0]));
+            return 0;
+        } catch (IllegalArgumentException e) {
+            throw new Target.Failure(e.getMessage(), 2);
+        }
     }
 
     static String human(Duration d) {

@@ -36,10 +36,8 @@ public final class Demo {
                 case "--duration" -> runFor = parseDuration(args[++i]);
                 case "--interval" -> interval = parseDuration(args[++i]);
                 case "--quiet" -> quiet = true;
-                default -> {
-                    System.err.println("usage: Demo [--duration 30s] [--interval 2s] [--quiet]");
-                    System.exit(2);
-                }
+                default -> throw new IllegalArgumentException("unknown demo option " + args[i]
+                        + " (usage: demo [--duration 30s] [--interval 2s] [--quiet])");
             }
         }
         Canopy.installShutdownHook(Duration.ofSeconds(2));
