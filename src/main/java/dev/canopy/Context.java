@@ -52,6 +52,7 @@ public final class Context implements AutoCloseable {
      */
     private static final Cancellation ENDED = new Cancellation("(ended)", "", Instant.EPOCH);
     private static final long ACTIVITY_GRANULARITY_NANOS = 1_000_000L;
+    static final int MAX_REASON_CHARS = 1_000;
 
     private static final int OPEN = 0;
     private static final int ENDING = 1;
@@ -77,6 +78,8 @@ public final class Context implements AutoCloseable {
     final ContextTree tree;
     private final Context parent;
     private final String name;
+    /** 0 for the root. */
+    final int depth;
     private final long id;
     private final long createdNanos;
     /** The effective deadline on the tree's clock: never later than the parent's. */
@@ -107,6 +110,7 @@ public final class Context implements AutoCloseable {
         this.tree = tree;
         this.parent = parent;
         this.name = name;
+        this.depth = parent == null ? 0 : parent.depth + 1;
         this.id = tree.nextId();
         this.createdNanos = createdNanos;
         this.lastActivityNanos = createdNanos;
@@ -295,6 +299,10 @@ public final class Context implements AutoCloseable {
         Objects.requireNonNull(reason, "reason");
         if (cancellation != null) {
             return; // cancelled already, or ended
+        }
+        if (reason.length() > MAX_REASON_CHARS) {
+            // a reason is for people: keep it bounded wherever it goes (status, JMX, JFR)
+            reason = reason.substring(0, MAX_REASON_CHARS) + "…(" + reason.length() + " chars)";
         }
         cancelAndRecord(new Cancellation(reason, path(), tree.instantAt(tree.clock.nanoTime())));
     }
@@ -582,6 +590,25 @@ public final class Context implements AutoCloseable {
     }
 
     /**
+     * Stores a secret: readable in this process with {@link #getData(String)}, but shown everywhere else — status
+     * text and JSON, JMX, recent completions — as {@value Json#REDACTED}. JFR events and logs never carry data.
+     * Keys listed in {@link ContextTree.Builder#redactKeys} are treated the same whichever method set them.
+     */
+    public void setSecret(String key, Object value) {
+        Names.checkKey("data key", key);
+        extras().secretKeys().add(key);
+        setData(key, value);
+    }
+
+    boolean isSecret(String key) {
+        if (tree.isRedactedKey(key)) {
+            return true;
+        }
+        Extras x = extras;
+        return x != null && x.secretKeys != null && x.secretKeys.contains(key);
+    }
+
+    /**
      * Activity at a time already read from the clock. Skips the write when it would move the time by less than a
      * millisecond: many threads creating children of one parent would otherwise all write one cache line.
      */
@@ -589,6 +616,10 @@ public final class Context implements AutoCloseable {
         if (nanos - lastActivityNanos >= ACTIVITY_GRANULARITY_NANOS) {
             lastActivityNanos = nanos;
         }
+    }
+
+    void markSecret(String key) {
+        extras().secretKeys().add(key);
     }
 
     void putDataNode(String key, JsonNode node) {
@@ -619,7 +650,10 @@ public final class Context implements AutoCloseable {
         }
     }
 
-    /** All data, sorted by key (a copy). */
+    /**
+     * All data as it may be shown, sorted by key (a copy): secrets appear as {@value Json#REDACTED}. Read a secret's
+     * value with {@link #getData(String)}.
+     */
     public Map<String, JsonNode> data() {
         Extras x = extras;
         ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
@@ -627,7 +661,7 @@ public final class Context implements AutoCloseable {
             return Map.of();
         }
         TreeMap<String, JsonNode> copy = new TreeMap<>();
-        d.forEach((k, v) -> copy.put(k, v.deepCopy()));
+        d.forEach((k, v) -> copy.put(k, isSecret(k) ? Json.REDACTED_NODE : v.deepCopy()));
         return Collections.unmodifiableMap(copy);
     }
 
@@ -1136,6 +1170,7 @@ public final class Context implements AutoCloseable {
     /** Rarely used parts of a context. Sub-parts are created under the monitor: a cold path. */
     private static final class Extras {
         volatile ConcurrentHashMap<String, JsonNode> data;
+        volatile Set<String> secretKeys;
         volatile ConcurrentHashMap<String, MetricValue> metrics;
         volatile ReadOnlyFuture<Void> cancelled;
         volatile ReadOnlyFuture<ContextState> ended;
@@ -1157,6 +1192,13 @@ public final class Context implements AutoCloseable {
                 data = new ConcurrentHashMap<>(4);
             }
             return data;
+        }
+
+        synchronized Set<String> secretKeys() {
+            if (secretKeys == null) {
+                secretKeys = ConcurrentHashMap.newKeySet();
+            }
+            return secretKeys;
         }
 
         ConcurrentHashMap<String, MetricValue> metrics() {

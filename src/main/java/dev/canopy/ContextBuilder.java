@@ -19,6 +19,7 @@ public final class ContextBuilder {
     private final String name;
     private Map<String, JsonNode> data;
     private Map<String, MetricValue> metrics;
+    private java.util.Set<String> secrets;
     private Duration timeout;
     private Instant deadline;
     private Executor executor;
@@ -36,6 +37,16 @@ public final class ContextBuilder {
             data = new LinkedHashMap<>();
         }
         data.put(key, Json.toNode(key, value));
+        return this;
+    }
+
+    /** Initial secret data: see {@link Context#setSecret(String, Object)}. */
+    public ContextBuilder withSecret(String key, Object value) {
+        withData(key, value);
+        if (secrets == null) {
+            secrets = new java.util.HashSet<>();
+        }
+        secrets.add(key);
         return this;
     }
 
@@ -115,6 +126,11 @@ public final class ContextBuilder {
 
     private Context create(boolean ownedByTask) {
         ContextTree tree = parent.tree;
+        if (parent.depth >= tree.maxDepth()) {
+            throw new IllegalStateException(String.format("cannot create child \"%s\" of \"%s\": the tree would be "
+                    + "%,d levels deep, the limit is %,d (a recursion bug? ContextTree.Builder.maxDepth changes it)",
+                    name, parent.name(), parent.depth + 1, tree.maxDepth()));
+        }
         long now = tree.clock.nanoTime();
         long own = Context.NO_DEADLINE;
         if (timeout != null) {
@@ -129,6 +145,9 @@ public final class ContextBuilder {
         Context child = new Context(tree, parent, name, now, effective, ownedByTask, exec);
         if (data != null) {
             data.forEach((k, v) -> child.putDataNode(k, v.deepCopy()));
+        }
+        if (secrets != null) {
+            secrets.forEach(child::markSecret);
         }
         if (metrics != null) {
             metrics.forEach(child::addMetric);

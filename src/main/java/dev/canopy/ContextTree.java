@@ -49,6 +49,8 @@ public final class ContextTree implements AutoCloseable {
     private final LockRegistry lockRegistry;
     private final WarningThresholds warningThresholds;
     private final SystemMetricsSampler systemMetrics;
+    private final java.util.Set<String> redactedKeys;
+    private final int maxDepth;
     private final JmxExporter jmx;
     private final Context root;
 
@@ -69,6 +71,8 @@ public final class ContextTree implements AutoCloseable {
         this.lockRegistry = new LockRegistry(this, b.deadlockCheckPeriod);
         this.warningThresholds = b.warningThresholds;
         this.systemMetrics = new SystemMetricsSampler(b.systemProbe);
+        this.redactedKeys = java.util.Set.copyOf(b.redactedKeys);
+        this.maxDepth = b.maxDepth;
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
         Jfr.register(this);
@@ -134,6 +138,14 @@ public final class ContextTree implements AutoCloseable {
 
     Executor executor() {
         return executor;
+    }
+
+    boolean isRedactedKey(String key) {
+        return !redactedKeys.isEmpty() && redactedKeys.contains(key.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    int maxDepth() {
+        return maxDepth;
     }
 
     JmxExporter jmx() {
@@ -345,6 +357,8 @@ public final class ContextTree implements AutoCloseable {
         private Duration deadlockCheckPeriod = Duration.ofSeconds(1);
         private SystemProbe systemProbe = SystemProbe.jdk();
         private JmxPolicy jmxPolicy;
+        private final java.util.Set<String> redactedKeys = new java.util.HashSet<>();
+        private int maxDepth = 1_000;
         private javax.management.MBeanServer mbeanServer;
 
         private Builder() {
@@ -414,6 +428,29 @@ public final class ContextTree implements AutoCloseable {
          */
         public Builder jmx(JmxPolicy policy) {
             this.jmxPolicy = policy;
+            return this;
+        }
+
+        /**
+         * Data keys whose values are always secret (compared ignoring case), e.g. {@code "password", "token"}:
+         * see {@link Context#setSecret(String, Object)}.
+         */
+        public Builder redactKeys(String... keys) {
+            for (String k : keys) {
+                redactedKeys.add(Names.checkKey("redacted key", k).toLowerCase(java.util.Locale.ROOT));
+            }
+            return this;
+        }
+
+        /**
+         * How deep the tree may grow (the root is level 0); default 1,000. A child beyond is refused: a tree that
+         * deep is almost always a recursion bug, and paths, status and JMX stay bounded.
+         */
+        public Builder maxDepth(int depth) {
+            if (depth < 1) {
+                throw new IllegalArgumentException("maximum depth must be at least 1: " + depth);
+            }
+            this.maxDepth = depth;
             return this;
         }
 

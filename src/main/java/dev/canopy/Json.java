@@ -7,6 +7,12 @@ import com.fasterxml.jackson.databind.node.NullNode;
 
 /** The one Jackson mapper the library uses. */
 final class Json {
+    /** What a secret's value is replaced with wherever it would leave the process. */
+    static final String REDACTED = "<redacted>";
+    static final JsonNode REDACTED_NODE = com.fasterxml.jackson.databind.node.TextNode.valueOf(REDACTED);
+    /** The largest data value, as JSON: beyond, values are refused rather than carried into every status. */
+    static final int MAX_VALUE_CHARS = 64 * 1024;
+
     static final ObjectMapper MAPPER = new ObjectMapper()
             .findAndRegisterModules()
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
@@ -21,10 +27,13 @@ final class Json {
             return NullNode.getInstance();
         }
         if (value instanceof JsonNode node) {
-            return node.deepCopy();
+            JsonNode copy = node.deepCopy();
+            checkSize(key, copy);
+            return copy;
         }
+        JsonNode node;
         try {
-            return MAPPER.valueToTree(value);
+            node = MAPPER.valueToTree(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("data value for key \"" + Names.escape(key) + "\" of type "
                     + value.getClass().getName() + " cannot be converted to JSON: " + e.getMessage(), e);
@@ -32,6 +41,24 @@ final class Json {
             // an object graph with a cycle Jackson does not detect itself
             throw new IllegalArgumentException("data value for key \"" + Names.escape(key) + "\" of type "
                     + value.getClass().getName() + " cannot be converted to JSON: it is cyclic or nested too deeply");
+        }
+        checkSize(key, node);
+        return node;
+    }
+
+    private static void checkSize(String key, JsonNode node) {
+        // cheap for the common case: short text and numbers are measured without serialising
+        if (node.isTextual() && node.textValue().length() <= MAX_VALUE_CHARS / 2) {
+            return;
+        }
+        if (node.isValueNode() && !node.isTextual()) {
+            return;
+        }
+        int size = node.toString().length();
+        if (size > MAX_VALUE_CHARS) {
+            throw new IllegalArgumentException(String.format("data value for key \"%s\" is %,d characters as JSON; "
+                    + "the limit is %,d (keep large payloads elsewhere and store a reference)",
+                    Names.escape(key), size, MAX_VALUE_CHARS));
         }
     }
 }

@@ -62,10 +62,13 @@ public sealed interface MetricValue {
         }
     }
 
-    /** Free text. */
+    /** Free text, cut at 4,096 characters (with a marker saying how long it was). */
     record Text(String value) implements MetricValue {
         public Text {
             Objects.requireNonNull(value, "text metric value");
+            if (value.length() > 4_096 + 24) { // a value already cut (with its marker) stays as it is
+                value = value.substring(0, 4_096) + "…(" + value.length() + " chars)";
+            }
         }
     }
 

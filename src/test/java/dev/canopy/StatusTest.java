@@ -188,16 +188,29 @@ class StatusTest {
     }
 
     @Test
-    void aDeepTreeIsCutWithAMarkerNotAStackOverflow() {
+    void aDeepTreeIsRefusedByDefaultAndCutWithAMarkerWhenAllowed() {
         Context c = global;
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 1_000; i++) {
             c = c.child("level").open();
         }
-        Status s = tree.status();
-        String json = s.toJson();
-        assertTrue(Status.fromJson(json).root().size() <= StatusBuilder.MAX_DEPTH + 1);
-        String text = s.render(RenderOptions.plain().withSystem(false));
-        assertTrue(text.contains("more contexts below"), text.substring(0, 200));
-        assertTrue(text.lines().count() < 200);
+        Context deepest = c;
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> deepest.child("one-more").open());
+        assertEquals("cannot create child \"one-more\" of \"level\": the tree would be 1,001 levels deep, the limit is "
+                + "1,000 (a recursion bug? ContextTree.Builder.maxDepth changes it)", e.getMessage());
+
+        try (ContextTree deep = ContextTree.builder().maxDepth(10_000).build()) {
+            Context d = deep.root();
+            for (int i = 0; i < 10_000; i++) {
+                d = d.child("level").open();
+            }
+            Status s = deep.status();
+            String json = s.toJson();
+            assertTrue(Status.fromJson(json).root().size() <= StatusBuilder.MAX_DEPTH + 1);
+            String text = s.render(RenderOptions.plain().withSystem(false));
+            assertTrue(text.contains("more contexts below"), text.substring(0, 200));
+            assertTrue(text.lines().count() < 200);
+            d.cancel("from the bottom");
+            deep.root().cancel("and the top");
+        }
     }
 }

@@ -1,0 +1,122 @@
+package dev.canopy;
+
+import dev.canopy.jfr.JfrTemplates;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Values an attacker or a bug could put in: none may break rendering, JSON, JMX, JFR or the CLI's renderer. */
+class HostileInputTest {
+    private static final String ESC = "\u001b";
+    private static final String ANSI = ESC + "[31mred" + ESC + "[0m\r\nsecond line\u0007";
+    private final ContextTree tree = ContextTree.builder().rootName("hostile")
+            .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.hostile")).build();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void closeTree() {
+        tree.close();
+    }
+
+    @Test
+    void controlCharactersAndAnsiInValuesAreEscapedWhereShownAndKeptExactInJson() throws Exception {
+        Context c = tree.root().child("session").withData("banner", ANSI).withMetric("note", MetricValue.text(ANSI)).open();
+        c.cancel(ANSI);
+        Status s = tree.status();
+        String text = s.render(RenderOptions.plain());
+        assertFalse(text.contains(ESC), "no raw escape reaches a terminal");
+        assertFalse(text.contains("\u0007"));
+        assertTrue(text.contains("\\u001B[31mred"), text);
+        assertEquals(ANSI, Status.fromJson(s.toJson()).root().children().get(0).data().get("banner").asText(),
+                "JSON carries the exact value, escaped by JSON itself");
+
+        tree.jmx().scan();
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName bean = tree.jmx().contextBeanName(c);
+        String data = (String) server.getAttribute(bean, "Data");
+        assertFalse(data.contains(ESC), data);
+        assertEquals(ANSI, Json.MAPPER.readTree(data).get("banner").asText());
+    }
+
+    @Test
+    void megabyteStringsAreRefusedOrCutWithAMarker() {
+        String mb = "x".repeat(1 << 20);
+        Context c = tree.root().child("big").open();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.setData("blob", mb));
+        assertEquals("data value for key \"blob\" is 1,048,578 characters as JSON; the limit is 65,536 "
+                + "(keep large payloads elsewhere and store a reference)", e.getMessage());
+        assertTrue(c.getData("blob").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> c.setData("list", java.util.Collections.nCopies(100_000, "y")));
+
+        c.addMetric("text", MetricValue.text(mb));
+        String text = ((MetricValue.Text) c.getMetric("text").orElseThrow()).value();
+        assertEquals(4_096 + "…(1048576 chars)".length(), text.length());
+        assertTrue(text.endsWith("…(1048576 chars)"));
+
+        c.cancel(mb);
+        String reason = c.cancellation().orElseThrow().reason();
+        assertTrue(reason.length() < 1_100 && reason.endsWith("…(1048576 chars)"), reason.substring(900));
+        assertTrue(tree.status().toJson().length() < 50_000, "the status stays small");
+        assertThrows(IllegalArgumentException.class, () -> tree.root().child(mb));
+    }
+
+    @Test
+    void secretsNeverLeaveTheProcess() throws Exception {
+        String secret = "hunter2-" + System.nanoTime();
+        try (ContextTree t = ContextTree.builder().rootName("secrets").redactKeys("Authorization")
+                .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.secrets")).build();
+             Recording r = new Recording(JfrTemplates.debugConfiguration())) {
+            r.start();
+            Context c = t.root().child("login").withSecret("token", secret).persist().open();
+            c.setSecret("password", secret);
+            c.setData("authorization", secret); // a configured key: secret whichever method sets it
+            c.setData("user", "alice");
+            assertEquals(secret, c.getData("token", String.class).orElseThrow(), "readable in-process");
+            assertEquals(Map.of("authorization", Json.REDACTED, "password", Json.REDACTED, "token", Json.REDACTED,
+                    "user", "alice"), Json.MAPPER.convertValue(c.data(), Map.class));
+
+            Status s = t.status();
+            assertFalse(s.toString().contains(secret));
+            assertFalse(s.toJson().contains(secret));
+            assertTrue(s.toJson().contains(Json.REDACTED));
+            t.jmx().scan();
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            assertFalse(((String) server.getAttribute(t.jmx().contextBeanName(c), "Data")).contains(secret));
+            assertFalse(((String) server.invoke(t.jmx().registryName(), "statusJson", null, null)).contains(secret));
+            c.close();
+            assertFalse(t.recentCompletions().toString().contains(secret));
+            assertFalse(StatusJson.MAPPER.writeValueAsString(t.recentCompletions()).contains(secret));
+            r.stop();
+            Path file = dir.resolve("secrets.jfr");
+            r.dump(file);
+            for (var e : RecordingFile.readAllEvents(file)) {
+                assertFalse(e.toString().contains(secret), e.toString());
+            }
+        }
+    }
+
+    @Test
+    void objectNameMetacharactersAndHostileRootNamesStayValid() throws Exception {
+        try (ContextTree t = ContextTree.builder().rootName("a,b=c:d*?\"x")
+                .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.hostile2")).build()) {
+            Context c = t.root().child("n=1,type=Registry").open();
+            t.jmx().scan();
+            ObjectName n = t.jmx().contextBeanName(c);
+            assertEquals("dev.canopy.hostile2:type=Context,l0=a_b_c_d___x,l1=n_1_type_Registry,name=n_1_type_Registry#"
+                    + c.id(), n.toString());
+            assertEquals("Context", n.getKeyProperty("type"), "a name cannot forge another key");
+        }
+    }
+}
