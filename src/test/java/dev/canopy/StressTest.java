@@ -1,0 +1,343 @@
+package dev.canopy;
+
+import dev.canopy.jfr.JfrTemplates;
+import jdk.jfr.Recording;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.canopy.TestTrees.WAIT;
+import static dev.canopy.TestTrees.awaitTrue;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The stress and fault group: bounded, run by the same mvn verify in a JVM of its own. */
+@Tag("stress")
+class StressTest {
+
+    private static long heapAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    @Test
+    void aMillionShortContextsLeaveNothingBehind() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        String domain = "dev.canopy.stress";
+        long before;
+        try (ContextTree tree = ContextTree.builder().rootName("stress")
+                .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain(domain)).build()) {
+            Context parent = tree.root().child("load").open();
+            // warm everything up once, so class loading and JIT data are in the first measurement too
+            parent.spawnChild("request", c -> null).join();
+            before = heapAfterGc();
+            int threads = 8;
+            int each = 125_000;
+            List<Thread> spawners = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < each; i++) {
+                            parent.spawnChild("request", ctx -> {
+                                ctx.incrementTotal("requests");
+                                ctx.incrementLive("inflight");
+                                return null;
+                            }).join();
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                spawners.add(th);
+                th.start();
+            }
+            for (Thread th : spawners) {
+                th.join(TimeUnit.MINUTES.toMillis(3));
+            }
+            assertNull(failure.get());
+            assertEquals(1_000_000, tree.counters().total("stress.load.request.requests"));
+            assertEquals(0, tree.counters().live("stress.load.request.live_inflight"));
+            assertEquals(List.of(), parent.children());
+            assertEquals(1_000_001, tree.statistics().completed());
+            tree.jmx().scan();
+            Set<ObjectName> left = server.queryNames(new ObjectName(domain + ":type=Context,*"), null);
+            assertEquals(2, left.size(), "only stress and stress.load keep beans: " + left);
+            long after = heapAfterGc();
+            System.out.printf("heap after GC: %,d bytes before, %,d after a million contexts%n", before, after);
+            assertTrue(after <= before * 1.10, String.format("heap grew from %,d to %,d bytes", before, after));
+        }
+        assertEquals(Set.of(), server.queryNames(new ObjectName(domain + ":*"), null));
+    }
+
+    @Test
+    void sixteenThreadsOfRandomOperationsKeepTheInvariants() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("chaos").build()) {
+            Context arena = tree.root().child("arena").open();
+            List<NamedLock> locks = List.of(arena.mutex("a"), arena.mutex("b"), arena.mutex("c"));
+            NamedSemaphore pool = arena.semaphore("pool", 3);
+            ConcurrentLinkedQueue<Context> everything = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong operations = new AtomicLong();
+            CountDownLatch idle = new CountDownLatch(16);
+            CountDownLatch invariantsChecked = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                Thread th = new Thread(() -> {
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    ArrayDeque<Context> mine = new ArrayDeque<>();
+                    try {
+                        while (!stop.get()) {
+                            operations.incrementAndGet();
+                            switch (r.nextInt(6)) {
+                                case 0, 1 -> { // open a worker, under another live one now and then
+                                    Context parent = mine.isEmpty() || r.nextBoolean() ? arena : mine.peekLast();
+                                    try {
+                                        Context c = parent.child("worker").open();
+                                        c.incrementLive("open");
+                                        mine.add(c);
+                                        everything.add(c);
+                                    } catch (IllegalStateException ended) {
+                                        // the parent ended meanwhile: refused, nothing created
+                                    }
+                                }
+                                case 2 -> {
+                                    Context c = mine.pollFirst();
+                                    if (c != null) {
+                                        c.close();
+                                    }
+                                }
+                                case 3 -> {
+                                    Context c = mine.peekFirst();
+                                    if (c != null) {
+                                        c.cancel("random cancel");
+                                    }
+                                }
+                                case 4 -> { // locks in a fixed order: contention, no deadlock
+                                    Context c = mine.isEmpty() ? arena : mine.peekLast();
+                                    try (Scope s = c.makeCurrent()) {
+                                        NamedLock l = locks.get(r.nextInt(locks.size()));
+                                        if (l.tryLock(5, TimeUnit.MILLISECONDS)) {
+                                            l.unlock();
+                                        }
+                                    } catch (CancellationException cancelled) {
+                                        // the context was cancelled while waiting: the documented outcome
+                                    }
+                                }
+                                default -> {
+                                    try {
+                                        if (pool.tryAcquire(5, TimeUnit.MILLISECONDS)) {
+                                            pool.release();
+                                        }
+                                    } catch (CancellationException cancelled) {
+                                        // the arena is never cancelled, so this does not happen
+                                    }
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        // hold still, contexts open, until the invariants have been checked
+                        idle.countDown();
+                        try {
+                            invariantsChecked.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        Context c;
+                        while ((c = mine.pollFirst()) != null) {
+                            c.close();
+                        }
+                    }
+                });
+                threads.add(th);
+                th.start();
+            }
+            CountDownLatch checked = new CountDownLatch(1);
+            // while it runs: snapshots never fail and every waiter shown is a registered one
+            Thread observer = new Thread(() -> {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                try {
+                    while (System.nanoTime() < end) {
+                        Status s = tree.status();
+                        for (LockWaiter w : s.lockWaiters()) {
+                            assertTrue(w.waiting().compareTo(Duration.ZERO) >= 0);
+                        }
+                        assertNotNull(tree.deadlocks());
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    checked.countDown();
+                }
+            });
+            observer.start();
+            assertTrue(checked.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            stop.set(true);
+            assertTrue(idle.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            // quiet now, with many contexts still open: no live child of a cancelled context is uncancelled, and
+            // the live count is exactly the number of workers still open
+            long open = 0;
+            for (Context c : everything) {
+                if (!c.isEnded()) {
+                    open++;
+                }
+                if (c.isCancelled()) {
+                    for (Context child : c.children()) {
+                        assertTrue(child.isCancelled(), "escaped cancellation: " + child);
+                    }
+                }
+            }
+            assertTrue(open > 0, "the check saw open workers");
+            assertEquals(open, tree.counters().rollupLive("chaos.arena", "open"));
+            invariantsChecked.countDown();
+            for (Thread th : threads) {
+                th.join(WAIT.toMillis());
+            }
+            assertNull(failure.get(), () -> String.valueOf(failure.get()));
+            assertTrue(operations.get() > 10_000, "it did work: " + operations.get());
+            // every worker was closed: live counts are back to zero, nothing is held or awaited
+            assertEquals(0, tree.counters().rollupLive("chaos.arena", "open"));
+            assertTrue(arena.children().isEmpty(), arena.children().toString());
+            for (LockSnapshot l : tree.locks()) {
+                assertEquals(List.of(), l.holders(), l.name());
+                assertEquals(List.of(), l.waiters(), l.name());
+            }
+            assertEquals(0, tree.lockRegistry().waiterCount());
+            assertEquals(3, pool.availablePermits());
+        }
+    }
+
+    @Test
+    void anInterruptStormLeavesTheBookkeepingExact() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("storm").build()) {
+            Context svc = tree.root().child("svc").open();
+            NamedLock lock = svc.mutex("contended");
+            Set<Thread> workers = Collections.newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
+            lock.lock();
+            List<Task<String>> tasks = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                boolean interruptible = i % 2 == 0;
+                tasks.add(svc.spawnChild("waiter", ctx -> {
+                    workers.add(Thread.currentThread());
+                    if (interruptible) {
+                        try {
+                            lock.lockInterruptibly();
+                        } catch (InterruptedException e) {
+                            return "interrupted";
+                        }
+                    } else {
+                        lock.lock();
+                    }
+                    lock.unlock();
+                    return Thread.currentThread().isInterrupted() ? "acquired, flag kept" : "acquired";
+                }));
+            }
+            awaitTrue("all waiting", () -> workers.size() == 40);
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() < end) {
+                workers.forEach(Thread::interrupt);
+                Thread.onSpinWait();
+            }
+            lock.unlock();
+            int interrupted = 0;
+            for (int i = 0; i < tasks.size(); i++) {
+                String result = tasks.get(i).join();
+                if (i % 2 == 0) {
+                    interrupted += result.equals("interrupted") ? 1 : 0;
+                } else {
+                    assertTrue(result.startsWith("acquired"), "lock() keeps waiting through interrupts: " + result);
+                }
+            }
+            assertTrue(interrupted > 0, "lockInterruptibly answered the storm");
+            assertEquals(List.of(), lock.snapshot().waiters());
+            assertEquals(List.of(), lock.snapshot().holders());
+            assertEquals(0, tree.lockRegistry().waiterCount());
+            awaitTrue("all ended", () -> svc.children().isEmpty());
+        }
+    }
+
+    @Test
+    void jfrRecordingsStartingAndStoppingMidRunBreakNothing() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("jfrchurn").build()) {
+            Context svc = tree.root().child("svc").open();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong made = new AtomicLong();
+            List<Thread> churners = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        NamedLock l = svc.mutex("l");
+                        while (!stop.get()) {
+                            try (Context c = svc.child("request").open(); Held h = l.acquire()) {
+                                c.incrementTotal("requests");
+                                made.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                churners.add(th);
+                th.start();
+            }
+            for (int i = 0; i < 5; i++) {
+                try (Recording r = new Recording(JfrTemplates.debugConfiguration())) {
+                    r.start();
+                    long start = made.get();
+                    awaitTrue("some work while recording", () -> made.get() > start + 1_000);
+                    r.stop();
+                }
+            }
+            stop.set(true);
+            for (Thread th : churners) {
+                th.join(WAIT.toMillis());
+            }
+            assertNull(failure.get());
+            assertEquals(made.get(), tree.counters().total("jfrchurn.svc.request.requests"));
+            assertTrue(svc.children().isEmpty());
+        }
+    }
+
+    @Test
+    void aTaskThatThrowsAnErrorEndsFailedAndTheTreeGoesOn() {
+        try (ContextTree tree = ContextTree.builder().rootName("errors").build()) {
+            Context svc = tree.root().child("svc").open();
+            for (int i = 0; i < 1_000; i++) {
+                Task<Void> t = svc.spawnChild("oom", ctx -> {
+                    ctx.incrementLive("held");
+                    throw new OutOfMemoryError("simulated");
+                });
+                CompletionException e = assertThrows(CompletionException.class, t::join);
+                assertInstanceOf(OutOfMemoryError.class, e.getCause());
+            }
+            assertEquals(1_000, tree.statistics().failed());
+            assertEquals(0, tree.counters().live("errors.svc.oom.live_held"));
+            assertEquals(42, svc.spawnChild("after", c -> 42).join());
+        }
+    }
+}
