@@ -96,8 +96,13 @@ public final class Context implements AutoCloseable {
     private volatile ContextState outcome;
     private long endedNanos;
     private volatile boolean persisted;
-    /** Live children; allocated with the first one. The value is unused. */
-    private volatile ConcurrentHashMap<Context, Boolean> children;
+    /**
+     * Live children, allocated with the first one. Keys are the child itself (a task's context) or its weak
+     * {@link ChildLink} (a context made by {@code open()}); the value is unused.
+     */
+    private volatile ConcurrentHashMap<Object, Boolean> children;
+    /** Set for contexts made by {@code open()}: how the parent holds this context. */
+    ChildLink link;
     /** The task this context was spawned for, if any. */
     volatile TaskImpl<?> ownTask;
     /** The JFR end event begun at creation, while a recording wants it. */
@@ -172,13 +177,14 @@ public final class Context implements AutoCloseable {
      * children is included (its {@link #state()} says how it ended).
      */
     public List<Context> children() {
-        ConcurrentHashMap<Context, Boolean> map = children;
+        ConcurrentHashMap<Object, Boolean> map = children;
         if (map == null || map.isEmpty()) {
             return List.of();
         }
         List<Context> list = new ArrayList<>(map.size());
-        for (Context c : map.keySet()) {
-            if (c.phase != DETACHED) {
+        for (Object key : map.keySet()) {
+            Context c = deref(key);
+            if (c != null && c.phase != DETACHED) {
                 list.add(c);
             }
         }
@@ -188,14 +194,29 @@ public final class Context implements AutoCloseable {
 
     /** Visits the live children without building a list (for background scans). */
     void forEachChild(java.util.function.Consumer<Context> action) {
-        ConcurrentHashMap<Context, Boolean> map = children;
+        ConcurrentHashMap<Object, Boolean> map = children;
         if (map != null && !map.isEmpty()) {
-            for (Context c : map.keySet()) {
-                if (c.phase != DETACHED) {
+            for (Object key : map.keySet()) {
+                Context c = deref(key);
+                if (c != null && c.phase != DETACHED) {
                     action.accept(c);
                 }
             }
         }
+    }
+
+    /** A child map key as a context: null when a weakly held child was collected (a leak being processed). */
+    private static Context deref(Object key) {
+        return key instanceof ChildLink l ? l.get() : (Context) key;
+    }
+
+    private Object key() {
+        ChildLink l = link;
+        return l != null ? l : this;
+    }
+
+    long createdNanos() {
+        return createdNanos;
     }
 
     /** When the context was created. */
@@ -320,28 +341,36 @@ public final class Context implements AutoCloseable {
             return 0;
         }
         int count = 1;
-        ConcurrentHashMap<Context, Boolean> kids = children;
+        ConcurrentHashMap<Object, Boolean> kids = children;
         // isEmpty() reads the map's volatile count: with the CAS above it makes the Dekker handshake with
         // attachChild (put, then read cancellation) hold by the memory model, not just on HotSpot
         if (kids == null || kids.isEmpty()) {
             return count;
         }
         // explicit stack: subtrees may be far deeper than the thread stack allows recursion
-        ArrayDeque<Context> pending = new ArrayDeque<>(kids.keySet());
+        ArrayDeque<Context> pending = new ArrayDeque<>();
+        pushChildren(kids, pending);
         while (!pending.isEmpty()) {
             Context next = pending.pop();
             if (next.cancelOne(c)) {
                 count++;
-                ConcurrentHashMap<Context, Boolean> grandChildren = next.children;
+                ConcurrentHashMap<Object, Boolean> grandChildren = next.children;
                 if (grandChildren != null && !grandChildren.isEmpty()) {
-                    for (Context g : grandChildren.keySet()) {
-                        pending.push(g);
-                    }
+                    pushChildren(grandChildren, pending);
                 }
             }
             // a child already cancelled (or ended) had its own subtree dealt with by whoever did that
         }
         return count;
+    }
+
+    private static void pushChildren(ConcurrentHashMap<Object, Boolean> kids, ArrayDeque<Context> pending) {
+        for (Object key : kids.keySet()) {
+            Context child = deref(key);
+            if (child != null) {
+                pending.push(child);
+            }
+        }
     }
 
     private boolean cancelOne(Cancellation c) {
@@ -618,6 +647,28 @@ public final class Context implements AutoCloseable {
         }
     }
 
+    /** A weakly held child was collected: it leaves the tree, and this context may now end. */
+    void removeCollectedChild(ChildLink link) {
+        ConcurrentHashMap<Object, Boolean> kids = children;
+        if (kids != null && kids.remove(link) != null) {
+            tryDetach();
+        }
+    }
+
+    /** Gives back the live counts a collected context still held. */
+    static void giveBackCounts(ConcurrentHashMap<String, ?> counters) {
+        if (counters == null) {
+            return;
+        }
+        for (Object o : counters.values()) {
+            LocalCounter local = (LocalCounter) o;
+            long held = local.giveBackAll();
+            if (held > 0 && local.cell != null) {
+                local.cell.live.add(-held);
+            }
+        }
+    }
+
     void markSecret(String key) {
         extras().secretKeys().add(key);
     }
@@ -884,6 +935,10 @@ public final class Context implements AutoCloseable {
             throw new NullPointerException("counter name must not be null");
         }
         ConcurrentHashMap<String, LocalCounter> locals = extras().counters();
+        ChildLink l = link;
+        if (l != null && l.counters == null) {
+            l.counters = locals; // so a leak can still give the live counts back
+        }
         LocalCounter local = locals.get(counter);
         if (local == null) {
             checkCounterName(counter);
@@ -989,7 +1044,7 @@ public final class Context implements AutoCloseable {
 
     /** Structured ending: what still runs under a context that ended normally is cancelled. */
     private void cancelLeftovers(ContextState o) {
-        ConcurrentHashMap<Context, Boolean> kids = children;
+        ConcurrentHashMap<Object, Boolean> kids = children;
         Extras x = extras;
         Set<TaskImpl<?>> tasks = x == null ? null : x.tasks;
         boolean hasKids = kids != null && !kids.isEmpty();
@@ -1000,8 +1055,11 @@ public final class Context implements AutoCloseable {
         String verb = o == ContextState.FAILED ? "failed" : "completed";
         Cancellation c = new Cancellation("parent " + path() + " " + verb, path(), tree.instantAt(endedNanos));
         if (hasKids) {
-            for (Context child : kids.keySet()) {
-                child.cancelAndRecord(c);
+            for (Object key : kids.keySet()) {
+                Context child = deref(key);
+                if (child != null) {
+                    child.cancelAndRecord(c);
+                }
             }
         }
         if (hasTasks) {
@@ -1019,7 +1077,12 @@ public final class Context implements AutoCloseable {
             c.onDetached();
             Context p = c.parent;
             if (p != null) {
-                p.children.remove(c);
+                p.children.remove(c.key());
+                ChildLink l = c.link;
+                if (l != null) {
+                    l.ended = true;
+                    l.clear(); // nothing left to watch for
+                }
             }
             c = p;
         }
@@ -1088,7 +1151,7 @@ public final class Context implements AutoCloseable {
     // ------------------------------------------------------------------ tree links
 
     private boolean childrenEmpty() {
-        ConcurrentHashMap<Context, Boolean> kids = children;
+        ConcurrentHashMap<Object, Boolean> kids = children;
         return kids == null || kids.isEmpty();
     }
 
@@ -1100,17 +1163,18 @@ public final class Context implements AutoCloseable {
 
     /** Links a new child; refuses (and unlinks) if this context has ended meanwhile. */
     void attachChild(Context child) {
-        ConcurrentHashMap<Context, Boolean> kids = children;
+        ConcurrentHashMap<Object, Boolean> kids = children;
         if (kids == null) {
             kids = new ConcurrentHashMap<>(4);
             if (!CHILDREN.compareAndSet(this, null, kids)) {
                 kids = children;
             }
         }
-        kids.put(child, Boolean.TRUE);
+        Object key = child.key();
+        kids.put(key, Boolean.TRUE);
         // put, then read phase; end() writes phase, then reads children: one of us sees the other
         if (phase != OPEN) {
-            kids.remove(child);
+            kids.remove(key);
             tryDetach();
             throw new IllegalStateException("cannot create child \"" + child.name + "\" of " + path()
                     + ": it has " + describeEnd());

@@ -44,6 +44,9 @@ public final class ContextTree implements AutoCloseable {
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
+    private final LongAdder leaked = new LongAdder();
+    private final java.util.concurrent.ConcurrentLinkedDeque<LeakedContext> leaks = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final double creationSiteSampleRate;
     private final AtomicBoolean hookInstalled = new AtomicBoolean();
     private final Counters counters;
     private final LockRegistry lockRegistry;
@@ -73,6 +76,7 @@ public final class ContextTree implements AutoCloseable {
         this.systemMetrics = new SystemMetricsSampler(b.systemProbe);
         this.redactedKeys = java.util.Set.copyOf(b.redactedKeys);
         this.maxDepth = b.maxDepth;
+        this.creationSiteSampleRate = b.creationSiteSampleRate;
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
         Jfr.register(this);
@@ -138,6 +142,45 @@ public final class ContextTree implements AutoCloseable {
 
     Executor executor() {
         return executor;
+    }
+
+    /** The latest contexts found leaked (garbage-collected while still open), newest first; at most 100. */
+    public List<LeakedContext> recentLeaks() {
+        return List.copyOf(leaks);
+    }
+
+    /** A creation site for a new context made by {@code open()}, when sampling picks it; else null. */
+    Throwable creationSite() {
+        double rate = creationSiteSampleRate;
+        if (rate <= 0 || (rate < 1 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= rate)) {
+            return null;
+        }
+        return new Throwable("opened here");
+    }
+
+    /** A context made by open() was collected without ending: report it and clean up after it. */
+    void leakCollected(ChildLink link) {
+        if (link.ended) {
+            return;
+        }
+        long now = clock.nanoTime();
+        link.parent.removeCollectedChild(link);
+        Context.giveBackCounts(link.counters);
+        leaked.increment();
+        String path = link.parent.path() + "." + link.name;
+        String site = link.site == null ? null : LeakDetector.describe(link.site);
+        LeakedContext report = new LeakedContext(link.id, path, instantAt(link.createdNanos), instantAt(now),
+                Duration.ofNanos(Math.max(0, now - link.createdNanos)), site);
+        leaks.addFirst(report);
+        while (leaks.size() > 100) {
+            leaks.pollLast();
+        }
+        System.getLogger(ContextTree.class.getName()).log(System.Logger.Level.WARNING,
+                "context " + path + " (#" + link.id + ") was garbage-collected without being closed, "
+                        + Durations.human(report.age()) + " after it was opened"
+                        + (site == null ? " (switch on creation-site capture to see where it was opened)"
+                        : "; opened at " + site));
+        Jfr.leak(report);
     }
 
     boolean isRedactedKey(String key) {
@@ -224,7 +267,8 @@ public final class ContextTree implements AutoCloseable {
         long done = completed.sum();
         long f = failed.sum();
         long x = cancelled.sum();
-        return new TreeStatistics(Math.max(0, c - done - f - x), c, done, f, x);
+        long l = leaked.sum();
+        return new TreeStatistics(Math.max(0, c - done - f - x - l), c, done, f, x, l);
     }
 
     /**
@@ -359,6 +403,7 @@ public final class ContextTree implements AutoCloseable {
         private JmxPolicy jmxPolicy;
         private final java.util.Set<String> redactedKeys = new java.util.HashSet<>();
         private int maxDepth = 1_000;
+        private double creationSiteSampleRate;
         private javax.management.MBeanServer mbeanServer;
 
         private Builder() {
@@ -451,6 +496,19 @@ public final class ContextTree implements AutoCloseable {
                 throw new IllegalArgumentException("maximum depth must be at least 1: " + depth);
             }
             this.maxDepth = depth;
+            return this;
+        }
+
+        /**
+         * Records where contexts made by {@code open()} are opened, for this fraction of them (0 to 1; default 0,
+         * off), so a leak report says where the leaked context came from. A stack trace per context is expensive:
+         * sample in production (0.01), capture all in tests (1).
+         */
+        public Builder captureCreationSites(double fraction) {
+            if (!(fraction >= 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("creation-site sample rate must be between 0 and 1: " + fraction);
+            }
+            this.creationSiteSampleRate = fraction;
             return this;
         }
 

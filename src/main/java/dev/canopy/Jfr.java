@@ -57,6 +57,12 @@ final class Jfr {
         }
     }
 
+    static void leak(LeakedContext leak) {
+        if (AVAILABLE) {
+            JfrBridge.leak(leak);
+        }
+    }
+
     static void deadlock(Deadlock deadlock) {
         if (AVAILABLE) {
             JfrBridge.deadlock(deadlock);

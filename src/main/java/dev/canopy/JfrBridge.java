@@ -27,6 +27,7 @@ final class JfrBridge {
     private static final JfrEvents.LockWait WAIT = new JfrEvents.LockWait();
     private static final JfrEvents.LockHold HOLD = new JfrEvents.LockHold();
     private static final JfrEvents.Deadlock DEADLOCK = new JfrEvents.Deadlock();
+    private static final JfrEvents.ContextLeak LEAK = new JfrEvents.ContextLeak();
     private static final Set<ContextTree> TREES = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private static final AtomicBoolean REGISTERED = new AtomicBoolean();
 
@@ -55,7 +56,8 @@ final class JfrBridge {
         }
         for (Class<? extends Event> type : List.of(JfrEvents.ContextStart.class, JfrEvents.ContextEnd.class,
                 JfrEvents.ContextCancel.class, JfrEvents.LockWait.class, JfrEvents.LockHold.class,
-                JfrEvents.Deadlock.class, JfrEvents.Counter.class, JfrEvents.TreeStatistics.class)) {
+                JfrEvents.Deadlock.class, JfrEvents.ContextLeak.class, JfrEvents.Counter.class,
+                JfrEvents.TreeStatistics.class)) {
             FlightRecorder.register(type);
         }
         FlightRecorder.addPeriodicEvent(JfrEvents.Counter.class, JfrBridge::emitCounters);
@@ -222,6 +224,19 @@ final class JfrBridge {
         }
     }
 
+    static void leak(LeakedContext leak) {
+        if (LEAK.isEnabled()) {
+            JfrEvents.ContextLeak e = new JfrEvents.ContextLeak();
+            if (e.shouldCommit()) {
+                e.contextId = leak.id();
+                e.path = leak.path();
+                e.age = leak.age().toNanos();
+                e.openedAt = leak.openedAt();
+                e.commit();
+            }
+        }
+    }
+
     static void deadlock(Deadlock deadlock) {
         if (DEADLOCK.isEnabled()) {
             JfrEvents.Deadlock e = new JfrEvents.Deadlock();
@@ -258,6 +273,7 @@ final class JfrBridge {
             e.completed = s.completed();
             e.failed = s.failed();
             e.cancelled = s.cancelled();
+            e.leaked = s.leaked();
             e.namedLocks = tree.lockRegistry().lockCount();
             e.waiters = tree.lockRegistry().waiterCount();
             e.counterKeys = tree.counters().size();

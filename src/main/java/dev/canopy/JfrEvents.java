@@ -172,6 +172,23 @@ final class JfrEvents {
         int contexts;
     }
 
+    @Name("dev.canopy.ContextLeak")
+    @Label("Context Leak")
+    @Description("A context opened and never closed was garbage-collected while still active")
+    static final class ContextLeak extends ContextEvent {
+        @ContextId
+        @Label("Context Id")
+        long contextId;
+        @Label("Path")
+        String path;
+        @Label("Age")
+        @Timespan(Timespan.NANOSECONDS)
+        long age;
+        @Label("Opened At")
+        @Description("Where it was opened, when creation-site capture sampled it")
+        String openedAt;
+    }
+
     @Name("dev.canopy.Counter")
     @Label("Counter")
     @Description("A Canopy counter's total and live values")
@@ -211,6 +228,8 @@ final class JfrEvents {
         long failed;
         @Label("Cancelled")
         long cancelled;
+        @Label("Leaked")
+        long leaked;
         @Label("Named Locks")
         int namedLocks;
         @Label("Waiters")

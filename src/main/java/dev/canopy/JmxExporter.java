@@ -50,7 +50,11 @@ final class JmxExporter {
     private final ContextTree tree;
     private final JmxPolicy policy;
     private final MBeanServer server;
-    private final ConcurrentHashMap<Context, ObjectName> contextBeans = new ConcurrentHashMap<>();
+    /** By context id; weak, so a registered context its owner dropped can still be collected and reported. */
+    private final ConcurrentHashMap<Long, Registered> contextBeans = new ConcurrentHashMap<>();
+
+    private record Registered(java.lang.ref.WeakReference<Context> context, ObjectName name) {
+    }
     private final ConcurrentHashMap<LockCore, ObjectName> lockBeans = new ConcurrentHashMap<>();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong skippedByCap = new AtomicLong();
@@ -110,7 +114,7 @@ final class JmxExporter {
     }
 
     private void unregisterAll() {
-        contextBeans.forEach((c, n) -> unregister(n));
+        contextBeans.forEach((id, r) -> unregister(r.name()));
         contextBeans.clear();
         lockBeans.forEach((l, n) -> unregister(n));
         lockBeans.clear();
@@ -132,10 +136,11 @@ final class JmxExporter {
         if (policy.mode() == JmxPolicy.Mode.NONE) {
             return;
         }
-        contextBeans.forEach((c, n) -> {
-            if (c.isEnded()) {
-                unregister(n);
-                contextBeans.remove(c);
+        contextBeans.forEach((id, r) -> {
+            Context c = r.context().get();
+            if (c == null || c.isEnded()) {
+                unregister(r.name());
+                contextBeans.remove(id);
             }
         });
         List<LockCore> liveLocks = tree.lockRegistry().locks();
@@ -162,7 +167,7 @@ final class JmxExporter {
         while (!pending.isEmpty()) {
             Context c = pending.pop();
             c.forEachChild(pending::push);
-            if (contextBeans.containsKey(c) || c.isEnded() || c.duration().toNanos() < threshold) {
+            if (contextBeans.containsKey(c.id()) || c.isEnded() || c.duration().toNanos() < threshold) {
                 continue;
             }
             if (contextBeans.size() >= policy.maxContextBeans()) {
@@ -177,10 +182,10 @@ final class JmxExporter {
                     ? new StandardMBean(new ContextBean(c), ContextViewMXBean.class, true)
                     : new StandardMBean(new ContextBean(c), ContextMXBean.class, true);
             if (register(bean, n)) {
-                contextBeans.put(c, n);
+                contextBeans.put(c.id(), new Registered(new java.lang.ref.WeakReference<>(c), n));
                 if (c.isEnded()) { // ended while we registered it
                     unregister(n);
-                    contextBeans.remove(c);
+                    contextBeans.remove(c.id());
                 }
             }
         }
@@ -228,7 +233,8 @@ final class JmxExporter {
     }
 
     ObjectName contextBeanName(Context c) {
-        return contextBeans.get(c);
+        Registered r = contextBeans.get(c.id());
+        return r == null ? null : r.name();
     }
 
     // ------------------------------------------------------------------ names
@@ -265,7 +271,15 @@ final class JmxExporter {
     }
 
     ObjectName lockName(LockCore l) {
-        return levels("Lock", l.owner, sanitize(l.name) + "#" + l.id);
+        String[] chain = l.ownerPath.split("\\.");
+        if (chain.length > MAX_LEVELS) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(policy.domain()).append(":type=Lock");
+        for (int i = 0; i < chain.length; i++) {
+            b.append(",l").append(i).append('=').append(sanitize(chain[i]));
+        }
+        return name(b.append(",name=").append(sanitize(l.name)).append('#').append(l.id).toString());
     }
 
     // ------------------------------------------------------------------ notifications
@@ -311,6 +325,11 @@ final class JmxExporter {
         @Override
         public long getCancelledContexts() {
             return tree.statistics().cancelled();
+        }
+
+        @Override
+        public long getLeakedContexts() {
+            return tree.statistics().leaked();
         }
 
         @Override
@@ -421,66 +440,75 @@ final class JmxExporter {
     }
 
     private final class ContextBean implements ContextMXBean {
-        private final Context c;
+        private final java.lang.ref.WeakReference<Context> ref;
 
         ContextBean(Context c) {
-            this.c = c;
+            this.ref = new java.lang.ref.WeakReference<>(c);
+        }
+
+        /** The context, or an error JMX clients show if it was collected before the scan removed this bean. */
+        private Context c() {
+            Context c = ref.get();
+            if (c == null) {
+                throw new IllegalStateException("this context has been garbage-collected; its bean goes at the next scan");
+            }
+            return c;
         }
 
         @Override
         public String getName() {
-            return c.name();
+            return c().name();
         }
 
         @Override
         public String getPath() {
-            return c.path();
+            return c().path();
         }
 
         @Override
         public long getId() {
-            return c.id();
+            return c().id();
         }
 
         @Override
         public String getState() {
-            return c.state().name();
+            return c().state().name();
         }
 
         @Override
         public long getDurationMillis() {
-            return c.duration().toMillis();
+            return c().duration().toMillis();
         }
 
         @Override
         public long getIdleMillis() {
-            return c.idleDuration().toMillis();
+            return c().idleDuration().toMillis();
         }
 
         @Override
         public String getDeadline() {
-            return c.deadline().map(Object::toString).orElse("");
+            return c().deadline().map(Object::toString).orElse("");
         }
 
         @Override
         public long getTimeLeftMillis() {
-            return c.timeLeft().map(Duration::toMillis).orElse(-1L);
+            return c().timeLeft().map(Duration::toMillis).orElse(-1L);
         }
 
         @Override
         public String getCancelReason() {
-            return c.cancellation().map(Cancellation::reason).orElse("");
+            return c().cancellation().map(Cancellation::reason).orElse("");
         }
 
         @Override
         public String getCurrentOperation() {
-            return c.currentOperation().map(o -> o.name() + " (" + Durations.human(o.duration()) + ")").orElse("");
+            return c().currentOperation().map(o -> o.name() + " (" + Durations.human(o.duration()) + ")").orElse("");
         }
 
         @Override
         public String getData() {
             try {
-                return Json.MAPPER.writeValueAsString(c.data());
+                return Json.MAPPER.writeValueAsString(c().data());
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 return "{}";
             }
@@ -489,14 +517,14 @@ final class JmxExporter {
         @Override
         public Map<String, String> getMetrics() {
             Map<String, String> out = new LinkedHashMap<>();
-            c.metrics().forEach((k, v) -> out.put(k, StatusRenderer.metric(v)));
+            c().metrics().forEach((k, v) -> out.put(k, StatusRenderer.metric(v)));
             return out;
         }
 
         @Override
         public Map<String, Long> getCounterTotals() {
             Map<String, Long> out = new LinkedHashMap<>();
-            tree.counters().snapshot(c.path()).stream().filter(s -> s.path().equals(c.path()))
+            tree.counters().snapshot(c().path()).stream().filter(s -> s.path().equals(c().path()))
                     .forEach(s -> out.put(s.counter(), s.total()));
             return out;
         }
@@ -504,31 +532,31 @@ final class JmxExporter {
         @Override
         public Map<String, Long> getCounterLive() {
             Map<String, Long> out = new LinkedHashMap<>();
-            tree.counters().snapshot(c.path()).stream().filter(s -> s.path().equals(c.path()))
+            tree.counters().snapshot(c().path()).stream().filter(s -> s.path().equals(c().path()))
                     .forEach(s -> out.put(s.counter(), s.live()));
             return out;
         }
 
         @Override
         public String[] getHeldLocks() {
-            return c.heldLocks().stream().map(h -> "\"" + h.lockName() + "\" " + h.mode() + " held "
+            return c().heldLocks().stream().map(h -> "\"" + h.lockName() + "\" " + h.mode() + " held "
                     + Durations.human(h.held())).toArray(String[]::new);
         }
 
         @Override
         public String[] getAwaitedLocks() {
-            return c.awaitedLocks().stream().map(w -> "\"" + w.lockName() + "\" " + w.mode() + " waiting "
+            return c().awaitedLocks().stream().map(w -> "\"" + w.lockName() + "\" " + w.mode() + " waiting "
                     + Durations.human(w.waiting())).toArray(String[]::new);
         }
 
         @Override
         public int getChildCount() {
-            return c.children().size();
+            return c().children().size();
         }
 
         @Override
         public String status() {
-            return tree.status().render(RenderOptions.plain().withPathPrefix(c.path()));
+            return tree.status().render(RenderOptions.plain().withPathPrefix(c().path()));
         }
 
         @Override
@@ -536,7 +564,7 @@ final class JmxExporter {
             if (policy.readOnly()) {
                 throw new UnsupportedOperationException("this tree's JMX is read-only");
             }
-            c.cancel(reason == null || reason.isBlank() ? "cancelled over JMX" : reason);
+            c().cancel(reason == null || reason.isBlank() ? "cancelled over JMX" : reason);
         }
     }
 

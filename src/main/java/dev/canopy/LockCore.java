@@ -22,7 +22,8 @@ abstract class LockCore {
     final long id = IDS.incrementAndGet();
     final String name;
     final LockKind kind;
-    final Context owner;
+    /** Weak: a lock must not keep a context its owner dropped from being collected (and reported as a leak). */
+    private final java.lang.ref.WeakReference<Context> owner;
     final String ownerPath;
     final ContextTree tree;
     final boolean fair;
@@ -36,7 +37,7 @@ abstract class LockCore {
     volatile boolean registered;
 
     LockCore(Context owner, String name, LockKind kind, boolean fair) {
-        this.owner = owner;
+        this.owner = new java.lang.ref.WeakReference<>(owner);
         this.name = name;
         this.kind = kind;
         this.fair = fair;
@@ -50,9 +51,18 @@ abstract class LockCore {
         return name;
     }
 
-    /** The context the lock was created in (it may have ended; the lock stays usable). */
-    public Context owner() {
-        return owner;
+    /**
+     * The context the lock was created in, while it exists (it may have ended: the lock stays usable, and reports
+     * the owner's path, {@link #snapshot()}{@code .ownerPath()}, either way).
+     */
+    public java.util.Optional<Context> owner() {
+        return java.util.Optional.ofNullable(owner.get());
+    }
+
+    /** Whether the owning context has ended or been collected. */
+    final boolean ownerGone() {
+        Context o = owner.get();
+        return o == null || o.isEnded();
     }
 
     /** Whether waiters are served in arrival order. */
@@ -148,9 +158,10 @@ abstract class LockCore {
         Object jfrWait = Jfr.waitStarted(this);
         boolean acquired = false;
         try {
+            // the operation first: whoever sees the waiter also sees what its context is waiting on
+            operation = context.beginOperation("waiting for lock \"" + name + "\"", start);
             waiters.add(waiter);
             registry.waitStarted(this);
-            operation = context.beginOperation("waiting for lock \"" + name + "\"", start);
             onCancel = context.onCancel(waiter::interruptIfWaiting);
             while (true) {
                 long left = -1;

@@ -54,7 +54,7 @@ final class LockRegistry {
     List<LockCore> locks() {
         List<LockCore> out = new ArrayList<>(locks.size());
         for (LockCore lock : locks.keySet()) {
-            if (lock.owner.isEnded() && lock.isIdle()) {
+            if (lock.ownerGone() && lock.isIdle()) {
                 lock.registered = false;
                 locks.remove(lock);
                 // an acquirer writes its hold, then reads `registered`; we wrote `registered`, now read holds

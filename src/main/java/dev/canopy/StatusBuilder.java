@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class StatusBuilder {
     /** Levels kept in a snapshot; deeper descendants are counted in {@code omittedDescendants}. */
-    static final int MAX_DEPTH = 512;
+    static final int MAX_DEPTH = 128;
 
     private StatusBuilder() {
     }

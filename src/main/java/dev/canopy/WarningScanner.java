@@ -34,6 +34,11 @@ final class WarningScanner {
                 }
             }
         }
+        for (LeakedContext leak : tree.recentLeaks()) {
+            out.add(new Warning(Severity.WARNING, "LEAKED", leak.path() + " (#" + leak.id() + ") was never closed: "
+                    + "garbage-collected " + Durations.human(leak.age()) + " after it was opened"
+                    + (leak.openedAt() == null ? "" : "; opened at " + leak.openedAt()), leak.path(), null, leak.age()));
+        }
         ArrayDeque<Context> pending = new ArrayDeque<>();
         pending.push(tree.root());
         while (!pending.isEmpty()) {

@@ -115,9 +115,18 @@ class JfrTest {
                     && tree.deadlocks().stream().anyMatch(d -> d.source().equals("CANOPY")));
             long round = tree.lockRegistry().watchRounds.get();
             awaitTrue("watchdog ran after finding it", () -> tree.lockRegistry().watchRounds.get() > round);
-            svc.cancel("break it"); // both at once: cancelling one alone could let the other finish normally
-            assertThrows(CancellationException.class, t1::join);
-            assertThrows(CancellationException.class, t2::join);
+            svc.cancel("break it");
+            // the first one the cancel reaches stops waiting and releases its lock, so the other may still win the
+            // race and finish normally before the cancel reaches it
+            int cancelledCount = 0;
+            for (Task<Void> t : List.of(t1, t2)) {
+                try {
+                    t.join();
+                } catch (CancellationException expected) {
+                    cancelledCount++;
+                }
+            }
+            assertTrue(cancelledCount >= 1);
             TestTrees.awaitEnded(t1.context()); // a cancelled task's future is done at once; its context ends after
             TestTrees.awaitEnded(t2.context());
             before.close();
@@ -193,8 +202,10 @@ class JfrTest {
         RecordedContext svc = rec.byPath("jfrtest.svc").get(0);
         Map<String, String> children = svc.children().stream()
                 .collect(Collectors.toMap(RecordedContext::name, c -> String.valueOf(c.outcome()), (x, y) -> x));
+        assertTrue(List.of("cancelled", "completed").contains(children.remove("t1")));
+        assertTrue(List.of("cancelled", "completed").contains(children.remove("t2")));
         assertEquals(Map.of("ok", "completed", "boom", "failed", "doomed", "cancelled", "holder", "null",
-                "waiter", "completed", "t1", "cancelled", "t2", "cancelled"), children);
+                "waiter", "completed"), children);
         assertEquals(List.of("grandchild"), rec.byPath("jfrtest.svc.doomed").get(0).children().stream()
                 .map(RecordedContext::name).toList());
         assertEquals("jfrtest", rec.byId(svc.parentId()).orElseThrow().name());

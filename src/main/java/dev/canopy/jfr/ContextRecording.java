@@ -117,6 +117,10 @@ public final class ContextRecording {
                             e.getLong("contextId"), e.getString("path"), thread(e),
                             "\"" + e.getString("lockName") + "\" " + e.getString("mode")));
                 }
+                case "dev.canopy.ContextLeak" -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
+                        "LEAK", e.getLong("contextId"), e.getString("path"), thread(e),
+                        "never closed; garbage-collected" + (e.getString("openedAt") == null ? ""
+                                : ", opened at " + e.getString("openedAt"))));
                 case "dev.canopy.Deadlock" -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
                         "DEADLOCK", 0, "", thread(e), e.getString("cycle")));
                 default -> {

@@ -21,6 +21,9 @@ public interface RegistryViewMXBean {
 
     long getCancelledContexts();
 
+    /** Contexts garbage-collected without being closed (leaks). */
+    long getLeakedContexts();
+
     int getNamedLocks();
 
     int getLockWaiters();

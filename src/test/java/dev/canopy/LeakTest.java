@@ -1,0 +1,126 @@
+package dev.canopy;
+
+import dev.canopy.jfr.JfrTemplates;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static dev.canopy.TestTrees.awaitTrue;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** A context opened, dropped without close, and collected is reported; nothing of it stays behind. */
+class LeakTest {
+    @TempDir
+    Path dir;
+
+    /** Opens a context in a frame of its own, so no local variable of the test keeps it reachable. */
+    private static long openAndForget(Context parent) {
+        Context forgotten = parent.child("forgotten").open();
+        forgotten.incrementLive("connections");
+        forgotten.setData("peer", "alice");
+        return forgotten.id();
+    }
+
+    private static void collectUntil(String what, java.util.function.BooleanSupplier condition) throws Exception {
+        awaitTrue(what, () -> {
+            System.gc();
+            return condition.getAsBoolean();
+        });
+    }
+
+    @Test
+    void aForgottenContextIsReportedEverywhereAndCleanedUp() throws Exception {
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                logged.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger jul = Logger.getLogger(ContextTree.class.getName());
+        jul.addHandler(capture);
+        Path file = dir.resolve("leak.jfr");
+        try (ContextTree tree = ContextTree.builder().rootName("leaky").captureCreationSites(1.0).build();
+             Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
+            r.start();
+            Context svc = tree.root().child("svc").open();
+            long id = openAndForget(svc);
+            assertEquals(1, tree.counters().live("leaky.svc.forgotten.live_connections"));
+            collectUntil("the leak is noticed", () -> !tree.recentLeaks().isEmpty());
+
+            LeakedContext leak = tree.recentLeaks().get(0);
+            assertEquals(id, leak.id());
+            assertEquals("leaky.svc.forgotten", leak.path());
+            assertTrue(leak.openedAt().contains("LeakTest.openAndForget"), leak.openedAt());
+            assertEquals(List.of(), svc.children(), "gone from the tree");
+            assertEquals(0, tree.counters().live("leaky.svc.forgotten.live_connections"), "live counts given back");
+            assertEquals(1, tree.statistics().leaked());
+            assertEquals(2, tree.statistics().live(), "root and svc");
+
+            Warning w = tree.warnings().stream().filter(x -> x.kind().equals("LEAKED")).findFirst().orElseThrow();
+            assertEquals("leaky.svc.forgotten", w.contextPath());
+            assertTrue(w.message().startsWith("leaky.svc.forgotten (#" + id + ") was never closed: garbage-collected "),
+                    w.message());
+            assertTrue(tree.status().toString().contains("was never closed"));
+            assertTrue(logged.stream().anyMatch(l -> l.getMessage().contains("context leaky.svc.forgotten (#" + id
+                    + ") was garbage-collected without being closed")), logged.toString());
+            r.stop();
+            r.dump(file);
+        } finally {
+            jul.removeHandler(capture);
+        }
+        var events = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.canopy.ContextLeak")).toList();
+        assertEquals(1, events.size());
+        assertEquals("leaky.svc.forgotten", events.get(0).getString("path"));
+    }
+
+    @Test
+    void closedContextsAndTaskContextsAreNeverReported() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("tidy").build()) {
+            for (int i = 0; i < 10_000; i++) {
+                tree.root().child("closed").open().close();
+                tree.root().spawnChild("task", c -> 1).join();
+            }
+            // a canary leak proves collection and processing happened meanwhile
+            openAndForget(tree.root());
+            collectUntil("the canary is noticed", () -> !tree.recentLeaks().isEmpty());
+            assertEquals(1, tree.recentLeaks().size());
+            assertEquals("tidy.forgotten", tree.recentLeaks().get(0).path());
+            assertNull(tree.recentLeaks().get(0).openedAt(), "no creation site unless asked for");
+        }
+    }
+
+    @Test
+    void aReferencedContextIsNotALeak() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("kept").build()) {
+            Context kept = tree.root().child("kept").open();
+            openAndForget(tree.root());
+            collectUntil("the canary is noticed", () -> !tree.recentLeaks().isEmpty());
+            assertEquals(List.of(kept), tree.root().children());
+            kept.close();
+        }
+    }
+
+    @Test
+    void badSampleRatesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ContextTree.builder().captureCreationSites(1.5));
+        assertThrows(IllegalArgumentException.class, () -> ContextTree.builder().captureCreationSites(Double.NaN));
+    }
+}
