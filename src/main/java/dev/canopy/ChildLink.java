@@ -12,7 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ChildLink extends WeakReference<Context> {
     static final ReferenceQueue<Context> QUEUE = new ReferenceQueue<>();
 
-    final Context parent;
+    /** The parent when it is held strongly anyway (the root, a task's context); else null. */
+    final Context strongParent;
+    /** The parent's own link when the parent was made by open(): never the parent itself, which must stay collectable. */
+    final ChildLink parentLink;
     final String name;
     final long id;
     final long createdNanos;
@@ -20,15 +23,39 @@ final class ChildLink extends WeakReference<Context> {
     final Throwable site;
     /** The context's counter holdings, so a leak gives its live counts back. */
     volatile ConcurrentHashMap<String, ?> counters;
-    /** Set once the context ended normally: the link is then only waiting to be cleared. */
+    /** Set once the context left the tree normally: the link is then only waiting to be cleared. */
     volatile boolean ended;
+    /** How it ended, when it did but still waited for children; null while open. */
+    volatile ContextState outcome;
+    /**
+     * The context's own child map, so children it leaked along with itself are still reachable through this link,
+     * queued when collected, and reported too.
+     */
+    volatile ConcurrentHashMap<Object, Boolean> children;
 
     ChildLink(Context child, Context parent, Throwable site) {
         super(child, QUEUE);
-        this.parent = parent;
+        this.parentLink = parent.link;
+        this.strongParent = parent.link == null ? parent : null;
         this.name = child.name();
         this.id = child.id();
         this.createdNanos = child.createdNanos();
         this.site = site;
+    }
+
+    /** The parent while it exists. */
+    Context parent() {
+        return strongParent != null ? strongParent : parentLink.get();
+    }
+
+    /** The collected context's path, rebuilt from the links when its parent is gone too. */
+    String path() {
+        Context p = parent();
+        return (p != null ? p.path() : parentLink.path()) + "." + name;
+    }
+
+    ContextTree tree(ContextTree fallback) {
+        Context p = parent();
+        return p != null ? p.tree : parentLink == null ? fallback : parentLink.tree(fallback);
     }
 }

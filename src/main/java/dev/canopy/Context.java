@@ -536,7 +536,14 @@ public final class Context implements AutoCloseable {
         }
         Extras x = extras();
         // the shared timer thread only hands over: cancel callbacks are user code and must not delay other deadlines
-        x.deadlineTimer = DeadlineTimer.schedule(this::deadlineExceededOnExecutor, delay);
+        // the timer holds the context weakly: a leaked context with a far deadline is still collected and reported
+        java.lang.ref.WeakReference<Context> self = new java.lang.ref.WeakReference<>(this);
+        x.deadlineTimer = DeadlineTimer.schedule(() -> {
+            Context c = self.get();
+            if (c != null) {
+                c.deadlineExceededOnExecutor();
+            }
+        }, delay);
         if (phase == DETACHED) {
             x.deadlineTimer.cancel(false);
         }
@@ -696,8 +703,11 @@ public final class Context implements AutoCloseable {
         try {
             return Optional.ofNullable(Json.MAPPER.treeToValue(node.get(), type));
         } catch (JsonProcessingException e) {
+            // Jackson's message may quote the value: never for a secret
             throw new IllegalArgumentException("data \"" + Names.escape(key) + "\" of " + path()
-                    + " cannot be read as " + type.getName() + ": " + e.getOriginalMessage(), e);
+                    + " cannot be read as " + type.getName()
+                    + (isSecret(key) ? " (a secret: details withheld)" : ": " + e.getOriginalMessage()),
+                    isSecret(key) ? null : e);
         }
     }
 
@@ -1030,6 +1040,10 @@ public final class Context implements AutoCloseable {
         boolean cancelledFirst = !CANCELLATION.compareAndSet(this, null, ENDED);
         ContextState o = cancelledFirst ? ContextState.CANCELLED : requested;
         outcome = o;
+        ChildLink own = link;
+        if (own != null) {
+            own.outcome = o; // collected while waiting for its children: counted as this end, not as a leak
+        }
         Jfr.contextEnded(this, o, failure);
         if (!cancelledFirst) {
             Extras x = extras;
@@ -1077,12 +1091,13 @@ public final class Context implements AutoCloseable {
             c.onDetached();
             Context p = c.parent;
             if (p != null) {
-                p.children.remove(c.key());
                 ChildLink l = c.link;
                 if (l != null) {
                     l.ended = true;
                     l.clear(); // nothing left to watch for
                 }
+                p.children.remove(c.key());
+                java.lang.ref.Reference.reachabilityFence(c); // not collectable before its link says it ended
             }
             c = p;
         }
@@ -1168,6 +1183,8 @@ public final class Context implements AutoCloseable {
             kids = new ConcurrentHashMap<>(4);
             if (!CHILDREN.compareAndSet(this, null, kids)) {
                 kids = children;
+            } else if (link != null) {
+                link.children = kids; // children leaked along with this context stay reachable through its link
             }
         }
         Object key = child.key();

@@ -164,10 +164,23 @@ public final class ContextTree implements AutoCloseable {
             return;
         }
         long now = clock.nanoTime();
-        link.parent.removeCollectedChild(link);
+        Context parent = link.parent();
+        if (parent != null) {
+            parent.removeCollectedChild(link);
+        }
         Context.giveBackCounts(link.counters);
+        ContextState outcome = link.outcome;
+        if (outcome != null) {
+            // it was closed, and only waited for children it leaked: an end, not a leak
+            switch (outcome) {
+                case COMPLETED -> completed.increment();
+                case FAILED -> failed.increment();
+                default -> cancelled.increment();
+            }
+            return;
+        }
         leaked.increment();
-        String path = link.parent.path() + "." + link.name;
+        String path = link.path();
         String site = link.site == null ? null : LeakDetector.describe(link.site);
         LeakedContext report = new LeakedContext(link.id, path, instantAt(link.createdNanos), instantAt(now),
                 Duration.ofNanos(Math.max(0, now - link.createdNanos)), site);

@@ -28,9 +28,12 @@ final class LeakDetector {
         while (true) {
             try {
                 ChildLink link = (ChildLink) ChildLink.QUEUE.remove();
-                link.parent.tree.leakCollected(link);
+                ContextTree tree = link.tree(null);
+                if (tree != null) {
+                    tree.leakCollected(link);
+                }
             } catch (InterruptedException e) {
-                return;
+                // nobody may stop leak detection: an interrupt from outside is ignored
             } catch (RuntimeException | Error e) {
                 System.getLogger(LeakDetector.class.getName()).log(System.Logger.Level.WARNING,
                         "could not process a leaked context", e);

@@ -44,7 +44,7 @@ class CanopyExtensionTest {
 
         @Test
         void leavesAContextOpen(Context root) {
-            root.child("forgotten").open();
+            TestTrees.keep(root.child("forgotten").open());
         }
 
         @Test

@@ -41,7 +41,7 @@ class ContextIdentityTest {
         Set<Long> ids = new HashSet<>();
         long last = tree.root().id();
         for (int i = 0; i < 100; i++) {
-            Context c = tree.root().child("c" + i).open();
+            Context c = TestTrees.keep(tree.root().child("c" + i).open());
             assertTrue(c.id() > last, "ids increase");
             last = c.id();
             assertTrue(ids.add(c.id()));

@@ -74,7 +74,7 @@ class JfrTest {
                 throw new IllegalStateException("upstream returned 502");
             }).join());
             Context doomed = svc.child("doomed").open();
-            doomed.child("grandchild").open();
+            TestTrees.keep(doomed.child("grandchild").open());
             doomed.cancel("client went away");
             doomed.close();
 

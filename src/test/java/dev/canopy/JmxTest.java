@@ -174,7 +174,7 @@ class JmxTest {
     void theCapLimitsContextBeans() throws Exception {
         ContextTree t = tree(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withMaxContextBeans(10));
         for (int i = 0; i < 50; i++) {
-            t.root().child("c" + i).open();
+            TestTrees.keep(t.root().child("c" + i).open());
         }
         t.jmx().scan();
         assertEquals(10, beans("Context").size());

@@ -118,6 +118,48 @@ class LeakTest {
         }
     }
 
+    private static void openNestedAndForget(Context parent) {
+        Context outer = parent.child("outer").open();
+        Context inner = outer.child("inner").open();
+        inner.incrementLive("x");
+    }
+
+    @Test
+    void aContextLeakedWithItsParentIsReportedToo() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("nested").build()) {
+            Context svc = tree.root().child("svc").open();
+            openNestedAndForget(svc);
+            collectUntil("both leaks noticed", () -> tree.recentLeaks().size() == 2);
+            assertEquals(java.util.Set.of("nested.svc.outer", "nested.svc.outer.inner"),
+                    tree.recentLeaks().stream().map(LeakedContext::path).collect(java.util.stream.Collectors.toSet()));
+            assertEquals(0, tree.counters().live("nested.svc.outer.inner.live_x"));
+            assertEquals(2, tree.statistics().leaked());
+            assertEquals(2, tree.statistics().live(), "root and svc");
+            assertEquals(List.of(), svc.children());
+        }
+    }
+
+    private static void closeButLeaveAChildOpen(Context parent) {
+        Context closing = parent.child("closing").open();
+        closing.child("orphan").open();
+        closing.close(); // waits for the orphan, which nobody will ever close
+    }
+
+    @Test
+    void aClosedParentWaitingForALeakedChildIsAnEndNotALeak() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("ending").build()) {
+            Context svc = tree.root().child("svc").open();
+            closeButLeaveAChildOpen(svc);
+            collectUntil("the orphan is noticed", () -> !tree.recentLeaks().isEmpty()
+                    && tree.statistics().completed() == 1);
+            assertEquals(List.of("ending.svc.closing.orphan"),
+                    tree.recentLeaks().stream().map(LeakedContext::path).toList());
+            assertEquals(1, tree.statistics().leaked());
+            assertEquals(1, tree.statistics().completed(), "the closed parent counts as completed");
+            assertEquals(List.of(), svc.children());
+        }
+    }
+
     @Test
     void badSampleRatesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> ContextTree.builder().captureCreationSites(1.5));

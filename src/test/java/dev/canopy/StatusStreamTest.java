@@ -97,11 +97,11 @@ class StatusStreamTest {
         Collector c = new Collector(1);
         tree.statusStream(Duration.ofMillis(10)).subscribe(c);
         c.next();
-        global.child("a").open();
-        global.child("b").open();
+        TestTrees.keep(global.child("a").open());
+        TestTrees.keep(global.child("b").open());
         // no demand: polls stop too, and nothing is sent
         long polls = c.subscription.polls();
-        global.child("c").open();
+        TestTrees.keep(global.child("c").open());
         assertNull(c.received.poll(100, TimeUnit.MILLISECONDS));
         assertEquals(polls, c.subscription.polls(), "no demand, no work");
         c.subscription.request(1);
@@ -117,7 +117,7 @@ class StatusStreamTest {
         c.next();
         c.subscription.cancel();
         long polls = c.subscription.polls();
-        global.child("after-cancel").open();
+        TestTrees.keep(global.child("after-cancel").open());
         assertNull(c.received.poll(100, TimeUnit.MILLISECONDS));
         assertEquals(polls, c.subscription.polls());
     }

@@ -22,7 +22,7 @@ class StatusTest {
 
     /** The design's example: alice's stdout-handler holds the output lock, her stderr-stream waits for it. */
     private Task<Void> buildExample() throws Exception {
-        Context remote = global.child("remote-access").open();
+        Context remote = TestTrees.keep(global.child("remote-access").open());
         remote.incrementTotal("connections", 1_247);
         Context alice = remote.child("alice@bv478gen").withData("peer", "alice").open();
         alice.incrementLive("connections");
@@ -38,11 +38,11 @@ class StatusTest {
             return null;
         });
         awaitTrue("stderr-stream waits", () -> out.snapshot().waiters().size() == 1);
-        Context proxy = global.child("http-proxy").open();
+        Context proxy = TestTrees.keep(global.child("http-proxy").open());
         for (int i = 0; i < 3; i++) {
             proxy.child("request").withData("path", "/items/" + i).persist().open().close();
         }
-        Context db = proxy.child("db-query").open();
+        Context db = TestTrees.keep(proxy.child("db-query").open());
         db.operation("await database-query");
         clock.advance(Duration.ofMillis(8_100));
         return stderr;
@@ -94,10 +94,10 @@ class StatusTest {
     void repeatedSiblingsCollapseAndExpand() {
         Context proxy = global.child("http-proxy").open();
         for (int i = 0; i < 500; i++) {
-            proxy.child("request").open();
+            TestTrees.keep(proxy.child("request").open());
             clock.advance(Duration.ofMillis(100));
         }
-        proxy.child("connection-pool").open();
+        TestTrees.keep(proxy.child("connection-pool").open());
         String text = tree.status().render(RenderOptions.plain().withSystem(false));
         assertTrue(text.contains("├── [×500] request (oldest 50.0s, newest 0.1s)"), text);
         assertTrue(text.lines().count() < 10, text);
@@ -107,8 +107,8 @@ class StatusTest {
 
     @Test
     void aPathPrefixDrawsOnlyThatBranch() {
-        global.child("remote-access").open().child("alice").open();
-        global.child("http-proxy").open();
+        TestTrees.keep(TestTrees.keep(global.child("remote-access").open()).child("alice").open());
+        TestTrees.keep(global.child("http-proxy").open());
         String text = tree.status().render(RenderOptions.plain().withSystem(false).withPathPrefix("global.remote-access"));
         assertTrue(text.contains("alice"));
         assertFalse(text.contains("http-proxy"));
@@ -191,7 +191,7 @@ class StatusTest {
     void aDeepTreeIsRefusedByDefaultAndCutWithAMarkerWhenAllowed() {
         Context c = global;
         for (int i = 0; i < 1_000; i++) {
-            c = c.child("level").open();
+            c = TestTrees.keep(c.child("level").open());
         }
         Context deepest = c;
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> deepest.child("one-more").open());
@@ -201,7 +201,7 @@ class StatusTest {
         try (ContextTree deep = ContextTree.builder().maxDepth(10_000).build()) {
             Context d = deep.root();
             for (int i = 0; i < 10_000; i++) {
-                d = d.child("level").open();
+                d = TestTrees.keep(d.child("level").open());
             }
             Status s = deep.status();
             String json = s.toJson();

@@ -26,6 +26,14 @@ final class TestTrees {
         }
     }
 
+    /** Open contexts the tree holds only weakly (leak detection): tests keep those they look at later. */
+    private static final java.util.List<Context> KEPT = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    static Context keep(Context c) {
+        KEPT.add(c);
+        return c;
+    }
+
     static void awaitEnded(Context c) throws Exception {
         c.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }

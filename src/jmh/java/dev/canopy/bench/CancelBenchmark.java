@@ -35,19 +35,25 @@ public class CancelBenchmark {
 
     private ContextTree tree;
     private Context subtree;
+    /** The tree holds open contexts weakly (leak detection): the benchmark keeps them, as an application would. */
+    private final java.util.List<Context> open = new java.util.ArrayList<>();
     private ContextBenchmark.Node floorRoot;
 
     @Setup(Level.Invocation)
     public void build() {
         tree = ContextTree.builder().executor(Runnable::run).build();
+        open.clear();
         subtree = tree.root().child("subtree").open();
+        open.add(subtree);
         ArrayDeque<Context> queue = new ArrayDeque<>();
         queue.add(subtree);
         int made = 1;
         while (made < size) {
             Context p = queue.poll();
             for (int i = 0; i < 10 && made < size; i++, made++) {
-                queue.add(p.child("c").open());
+                Context c = p.child("c").open();
+                open.add(c);
+                queue.add(c);
             }
         }
         floorRoot = new ContextBenchmark.Node(null);

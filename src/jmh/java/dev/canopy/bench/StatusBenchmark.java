@@ -26,16 +26,23 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class StatusBenchmark {
     private ContextTree tree;
+    /** The tree holds open contexts weakly (leak detection): the benchmark keeps them, as an application would. */
+    private final java.util.List<Context> open = new java.util.ArrayList<>();
 
     @Setup
     public void setUp() {
         tree = ContextTree.builder().rootName("bench").build();
         Context svc = tree.root().child("http-proxy").open();
+        open.add(svc);
         for (int s = 0; s < 100; s++) {
             Context session = svc.child("session").withData("peer", "p" + s).open();
+            open.add(session);
             for (int r = 0; r < 99; r++) {
-                session.child("request").open();
+                open.add(session.child("request").open());
             }
+        }
+        if (tree.statistics().live() != 10_002) {
+            throw new IllegalStateException("expected 10,002 live contexts, found " + tree.statistics().live());
         }
     }
 

@@ -88,10 +88,20 @@ public final class CanopyCli {
             Thread.currentThread().interrupt();
             err.println("canopy: interrupted");
             return 130;
-        } catch (Exception e) {
-            err.println("canopy: " + command + " failed: " + e);
+        } catch (Exception | LinkageError e) {
+            err.println("canopy: " + command + " failed: " + oneLine(e));
             return 1;
         }
+    }
+
+    /** A failure as one line: the innermost cause's type and message, whitespace folded. */
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        return text.replaceAll("\\s+", " ").strip();
     }
 
     // ------------------------------------------------------------------ list
@@ -277,13 +287,18 @@ public final class CanopyCli {
                 jfr = JMX.newMXBeanProxy(conn, new ObjectName(FLIGHT_RECORDER), jdk.management.jfr.FlightRecorderMXBean.class);
                 jfr.getRecordings();
             } catch (java.lang.reflect.UndeclaredThrowableException e) {
-                throw new Target.Failure(spec + " has no flight recorder over JMX (" + FLIGHT_RECORDER + ")", 1);
+                if (e.getCause() instanceof InstanceNotFoundException) {
+                    throw new Target.Failure(spec + " has no flight recorder over JMX (" + FLIGHT_RECORDER + ")", 1);
+                }
+                throw new Target.Failure(spec + ": " + oneLine(e), 1);
             }
             long id = jfr.newRecording();
             try {
                 // the template travels over JMX: nothing has to exist on the target's disk
                 jfr.setConfiguration(id, JfrTemplates.canopy());
-                jfr.setRecordingOptions(id, Map.of("name", "canopy-cli"));
+                // the target stops by itself even if this CLI is killed mid-way
+                jfr.setRecordingOptions(id, Map.of("name", "canopy-cli",
+                        "duration", (o.duration.toSeconds() + 60) + " s", "maxSize", String.valueOf(256L << 20)));
                 jfr.startRecording(id);
                 err.println("recording " + spec + " for " + human(o.duration) + " …");
                 TimeUnit.NANOSECONDS.sleep(o.duration.toNanos());

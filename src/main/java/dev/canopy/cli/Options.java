@@ -44,7 +44,10 @@ final class Options {
                     try {
                         o.updates = Integer.parseInt(v);
                     } catch (NumberFormatException e) {
-                        throw new Target.Failure("--updates takes a whole number, not \"" + v + "\"", 2);
+                        o.updates = 0;
+                    }
+                    if (o.updates < 1) {
+                        throw new Target.Failure("--updates takes a positive whole number, not \"" + v + "\"", 2);
                     }
                 }
                 default -> {
@@ -80,7 +83,7 @@ final class Options {
             } else {
                 d = Duration.ofSeconds(Long.parseLong(t));
             }
-            if (d.isNegative() || d.isZero()) {
+            if (d.isNegative() || d.isZero() || d.toDays() > 365) {
                 throw new NumberFormatException();
             }
             return d;

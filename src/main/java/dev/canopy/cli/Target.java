@@ -37,7 +37,7 @@ final class Target {
     }
 
     boolean isPid() {
-        return spec.chars().allMatch(Character::isDigit) && !spec.isEmpty();
+        return spec.chars().allMatch(Character::isDigit) && !spec.isEmpty() && spec.length() < 19;
     }
 
     /** Connects; the caller closes the connector. */
@@ -65,7 +65,7 @@ final class Target {
                 throw new Failure(spec + ": the JMX agent refused the connection: " + root.getMessage()
                         + (o.user == null ? " (give --user and --password-file)" : ""), 1);
             }
-            throw new Failure(spec + ": cannot reach a JMX agent at " + url + ": " + root, 1);
+            throw new Failure(spec + ": cannot reach a JMX agent at " + url + ": " + CanopyCli.oneLine(root), 1);
         }
     }
 
@@ -130,7 +130,7 @@ final class Target {
         try {
             return c.getMBeanServerConnection();
         } catch (IOException e) {
-            throw new Failure(spec + ": the JMX connection failed: " + e.getMessage(), 1);
+            throw new Failure(spec + ": the JMX connection failed: " + CanopyCli.oneLine(e), 1);
         }
     }
 }
