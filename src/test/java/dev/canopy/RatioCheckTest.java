@@ -36,7 +36,7 @@ class RatioCheckTest {
         double mutex = scores.get("dev.canopy.bench.LockBenchmark.mutexLockUnlock");
         // the named mutex made ten times slower than measured
         String doctored = json.replaceFirst(
-                "(\"benchmark\" : \"dev\\.canopy\\.bench\\.LockBenchmark\\.mutexLockUnlock\",(?s:.*?)\"primaryMetric\" : \\{\\s*\"score\" : )[0-9.Ee+-]+",
+                "(\"benchmark\"\\s*:\\s*\"dev\\.canopy\\.bench\\.LockBenchmark\\.mutexLockUnlock\",(?s:.*?)\"primaryMetric\"\\s*:\\s*\\{\\s*\"score\"\\s*:\\s*)[0-9.Ee+-]+",
                 "$1" + (mutex * 10));
         assertNotEquals(json, doctored, "the doctoring found its target");
         List<String> lines = new ArrayList<>();
