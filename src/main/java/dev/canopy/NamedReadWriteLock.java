@@ -21,7 +21,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class NamedReadWriteLock extends LockCore implements ReadWriteLock {
     private final ReentrantReadWriteLock inner;
     private final ConcurrentHashMap<Thread, Hold> readers = new ConcurrentHashMap<>();
-    private volatile Hold writer;
     private final ReadSide readSide;
     private final WriteSide writeSide;
 
@@ -89,7 +88,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
     @Override
     void collectHolds(List<Hold> out) {
-        Hold w = writer;
+        Hold w = writeSide.holder();
         if (w != null) {
             out.add(w);
         }
@@ -165,89 +164,24 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         }
     }
 
-    private final class WriteSide extends LockSide {
-        private final ReentrantReadWriteLock.WriteLock lock = inner.writeLock();
-
+    private final class WriteSide extends ExclusiveSide {
         WriteSide() {
-            super(NamedReadWriteLock.this, LockMode.WRITE);
+            super(NamedReadWriteLock.this, inner.writeLock(), LockMode.WRITE, "write lock of \"" + name + "\"");
         }
 
         @Override
-        boolean tryFast() {
-            return !fair || inner.isWriteLockedByCurrentThread() || !inner.hasQueuedThreads() ? lock.tryLock() : false;
+        int holdCount() {
+            return inner.getWriteHoldCount();
         }
 
         @Override
-        boolean tryNow() {
-            return lock.tryLock();
+        boolean heldByCurrentThread() {
+            return inner.isWriteLockedByCurrentThread();
         }
 
         @Override
-        boolean attempt(long timeoutNanos) throws InterruptedException {
-            return LockSide.attempt(lock, timeoutNanos);
-        }
-
-        @Override
-        void onAcquired(long now) {
-            int count = inner.getWriteHoldCount();
-            if (count == 1) {
-                Context context = acquiringContext();
-                Hold h = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, 1);
-                writer = h;
-                acquired(context, now, h);
-            } else {
-                Hold h = writer;
-                if (h != null) {
-                    h.set(count);
-                }
-            }
-        }
-
-        @Override
-        public void unlock() {
-            if (!inner.isWriteLockedByCurrentThread()) {
-                throw new IllegalMonitorStateException("write lock of \"" + name + "\" unlocked by thread "
-                        + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
-            }
-            int count = inner.getWriteHoldCount();
-            Hold h = writer;
-            if (count == 1) {
-                writer = null;
-            } else if (h != null) {
-                h.set(count - 1);
-            }
-            lock.unlock();
-            if (count == 1 && h != null) {
-                released(h);
-            }
-        }
-
-        @Override
-        public Condition newCondition() {
-            return new NamedCondition(lock.newCondition(), new NamedCondition.Owner() {
-                @Override
-                public void beforeWait() {
-                    if (!inner.isWriteLockedByCurrentThread()) {
-                        throw new IllegalMonitorStateException("condition of the write lock of \"" + name
-                                + "\" used by thread " + Thread.currentThread().getName() + ", which does not hold it");
-                    }
-                    Hold h = writer;
-                    writer = null;
-                    if (h != null) {
-                        released(h);
-                    }
-                }
-
-                @Override
-                public void afterWait() {
-                    Context context = acquiringContext();
-                    long now = now();
-                    Hold h = new Hold(context, Thread.currentThread(), now, LockMode.WRITE, inner.getWriteHoldCount());
-                    writer = h;
-                    Jfr.holdStarted(h);
-                    context.touchAt(now);
-                }
-            });
+        boolean queued() {
+            return inner.hasQueuedThreads();
         }
     }
 }
