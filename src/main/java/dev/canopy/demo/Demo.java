@@ -8,15 +8,18 @@ import dev.canopy.NamedLock;
 import dev.canopy.NamedSemaphore;
 import dev.canopy.Operation;
 import dev.canopy.RenderOptions;
+import dev.canopy.Status;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the example tree of the fastn-context design (remote access with sessions and handlers, an HTTP proxy,
- * a chat service), keeps it busy, and prints it until stopped.
+ * a chat service), keeps it busy, and prints its status whenever it changes (at most once per interval) until
+ * stopped.
  *
  * <pre>
  *   mvn -q compile exec:exec                 # run until Ctrl-C
@@ -53,15 +56,40 @@ public final class Demo {
         System.out.flush();
 
         RenderOptions options = RenderOptions.forTerminal();
-        long stopAt = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
-        while (System.nanoTime() < stopAt) {
-            if (!quiet) {
-                System.out.println();
-                System.out.print(Canopy.status().render(options));
-                System.out.flush();
-            }
-            long left = stopAt - System.nanoTime();
-            TimeUnit.NANOSECONDS.sleep(Math.max(1, Math.min(left, interval.toNanos())));
+        // the status stream publishes only when the tree changed, at most once per interval
+        java.util.concurrent.atomic.AtomicReference<Flow.Subscription> printing = new java.util.concurrent.atomic.AtomicReference<>();
+        if (!quiet) {
+            Canopy.statusStream(interval).subscribe(new Flow.Subscriber<Status>() {
+                @Override
+                public void onSubscribe(Flow.Subscription subscription) {
+                    printing.set(subscription);
+                    subscription.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(Status status) {
+                    System.out.println();
+                    System.out.print(status.render(options));
+                    System.out.flush();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    System.err.println("status stream failed: " + t);
+                }
+
+                @Override
+                public void onComplete() {
+                }
+            });
+        }
+        if (runFor == null) {
+            new java.util.concurrent.CountDownLatch(1).await(); // until Ctrl-C
+        }
+        TimeUnit.NANOSECONDS.sleep(runFor.toNanos());
+        Flow.Subscription subscription = printing.get();
+        if (subscription != null) {
+            subscription.cancel();
         }
         boolean drained = Canopy.tree().shutdown("demo finished", Duration.ofSeconds(5));
         System.out.println("demo stopped" + (drained ? "" : " (some contexts still running)"));
