@@ -1,5 +1,6 @@
 package dev.canopy.cli;
 
+import dev.canopy.jfr.EventNames;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,7 +48,7 @@ final class ChromeTrace {
         }
         for (RecordedEvent l : rec.lockEvents()) {
             ObjectNode e = events.addObject();
-            boolean wait = l.getEventType().getName().equals("dev.canopy.LockWait");
+            boolean wait = l.getEventType().getName().equals(EventNames.LOCK_WAIT);
             e.put("name", (wait ? "wait " : "hold ") + l.getString("lockName"));
             e.put("cat", wait ? "lock-wait" : "lock-hold");
             e.put("ph", "X");

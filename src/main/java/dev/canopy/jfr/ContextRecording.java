@@ -73,7 +73,7 @@ public final class ContextRecording {
         for (RecordedEvent e : sorted) {
             String type = e.getEventType().getName();
             switch (type) {
-                case "dev.canopy.ContextStart" -> {
+                case EventNames.CONTEXT_START -> {
                     long id = e.getLong("contextId");
                     RecordedContext c = contexts.get(id);
                     if (c == null) {
@@ -84,7 +84,7 @@ public final class ContextRecording {
                     timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO, "START", id, c.path(), thread(e),
                             e.getBoolean("existing") ? "existed when the recording started" : "created"));
                 }
-                case "dev.canopy.ContextEnd" -> {
+                case EventNames.CONTEXT_END -> {
                     long id = e.getLong("contextId");
                     RecordedContext c = contexts.computeIfAbsent(id, k -> new RecordedContext(id,
                             e.getLong("parentId"), e.getString("name"), e.getString("path"), e.getStartTime(), true,
@@ -98,11 +98,11 @@ public final class ContextRecording {
                     timeline.add(new TimelineEntry(e.getEndTime(), c.lifetime, "END", id, c.path(), thread(e),
                             c.outcome + (c.message == null ? "" : ": " + c.message)));
                 }
-                case "dev.canopy.ContextCancel" -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
+                case EventNames.CONTEXT_CANCEL -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
                         "CANCEL", e.getLong("contextId"), e.getString("path"), thread(e),
                         e.getString("reason") + " (by " + e.getString("initiatorPath") + ", "
                                 + e.getInt("subtreeSize") + " contexts)"));
-                case "dev.canopy.LockWait" -> {
+                case EventNames.LOCK_WAIT -> {
                     locks.add(e);
                     timeline.add(new TimelineEntry(e.getStartTime(), e.getDuration(), "LOCK_WAIT",
                             e.getLong("contextId"), e.getString("path"), thread(e),
@@ -111,17 +111,17 @@ public final class ContextRecording {
                                     + (e.getString("holders") == null || e.getString("holders").isEmpty() ? ""
                                     : " held by " + e.getString("holders"))));
                 }
-                case "dev.canopy.LockHold" -> {
+                case EventNames.LOCK_HOLD -> {
                     locks.add(e);
                     timeline.add(new TimelineEntry(e.getStartTime(), e.getDuration(), "LOCK_HOLD",
                             e.getLong("contextId"), e.getString("path"), thread(e),
                             "\"" + e.getString("lockName") + "\" " + e.getString("mode")));
                 }
-                case "dev.canopy.ContextLeak" -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
+                case EventNames.CONTEXT_LEAK -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
                         "LEAK", e.getLong("contextId"), e.getString("path"), thread(e),
                         "never closed; garbage-collected" + (e.getString("openedAt") == null ? ""
                                 : ", opened at " + e.getString("openedAt"))));
-                case "dev.canopy.Deadlock" -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
+                case EventNames.DEADLOCK -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
                         "DEADLOCK", 0, "", thread(e), e.getString("cycle")));
                 default -> {
                     // other events are not about contexts

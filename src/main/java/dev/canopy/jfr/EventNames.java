@@ -1,0 +1,23 @@
+package dev.canopy.jfr;
+
+/**
+ * The names of Canopy's JFR events and of the annotation that links them: the one place they are spelled.
+ * They are public API: settings files ({@code canopy.jfc}), {@code jfr print --events} and recording readers depend
+ * on them, so they never change.
+ */
+public final class EventNames {
+    public static final String CONTEXT_START = "dev.canopy.ContextStart";
+    public static final String CONTEXT_END = "dev.canopy.ContextEnd";
+    public static final String CONTEXT_CANCEL = "dev.canopy.ContextCancel";
+    public static final String CONTEXT_LEAK = "dev.canopy.ContextLeak";
+    public static final String LOCK_WAIT = "dev.canopy.LockWait";
+    public static final String LOCK_HOLD = "dev.canopy.LockHold";
+    public static final String DEADLOCK = "dev.canopy.Deadlock";
+    public static final String COUNTER = "dev.canopy.Counter";
+    public static final String TREE_STATISTICS = "dev.canopy.TreeStatistics";
+    /** The relational annotation on {@code contextId} and {@code parentId} fields. */
+    public static final String CONTEXT_ID = "dev.canopy.ContextId";
+
+    private EventNames() {
+    }
+}
