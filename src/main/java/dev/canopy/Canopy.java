@@ -1,5 +1,13 @@
 package dev.canopy;
 
+import dev.canopy.internal.Durations;
+import dev.canopy.internal.Names;
+import dev.canopy.status.CompletedContext;
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.Status;
+import dev.canopy.status.Warning;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,11 @@
 package dev.canopy;
 
+import dev.canopy.internal.Names;
+import dev.canopy.status.CompletedContext;
+import dev.canopy.status.LockHolder;
+import dev.canopy.status.LockWaiter;
+import dev.canopy.status.OperationInfo;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 

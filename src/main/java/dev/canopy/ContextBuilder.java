@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.internal.Names;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;

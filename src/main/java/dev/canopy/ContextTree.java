@@ -1,5 +1,15 @@
 package dev.canopy;
 
+import dev.canopy.internal.Durations;
+import dev.canopy.internal.Names;
+import dev.canopy.status.CompletedContext;
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LeakedContext;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.Status;
+import dev.canopy.status.TreeStatistics;
+import dev.canopy.status.Warning;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

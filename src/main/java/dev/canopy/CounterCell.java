@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.status.CounterWindows;
+
 import java.util.concurrent.atomic.LongAdder;
 
 /**

@@ -1,5 +1,10 @@
 package dev.canopy;
 
+import dev.canopy.internal.Names;
+import dev.canopy.status.CounterOverflow;
+import dev.canopy.status.CounterSnapshot;
+import dev.canopy.status.CounterWindows;
+
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,8 @@
 package dev.canopy;
 
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LeakedContext;
+
 /**
  * The library's only door to JFR. Nothing behind it is loaded unless the runtime has the {@code jdk.jfr} module,
  * and every call is a cheap no-op while no recording enables Canopy's events.

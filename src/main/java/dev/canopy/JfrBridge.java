@@ -1,5 +1,10 @@
 package dev.canopy;
 
+import dev.canopy.status.CounterSnapshot;
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LeakedContext;
+import dev.canopy.status.TreeStatistics;
+
 import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;

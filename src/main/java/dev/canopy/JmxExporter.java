@@ -1,5 +1,13 @@
 package dev.canopy;
 
+import dev.canopy.internal.Durations;
+import dev.canopy.status.CounterSnapshot;
+import dev.canopy.status.CounterWindows;
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.RenderOptions;
+import dev.canopy.status.Severity;
+
 import dev.canopy.jmx.ContextMXBean;
 import dev.canopy.jmx.ContextViewMXBean;
 import dev.canopy.jmx.LockMXBean;
@@ -517,7 +525,7 @@ final class JmxExporter {
         @Override
         public Map<String, String> getMetrics() {
             Map<String, String> out = new LinkedHashMap<>();
-            c().metrics().forEach((k, v) -> out.put(k, StatusRenderer.metric(v)));
+            c().metrics().forEach((k, v) -> out.put(k, v.display()));
             return out;
         }
 

@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.internal.Names;
+
 import java.time.Duration;
 import java.util.Objects;
 

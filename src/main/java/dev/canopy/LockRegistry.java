@@ -1,5 +1,10 @@
 package dev.canopy;
 
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LockHolder;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.LockWaiter;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;

@@ -19,6 +19,23 @@ import java.util.Objects;
         @JsonSubTypes.Type(value = MetricValue.Bytes.class, name = "bytes")})
 public sealed interface MetricValue {
 
+    /** The value as status shows it: {@code 1,234}, {@code 0.25}, {@code 12.3s}, {@code 1.5MB}, or the text. */
+    default String display() {
+        if (this instanceof Counter c) {
+            return String.format(java.util.Locale.ROOT, "%,d", c.value());
+        } else if (this instanceof Gauge g) {
+            double d = g.value();
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.format(java.util.Locale.ROOT, "%,d", (long) d)
+                    : String.format(java.util.Locale.ROOT, "%.2f", d);
+        } else if (this instanceof DurationValue d) {
+            return dev.canopy.internal.Durations.human(d.value());
+        } else if (this instanceof Text t) {
+            return t.value();
+        } else {
+            return dev.canopy.internal.Durations.bytes(((Bytes) this).value());
+        }
+    }
+
     static MetricValue counter(long value) {
         return new Counter(value);
     }

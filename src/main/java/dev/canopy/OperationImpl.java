@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.status.OperationInfo;
+
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.status.CompletedContext;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

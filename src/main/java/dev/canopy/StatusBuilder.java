@@ -1,5 +1,15 @@
 package dev.canopy;
 
+import dev.canopy.status.ContextStatus;
+import dev.canopy.status.CounterSnapshot;
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LockHolder;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.LockWaiter;
+import dev.canopy.status.Status;
+import dev.canopy.status.SystemMetrics;
+import dev.canopy.status.Warning;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

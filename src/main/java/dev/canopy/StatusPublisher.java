@@ -1,5 +1,9 @@
 package dev.canopy;
 
+import dev.canopy.status.ContextStatus;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.Status;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Flow;
@@ -35,7 +39,7 @@ final class StatusPublisher implements Flow.Publisher<Status> {
         private final AtomicLong polls = new AtomicLong();
         private volatile boolean cancelled;
         private volatile ScheduledFuture<?> ticker;
-        private String lastFingerprint;
+        private Status lastPublished;
         private long lastPublishedNanos;
 
         Subscription(Flow.Subscriber<? super Status> subscriber) {
@@ -98,14 +102,14 @@ final class StatusPublisher implements Flow.Publisher<Status> {
                     return;
                 }
                 long now = System.nanoTime();
-                if (lastFingerprint != null && now - lastPublishedNanos < interval.toNanos()) {
+                if (lastPublished != null && now - lastPublishedNanos < interval.toNanos()) {
                     return; // the next tick looks again
                 }
                 Status status = tree.status();
-                String fingerprint = fingerprint(status);
+                
                 polls.incrementAndGet();
-                if (!fingerprint.equals(lastFingerprint)) {
-                    lastFingerprint = fingerprint;
+                if (lastPublished == null || !status.sameContentAs(lastPublished)) {
+                    lastPublished = status;
                     lastPublishedNanos = now;
                     demand.decrementAndGet();
                     subscriber.onNext(status);
@@ -117,30 +121,5 @@ final class StatusPublisher implements Flow.Publisher<Status> {
                 polling.set(false);
             }
         }
-    }
-
-    /** What a status shows, without the parts that change by themselves (times, system metrics). */
-    static String fingerprint(Status s) {
-        StringBuilder b = new StringBuilder(1024);
-        java.util.ArrayDeque<ContextStatus> pending = new java.util.ArrayDeque<>();
-        pending.push(s.root());
-        while (!pending.isEmpty()) {
-            ContextStatus c = pending.pop();
-            b.append('{').append(c.id()).append(c.state()).append(c.ended()).append(c.data()).append(c.metrics())
-                    .append(c.totals()).append(c.live()).append(c.omittedDescendants());
-            c.operations().forEach(o -> b.append(o.name()).append(';'));
-            c.children().forEach(pending::push);
-            b.append('}');
-        }
-        for (LockSnapshot l : s.locks()) {
-            b.append('L').append(l.id()).append(l.permits());
-            l.holders().forEach(h -> b.append('h').append(h.contextId()).append(h.mode()).append(h.count()));
-            l.waiters().forEach(w -> b.append('w').append(w.contextId()).append(w.mode()).append(w.permits()));
-        }
-        s.counters().forEach(c -> b.append('C').append(c.key()).append(c.total()).append('/').append(c.live()));
-        s.warnings().forEach(w -> b.append('W').append(w.kind()).append(w.contextPath()).append(w.lockName()));
-        s.deadlocks().forEach(d -> b.append('D').append(d.describe()));
-        s.recentCompletions().forEach(r -> b.append('R').append(r.id()));
-        return b.toString();
     }
 }

@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.status.SystemMetrics;
+
 import java.time.Duration;
 import java.util.Optional;
 

@@ -1,5 +1,17 @@
 package dev.canopy;
 
+import dev.canopy.status.WarningKind;
+
+import dev.canopy.internal.Durations;
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LeakedContext;
+import dev.canopy.status.LockHolder;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.LockWaiter;
+import dev.canopy.status.OperationInfo;
+import dev.canopy.status.Severity;
+import dev.canopy.status.Warning;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,27 +27,27 @@ final class WarningScanner {
         long now = tree.clock.nanoTime();
         List<Warning> out = new ArrayList<>();
         for (Deadlock d : deadlocks) {
-            out.add(new Warning(Severity.CRITICAL, "DEADLOCK", "deadlock: " + d.describe(),
+            out.add(new Warning(Severity.CRITICAL, WarningKind.DEADLOCK, "deadlock: " + d.describe(),
                     d.steps().get(0).contextPath(), d.steps().get(0).lockName(), Duration.ZERO));
         }
         for (LockSnapshot lock : locks) {
             for (LockHolder h : lock.holders()) {
                 if (exceeds(h.held(), t.lockHeld())) {
-                    out.add(new Warning(Severity.WARNING, "LONG_HELD", "lock \"" + lock.name() + "\" held by "
+                    out.add(new Warning(Severity.WARNING, WarningKind.LONG_HELD, "lock \"" + lock.name() + "\" held by "
                             + h.contextPath() + " for " + Durations.human(h.held()) + " (LONG HELD)",
                             h.contextPath(), lock.name(), h.held()));
                 }
             }
             for (LockWaiter w : lock.waiters()) {
                 if (exceeds(w.waiting(), t.lockWait())) {
-                    out.add(new Warning(Severity.WARNING, "STUCK_WAITER", w.contextPath() + " waiting for lock \""
+                    out.add(new Warning(Severity.WARNING, WarningKind.STUCK_WAITER, w.contextPath() + " waiting for lock \""
                             + lock.name() + "\" for " + Durations.human(w.waiting()) + " (STUCK)",
                             w.contextPath(), lock.name(), w.waiting()));
                 }
             }
         }
         for (LeakedContext leak : tree.recentLeaks()) {
-            out.add(new Warning(Severity.WARNING, "LEAKED", leak.path() + " (#" + leak.id() + ") was never closed: "
+            out.add(new Warning(Severity.WARNING, WarningKind.LEAKED, leak.path() + " (#" + leak.id() + ") was never closed: "
                     + "garbage-collected " + Durations.human(leak.age()) + " after it was opened"
                     + (leak.openedAt() == null ? "" : "; opened at " + leak.openedAt()), leak.path(), null, leak.age()));
         }
@@ -59,7 +71,7 @@ final class WarningScanner {
         if (pastDeadline) {
             Duration past = Duration.ofNanos(now - deadline);
             if (exceeds(past, t.pastDeadline())) {
-                out.add(new Warning(Severity.WARNING, "PAST_DEADLINE", c.path() + " still alive "
+                out.add(new Warning(Severity.WARNING, WarningKind.PAST_DEADLINE, c.path() + " still alive "
                         + Durations.human(past) + " past its deadline", c.path(), null, past));
             }
         }
@@ -67,21 +79,21 @@ final class WarningScanner {
         if (cancellation != null && !pastDeadline) {
             Duration since = Duration.ofNanos(Math.max(0, now - tree.nanosAt(cancellation.cancelledAt())));
             if (exceeds(since, t.cancelledStillRunning())) {
-                out.add(new Warning(Severity.WARNING, "CANCELLED_STILL_RUNNING", c.path() + " cancelled "
+                out.add(new Warning(Severity.WARNING, WarningKind.CANCELLED_STILL_RUNNING, c.path() + " cancelled "
                         + Durations.human(since) + " ago (" + cancellation.reason() + ") and still running",
                         c.path(), null, since));
             }
         }
         for (OperationInfo op : c.operations()) {
             if (!op.name().startsWith("waiting for lock") && exceeds(op.duration(), t.operation())) {
-                out.add(new Warning(Severity.WARNING, "LONG_OPERATION", c.path() + " stuck on: " + op.name()
+                out.add(new Warning(Severity.WARNING, WarningKind.LONG_OPERATION, c.path() + " stuck on: " + op.name()
                         + " (" + Durations.human(op.duration()) + ")", c.path(), null, op.duration()));
             }
         }
         if (c.state() == ContextState.ACTIVE) {
             Duration idle = c.idleDuration();
             if (exceeds(idle, t.idle())) {
-                out.add(new Warning(Severity.INFO, "IDLE", c.path() + " idle for " + Durations.human(idle),
+                out.add(new Warning(Severity.INFO, WarningKind.IDLE, c.path() + " idle for " + Durations.human(idle),
                         c.path(), null, idle));
             }
         }

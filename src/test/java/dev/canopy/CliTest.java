@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.status.Status;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.cli.CanopyCli;
 import org.junit.jupiter.api.AfterAll;

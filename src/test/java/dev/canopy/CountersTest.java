@@ -1,5 +1,9 @@
 package dev.canopy;
 
+import dev.canopy.status.CounterOverflow;
+import dev.canopy.status.CounterSnapshot;
+import dev.canopy.status.CounterWindows;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

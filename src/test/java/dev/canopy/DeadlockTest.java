@@ -1,5 +1,8 @@
 package dev.canopy;
 
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.Severity;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,8 @@
 package dev.canopy;
 
+import dev.canopy.status.RenderOptions;
+import dev.canopy.status.Status;
+
 import dev.canopy.jfr.JfrTemplates;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordingFile;
@@ -97,7 +100,7 @@ class HostileInputTest {
             assertFalse(((String) server.invoke(t.jmx().registryName(), "statusJson", null, null)).contains(secret));
             c.close();
             assertFalse(t.recentCompletions().toString().contains(secret));
-            assertFalse(StatusJson.MAPPER.writeValueAsString(t.recentCompletions()).contains(secret));
+            assertFalse(t.status().toJson().contains(secret));
             r.stop();
             Path file = dir.resolve("secrets.jfr");
             r.dump(file);

@@ -1,5 +1,8 @@
 package dev.canopy;
 
+import dev.canopy.status.ContextStatus;
+import dev.canopy.status.Status;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,10 @@
 package dev.canopy;
 
+import dev.canopy.status.WarningKind;
+
+import dev.canopy.status.LeakedContext;
+import dev.canopy.status.Warning;
+
 import dev.canopy.jfr.JfrTemplates;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordingFile;
@@ -73,7 +78,7 @@ class LeakTest {
             assertEquals(1, tree.statistics().leaked());
             assertEquals(2, tree.statistics().live(), "root and svc");
 
-            Warning w = tree.warnings().stream().filter(x -> x.kind().equals("LEAKED")).findFirst().orElseThrow();
+            Warning w = tree.warnings().stream().filter(x -> x.kind() == WarningKind.LEAKED).findFirst().orElseThrow();
             assertEquals("leaky.svc.forgotten", w.contextPath());
             assertTrue(w.message().startsWith("leaky.svc.forgotten (#" + id + ") was never closed: garbage-collected "),
                     w.message());

@@ -1,5 +1,9 @@
 package dev.canopy;
 
+import dev.canopy.status.LockHolder;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.LockWaiter;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

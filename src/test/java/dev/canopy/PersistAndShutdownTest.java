@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.status.CompletedContext;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package dev.canopy;
 
+import dev.canopy.status.LockHolder;
+import dev.canopy.status.LockSnapshot;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

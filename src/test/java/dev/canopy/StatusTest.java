@@ -1,5 +1,9 @@
 package dev.canopy;
 
+import dev.canopy.status.ContextStatus;
+import dev.canopy.status.RenderOptions;
+import dev.canopy.status.Status;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

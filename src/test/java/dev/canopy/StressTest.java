@@ -1,5 +1,9 @@
 package dev.canopy;
 
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.LockWaiter;
+import dev.canopy.status.Status;
+
 import dev.canopy.jfr.JfrTemplates;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Tag;

@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.status.SystemMetrics;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -48,7 +50,7 @@ class SystemMetricsTest {
         SystemMetrics m = new SystemMetricsSampler(broken).sample();
         assertEquals(SystemMetrics.unknown(), m);
         assertEquals("System: CPU ? | RAM ?/? | Disk ?/? | Load ? | Net ↓? ↑? | Up ?\nJVM: heap ?/? | threads ? | up ?",
-                StatusRenderer.systemLine(m));
+                m.describe());
     }
 
     @Test
@@ -78,8 +80,8 @@ class SystemMetricsTest {
         assertEquals(128_000, m.networkRxBytesPerSecond());
         assertEquals(68_600, m.networkTxBytesPerSecond());
         assertEquals(45L << 30, m.diskUsedBytes());
-        assertTrue(StatusRenderer.systemLine(m).startsWith(
+        assertTrue(m.describe().startsWith(
                 "System: CPU 12.3% | RAM 3.8GB/15.3GB | Disk 45.0GB/500GB | Load 0.8,1.2,1.5 | Net ↓125KB/s ↑67.0KB/s | Up 5d 12h"),
-                StatusRenderer.systemLine(m));
+                m.describe());
     }
 }

@@ -1,5 +1,10 @@
 package dev.canopy;
 
+import dev.canopy.status.WarningKind;
+
+import dev.canopy.status.Severity;
+import dev.canopy.status.Warning;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +27,7 @@ class WarningsTest {
         tree.close();
     }
 
-    private List<String> kinds() {
+    private List<WarningKind> kinds() {
         return tree.warnings().stream().map(Warning::kind).toList();
     }
 
@@ -45,14 +50,14 @@ class WarningsTest {
 
         clock.advance(Duration.ofMillis(5_100));
         Warning stuck = tree.warnings().get(0);
-        assertEquals("STUCK_WAITER", stuck.kind());
+        assertEquals(WarningKind.STUCK_WAITER, stuck.kind());
         assertEquals(Severity.WARNING, stuck.severity());
         assertEquals("global.alice@bv478gen.stderr-stream waiting for lock \"session-output-lock\" for 5.1s (STUCK)",
                 stuck.message());
 
         clock.advance(Duration.ofSeconds(5));
         List<Warning> both = tree.warnings();
-        assertEquals(List.of("LONG_HELD", "STUCK_WAITER"), both.stream().map(Warning::kind).toList());
+        assertEquals(List.of(WarningKind.LONG_HELD, WarningKind.STUCK_WAITER), both.stream().map(Warning::kind).toList());
         assertEquals("lock \"session-output-lock\" held by global.alice@bv478gen.stdout-handler for 10.1s (LONG HELD)",
                 both.get(0).message());
 
@@ -70,27 +75,27 @@ class WarningsTest {
         Operation op = busy.operation("await database-query");
         Context sleepy = root.child("sleepy").open();
         clock.advance(Duration.ofSeconds(31));
-        assertTrue(kinds().contains("CANCELLED_STILL_RUNNING"));
-        Warning longOp = tree.warnings().stream().filter(w -> w.kind().equals("LONG_OPERATION")).findFirst().orElseThrow();
+        assertTrue(kinds().contains(WarningKind.CANCELLED_STILL_RUNNING));
+        Warning longOp = tree.warnings().stream().filter(w -> w.kind() == WarningKind.LONG_OPERATION).findFirst().orElseThrow();
         assertEquals("global.busy stuck on: await database-query (31.0s)", longOp.message());
         op.close();
-        assertFalse(kinds().contains("LONG_OPERATION"));
+        assertFalse(kinds().contains(WarningKind.LONG_OPERATION));
 
         clock.advance(Duration.ofMinutes(5));
         Warning idle = tree.warnings().stream().filter(w -> w.contextPath().equals("global.sleepy")).findFirst().orElseThrow();
         assertEquals(Severity.INFO, idle.severity());
-        assertEquals("IDLE", idle.kind());
+        assertEquals(WarningKind.IDLE, idle.kind());
         sleepy.touch();
         assertTrue(tree.warnings().stream().noneMatch(w -> w.contextPath().equals("global.sleepy")));
 
         clock.advance(Duration.ofHours(1));
         Warning past = tree.warnings().stream().filter(w -> w.contextPath().equals("global.late")).findFirst().orElseThrow();
-        assertEquals("PAST_DEADLINE", past.kind());
+        assertEquals(WarningKind.PAST_DEADLINE, past.kind());
         assertTrue(past.message().startsWith("global.late still alive "), past.message());
         late.close();
         cancelled.close();
-        assertTrue(tree.warnings().stream().noneMatch(w -> w.kind().equals("PAST_DEADLINE")
-                || w.kind().equals("CANCELLED_STILL_RUNNING")));
+        assertTrue(tree.warnings().stream().noneMatch(w -> w.kind() == WarningKind.PAST_DEADLINE
+                || w.kind() == WarningKind.CANCELLED_STILL_RUNNING));
     }
 
     @Test

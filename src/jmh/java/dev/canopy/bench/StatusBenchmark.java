@@ -1,8 +1,9 @@
 package dev.canopy.bench;
 
+import dev.canopy.status.Status;
+
 import dev.canopy.Context;
 import dev.canopy.ContextTree;
-import dev.canopy.Status;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,9 +1,10 @@
 package dev.canopy.cli;
 
+import dev.canopy.status.RenderOptions;
+import dev.canopy.status.Status;
+
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
-import dev.canopy.RenderOptions;
-import dev.canopy.Status;
 import dev.canopy.jfr.ContextRecording;
 import dev.canopy.jfr.JfrTemplates;
 import dev.canopy.jfr.TimelineEntry;

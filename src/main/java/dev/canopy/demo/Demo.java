@@ -1,5 +1,8 @@
 package dev.canopy.demo;
 
+import dev.canopy.status.RenderOptions;
+import dev.canopy.status.Status;
+
 import dev.canopy.Canopy;
 import dev.canopy.Context;
 import dev.canopy.Held;
@@ -7,8 +10,6 @@ import dev.canopy.MetricValue;
 import dev.canopy.NamedLock;
 import dev.canopy.NamedSemaphore;
 import dev.canopy.Operation;
-import dev.canopy.RenderOptions;
-import dev.canopy.Status;
 
 import java.time.Duration;
 import java.util.Locale;

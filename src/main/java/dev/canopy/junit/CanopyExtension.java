@@ -1,12 +1,13 @@
 package dev.canopy.junit;
 
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.RenderOptions;
+import dev.canopy.status.Status;
+
 import dev.canopy.Context;
 import dev.canopy.ContextTree;
-import dev.canopy.Deadlock;
-import dev.canopy.LockSnapshot;
-import dev.canopy.RenderOptions;
 import dev.canopy.Scope;
-import dev.canopy.Status;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 import java.time.Duration;
 
@@ -18,8 +18,14 @@ public record SystemMetrics(Double cpuPercent, Long memoryUsedBytes, Long memory
                             Long jvmHeapUsedBytes, Long jvmHeapMaxBytes, Integer jvmThreads, Integer jvmDaemonThreads,
                             Duration jvmUptime) {
 
-    static SystemMetrics unknown() {
+    /** Every value unknown: what a runtime without any source gives. */
+    public static SystemMetrics unknown() {
         return new SystemMetrics(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null, null);
+    }
+
+    /** The two lines status shows: {@code System: CPU 12.3% | RAM 3.8GB/15.3GB | …} and {@code JVM: heap …}. */
+    public String describe() {
+        return StatusRenderer.systemLine(this);
     }
 }

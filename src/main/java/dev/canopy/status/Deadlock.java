@@ -1,4 +1,6 @@
-package dev.canopy;
+package dev.canopy.status;
+
+import dev.canopy.LockMode;
 
 import java.util.List;
 import java.util.stream.Collectors;

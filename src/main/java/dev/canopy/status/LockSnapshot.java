@@ -1,4 +1,6 @@
-package dev.canopy;
+package dev.canopy.status;
+
+import dev.canopy.LockKind;
 
 import java.time.Duration;
 import java.util.List;

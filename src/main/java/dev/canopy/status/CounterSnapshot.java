@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 /**
  * One counter at a point in time.

@@ -1,4 +1,6 @@
-package dev.canopy;
+package dev.canopy.status;
+
+import dev.canopy.ContextState;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -1,4 +1,11 @@
-package dev.canopy;
+package dev.canopy.status;
+
+import dev.canopy.ContextState;
+import dev.canopy.LockMode;
+import dev.canopy.MetricValue;
+
+import dev.canopy.internal.Durations;
+import dev.canopy.internal.Names;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -46,9 +53,9 @@ final class StatusRenderer {
 
     private String draw(Status s) {
         for (Warning w : s.warnings()) {
-            if (w.kind().equals("LONG_HELD")) {
+            if (w.kind() == WarningKind.LONG_HELD) {
                 longHeld.add(w.contextPath() + "\u0000" + w.lockName());
-            } else if (w.kind().equals("STUCK_WAITER")) {
+            } else if (w.kind() == WarningKind.STUCK_WAITER) {
                 stuck.add(w.contextPath() + "\u0000" + w.lockName());
             }
         }
@@ -242,33 +249,7 @@ final class StatusRenderer {
     }
 
     static String metric(MetricValue v) {
-        if (v instanceof MetricValue.Counter c) {
-            return String.format(Locale.ROOT, "%,d", c.value());
-        } else if (v instanceof MetricValue.Gauge g) {
-            double d = g.value();
-            return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.format(Locale.ROOT, "%,d", (long) d)
-                    : String.format(Locale.ROOT, "%.2f", d);
-        } else if (v instanceof MetricValue.DurationValue d) {
-            return Durations.human(d.value());
-        } else if (v instanceof MetricValue.Text t) {
-            return cut(Names.escape(t.value()));
-        } else {
-            return bytes(((MetricValue.Bytes) v).value());
-        }
-    }
-
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + "B";
-        }
-        String[] units = {"KB", "MB", "GB", "TB", "PB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, v < 100 ? "%.1f%s" : "%.0f%s", v, units[u]);
+        return v instanceof MetricValue.Text t ? cut(Names.escape(t.value())) : v.display();
     }
 
     // ------------------------------------------------------------------ sections
@@ -318,7 +299,7 @@ final class StatusRenderer {
             }
         }
         List<Warning> shown = s.warnings().stream()
-                .filter(w -> !w.kind().equals("DEADLOCK") && inScope(w.contextPath())).toList();
+                .filter(w -> w.kind() != WarningKind.DEADLOCK && inScope(w.contextPath())).toList();
         if (!shown.isEmpty()) {
             out.append('\n').append("⚠️  Warnings (").append(shown.size()).append("):\n");
             for (Warning w : shown) {
@@ -377,10 +358,10 @@ final class StatusRenderer {
     }
 
     private static String pair(Long used, Long total) {
-        return (used == null ? "?" : bytes(used)) + "/" + (total == null ? "?" : bytes(total));
+        return (used == null ? "?" : Durations.bytes(used)) + "/" + (total == null ? "?" : Durations.bytes(total));
     }
 
     private static String rate(Long perSecond) {
-        return perSecond == null ? "?" : bytes(perSecond) + "/s";
+        return perSecond == null ? "?" : Durations.bytes(perSecond) + "/s";
     }
 }

@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
@@ -50,7 +50,7 @@ public record Status(String schema, Instant timestamp, ContextStatus root, List<
      * {@code other}; durations and system metrics, which change by themselves, are not compared.
      */
     public boolean sameContentAs(Status other) {
-        return StatusPublisher.fingerprint(this).equals(StatusPublisher.fingerprint(other));
+        return fingerprint(this).equals(fingerprint(other));
     }
 
     /** The snapshot as JSON (see the class comment for the schema). */
@@ -100,5 +100,30 @@ public record Status(String schema, Instant timestamp, ContextStatus root, List<
     @Override
     public String toString() {
         return render(RenderOptions.plain());
+    }
+
+    /** What a status shows, without the parts that change by themselves (times, system metrics). */
+    private static String fingerprint(Status s) {
+        StringBuilder b = new StringBuilder(1024);
+        java.util.ArrayDeque<ContextStatus> pending = new java.util.ArrayDeque<>();
+        pending.push(s.root());
+        while (!pending.isEmpty()) {
+            ContextStatus c = pending.pop();
+            b.append('{').append(c.id()).append(c.state()).append(c.ended()).append(c.data()).append(c.metrics())
+                    .append(c.totals()).append(c.live()).append(c.omittedDescendants());
+            c.operations().forEach(o -> b.append(o.name()).append(';'));
+            c.children().forEach(pending::push);
+            b.append('}');
+        }
+        for (LockSnapshot l : s.locks()) {
+            b.append('L').append(l.id()).append(l.permits());
+            l.holders().forEach(h -> b.append('h').append(h.contextId()).append(h.mode()).append(h.count()));
+            l.waiters().forEach(w -> b.append('w').append(w.contextId()).append(w.mode()).append(w.permits()));
+        }
+        s.counters().forEach(c -> b.append('C').append(c.key()).append(c.total()).append('/').append(c.live()));
+        s.warnings().forEach(w -> b.append('W').append(w.kind()).append(w.contextPath()).append(w.lockName()));
+        s.deadlocks().forEach(d -> b.append('D').append(d.describe()));
+        s.recentCompletions().forEach(r -> b.append('R').append(r.id()));
+        return b.toString();
     }
 }

@@ -1,4 +1,7 @@
-package dev.canopy;
+package dev.canopy.status;
+
+import dev.canopy.LockKind;
+import dev.canopy.LockMode;
 
 import java.time.Duration;
 import java.time.Instant;

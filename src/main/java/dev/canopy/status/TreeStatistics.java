@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 /**
  * Point-in-time counts for one tree since it was created. {@code live} counts contexts not yet ended

@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 /**
  * What the key cap refused: how many times a new counter key could not be created, and how many increments to

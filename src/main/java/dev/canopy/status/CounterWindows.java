@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 /**
  * How many increments a total counter had in recent windows. Windows are made of whole buckets (seconds for

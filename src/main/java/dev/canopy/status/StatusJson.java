@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;

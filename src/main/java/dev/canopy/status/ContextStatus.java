@@ -1,4 +1,8 @@
-package dev.canopy;
+package dev.canopy.status;
+
+import dev.canopy.Cancellation;
+import dev.canopy.ContextState;
+import dev.canopy.MetricValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -1,14 +1,14 @@
-package dev.canopy;
+package dev.canopy.internal;
 
 /** Validation of user-given names and keys, with messages that show the offending value safely. */
-final class Names {
-    static final int MAX_NAME_LENGTH = 200;
+public final class Names {
+    public static final int MAX_NAME_LENGTH = 200;
 
     private Names() {
     }
 
     /** A context or lock name: a path segment, so no dots. */
-    static String checkName(String kind, String name) {
+    public static String checkName(String kind, String name) {
         checkKey(kind, name);
         int dot = name.indexOf('.');
         if (dot >= 0) {
@@ -19,7 +19,7 @@ final class Names {
     }
 
     /** A data, metric or counter key: dots allowed. */
-    static String checkKey(String kind, String key) {
+    public static String checkKey(String kind, String key) {
         if (key == null) {
             throw new NullPointerException(kind + " must not be null");
         }
@@ -41,7 +41,7 @@ final class Names {
     }
 
     /** Makes a string safe to print in a message or a terminal: control characters as \\uXXXX, long ones cut. */
-    static String escape(String s) {
+    public static String escape(String s) {
         int limit = Math.min(s.length(), 120);
         StringBuilder b = new StringBuilder(limit + 8);
         for (int i = 0; i < limit; i++) {

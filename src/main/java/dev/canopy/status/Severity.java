@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.status;
 
 /** How bad a {@link Warning} is. */
 public enum Severity {
