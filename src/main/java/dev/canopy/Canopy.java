@@ -50,7 +50,7 @@ public final class Canopy {
             synchronized (LOCK) {
                 t = defaultTree;
                 if (t == null) {
-                    ContextTree.Builder b = ContextTree.builder().jmx(jmxFromSystemProperties());
+                    ContextTree.Builder b = ContextTree.builder().defaultTree().jmx(jmxFromSystemProperties());
                     configuration.accept(b);
                     t = b.build();
                     defaultTree = t;

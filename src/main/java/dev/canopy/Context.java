@@ -111,8 +111,10 @@ public final class Context implements AutoCloseable {
     ChildLink link;
     /** The task this context was spawned for, if any. */
     volatile TaskImpl<?> ownTask;
-    /** The JFR end event begun at creation, while a recording wants it. */
-    Object jfrEnd;
+    /** The listeners this context was created under, which its end reaches too (see {@link ListenerChain}). */
+    ListenerChain listeners = ListenerChain.EMPTY;
+    /** What those listeners attached to this context at its start (a JFR event begun, a span). */
+    Object attachment;
     /** Parts most contexts never use, allocated on first use to keep a plain context small. */
     private volatile Extras extras;
 
@@ -171,6 +173,10 @@ public final class Context implements AutoCloseable {
     /** The parent, or empty for the root. */
     public Optional<Context> parent() {
         return Optional.ofNullable(parent);
+    }
+
+    Context parentOrNull() {
+        return parent;
     }
 
     /** The tree this context belongs to. */
@@ -336,8 +342,9 @@ public final class Context implements AutoCloseable {
 
     private void cancelAndRecord(Cancellation c) {
         int cancelled = cancelSubtree(c);
-        if (cancelled > 0) {
-            Jfr.cancelled(this, c, cancelled);
+        ListenerChain lc = tree.listeners();
+        if (cancelled > 0 && lc.wantsCancels) {
+            lc.contextCancelled(this, c, cancelled);
         }
     }
 
@@ -577,18 +584,38 @@ public final class Context implements AutoCloseable {
      */
     public Scope makeCurrent() {
         Context previous = CurrentContext.swap(this);
-        return () -> CurrentContext.restore(previous);
+        ListenerChain lc = tree.listeners();
+        if (!lc.wantsScopes) {
+            return () -> CurrentContext.restore(previous);
+        }
+        Object scope = lc.scopeEntered(this);
+        return () -> {
+            lc.scopeExited(this, scope);
+            CurrentContext.restore(previous);
+        };
+    }
+
+    /** Runs {@code body} with this context current, announcing the scope to listeners that want scopes. */
+    <T> T runCurrent(Callable<T> body) throws Exception {
+        Context previous = CurrentContext.swap(this);
+        ListenerChain lc = tree.listeners();
+        Object scope = lc.wantsScopes ? lc.scopeEntered(this) : null;
+        try {
+            return body.call();
+        } finally {
+            if (lc.wantsScopes) {
+                lc.scopeExited(this, scope);
+            }
+            CurrentContext.restore(previous);
+        }
     }
 
     /** Wraps {@code runnable} so it runs with this context current, on whatever thread runs it. */
     public Runnable wrap(Runnable runnable) {
         Objects.requireNonNull(runnable, "runnable");
         return () -> {
-            Context previous = CurrentContext.swap(this);
-            try {
+            try (Scope ignored = makeCurrent()) {
                 runnable.run();
-            } finally {
-                CurrentContext.restore(previous);
             }
         };
     }
@@ -596,14 +623,7 @@ public final class Context implements AutoCloseable {
     /** Wraps {@code callable} so it runs with this context current, on whatever thread runs it. */
     public <T> Callable<T> wrap(Callable<T> callable) {
         Objects.requireNonNull(callable, "callable");
-        return () -> {
-            Context previous = CurrentContext.swap(this);
-            try {
-                return callable.call();
-            } finally {
-                CurrentContext.restore(previous);
-            }
-        };
+        return () -> runCurrent(callable);
     }
 
     /** An executor that runs everything submitted to it with this context current. */
@@ -1050,7 +1070,11 @@ public final class Context implements AutoCloseable {
         if (own != null) {
             own.outcome = o; // collected while waiting for its children: counted as this end, not as a leak
         }
-        Jfr.contextEnded(this, o, failure);
+        ListenerChain lc = listeners;
+        if (lc.wantsContexts) {
+            lc.contextEnded(this, attachment, o, failure);
+            attachment = null;
+        }
         if (!cancelledFirst) {
             Extras x = extras;
             if (x != null && x.callbacks != null) {

@@ -164,7 +164,11 @@ public final class ContextBuilder {
         }
         parent.attachChild(child);
         tree.recordCreated(child);
-        Jfr.contextCreated(child);
+        ListenerChain lc = tree.listeners();
+        if (lc.wantsContexts) {
+            child.listeners = lc;
+            child.attachment = lc.contextStarted(child);
+        }
         if (own < inherited) {
             child.scheduleDeadline();
         }

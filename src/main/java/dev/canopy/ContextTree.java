@@ -1,5 +1,10 @@
 package dev.canopy;
 
+import dev.canopy.spi.LockView;
+
+import dev.canopy.spi.ListenerProvider;
+import dev.canopy.spi.TreeListener;
+
 import dev.canopy.internal.Durations;
 import dev.canopy.internal.Names;
 import dev.canopy.status.CompletedContext;
@@ -58,6 +63,8 @@ public final class ContextTree implements AutoCloseable {
     private final java.util.concurrent.ConcurrentLinkedDeque<LeakedContext> leaks = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final double creationSiteSampleRate;
     private final AtomicBoolean hookInstalled = new AtomicBoolean();
+    /** Guarded by this. */
+    private boolean closed;
     private final Counters counters;
     private final LockRegistry lockRegistry;
     private final WarningThresholds warningThresholds;
@@ -66,6 +73,8 @@ public final class ContextTree implements AutoCloseable {
     private final int maxDepth;
     private final JmxExporter jmx;
     private final Context root;
+    /** Replaced whole when a listener joins or leaves; contexts keep the chain they were created under. */
+    private volatile ListenerChain listeners;
 
     private ContextTree(Builder b) {
         this.clock = b.clock;
@@ -89,8 +98,28 @@ public final class ContextTree implements AutoCloseable {
         this.creationSiteSampleRate = b.creationSiteSampleRate;
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
-        Jfr.register(this);
-        Jfr.contextCreated(root);
+        ListenerChain chain = ListenerChain.EMPTY;
+        for (TreeListener l : b.listeners) {
+            chain = chain.with(l);
+        }
+        for (ListenerProvider p : Providers.all()) {
+            TreeListener every = Providers.call(p, ListenerProvider::forEveryTree);
+            if (every != null) {
+                chain = chain.with(every);
+            }
+            TreeListener forDefault = b.defaultTree ? Providers.call(p, ListenerProvider::forDefaultTree) : null;
+            if (forDefault != null && !chain.contains(forDefault.getClass())) {
+                chain = chain.with(forDefault);
+            }
+        }
+        this.listeners = chain;
+        if (chain.wantsContexts) {
+            root.listeners = chain;
+            root.attachment = chain.contextStarted(root);
+        }
+        for (TreeListener l : chain.listeners) {
+            attach(l);
+        }
         if (b.jmxPolicy != null) {
             jmx = new JmxExporter(this, b.jmxPolicy, b.mbeanServer != null ? b.mbeanServer
                     : java.lang.management.ManagementFactory.getPlatformMBeanServer());
@@ -203,7 +232,10 @@ public final class ContextTree implements AutoCloseable {
                         + Durations.human(report.age()) + " after it was opened"
                         + (site == null ? " (switch on creation-site capture to see where it was opened)"
                         : "; opened at " + site));
-        Jfr.leak(report);
+        ListenerChain lc = listeners;
+        if (lc.wantsLeaks) {
+            lc.contextLeaked(report);
+        }
     }
 
     boolean isRedactedKey(String key) {
@@ -212,6 +244,55 @@ public final class ContextTree implements AutoCloseable {
 
     int maxDepth() {
         return maxDepth;
+    }
+
+    /**
+     * Adds a listener from now on: it hears of contexts created, locks taken and so on after this call, and of the
+     * ends of those. Closing the registration removes it ({@link TreeListener#detached} is called then).
+     */
+    public Registration addListener(TreeListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("cannot add a listener to tree " + root.name() + ": it is closed");
+            }
+            listeners = listeners.with(listener);
+        }
+        attach(listener);
+        java.util.concurrent.atomic.AtomicBoolean removed = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (removed.compareAndSet(false, true)) {
+                boolean was;
+                synchronized (this) {
+                    ListenerChain before = listeners;
+                    listeners = before.without(listener);
+                    was = listeners != before;
+                }
+                if (was) {
+                    detach(listener);
+                }
+            }
+        };
+    }
+
+    private void attach(TreeListener l) {
+        try {
+            l.attached(this);
+        } catch (RuntimeException | Error e) {
+            ListenerChain.failed(l, "attached", e);
+        }
+    }
+
+    private void detach(TreeListener l) {
+        try {
+            l.detached(this);
+        } catch (RuntimeException | Error e) {
+            ListenerChain.failed(l, "detached", e);
+        }
+    }
+
+    ListenerChain listeners() {
+        return listeners;
     }
 
     JmxExporter jmx() {
@@ -238,6 +319,14 @@ public final class ContextTree implements AutoCloseable {
             level = next;
         }
         return level;
+    }
+
+    /**
+     * Every named lock of this tree that is in use or whose context lives, oldest first, as live views (for
+     * surfaces that show each lock, such as JMX). {@link #locks()} gives snapshots.
+     */
+    public List<LockView> namedLocks() {
+        return List.copyOf(lockRegistry.locks());
     }
 
     /** Every named lock of this tree that is in use or whose context lives, oldest first. */
@@ -366,6 +455,18 @@ public final class ContextTree implements AutoCloseable {
         if (jmx != null) {
             jmx.close();
         }
+        ListenerChain last;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            last = listeners;
+            listeners = ListenerChain.EMPTY;
+        }
+        for (TreeListener l : last.listeners) {
+            detach(l);
+        }
     }
 
     // ------------------------------------------------------------------ internal
@@ -428,6 +529,8 @@ public final class ContextTree implements AutoCloseable {
         private int maxDepth = 1_000;
         private double creationSiteSampleRate;
         private javax.management.MBeanServer mbeanServer;
+        private final List<TreeListener> listeners = new java.util.ArrayList<>();
+        private boolean defaultTree;
 
         private Builder() {
         }
@@ -532,6 +635,18 @@ public final class ContextTree implements AutoCloseable {
                 throw new IllegalArgumentException("creation-site sample rate must be between 0 and 1: " + fraction);
             }
             this.creationSiteSampleRate = fraction;
+            return this;
+        }
+
+        /** Adds a listener, told of everything in the tree from its creation on; see {@link TreeListener}. */
+        public Builder listener(TreeListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Marks Canopy's default tree, which also gets the default listeners of {@link ListenerProvider}s. */
+        Builder defaultTree() {
+            this.defaultTree = true;
             return this;
         }
 

@@ -112,7 +112,7 @@ abstract class ExclusiveSide extends LockSide {
                 long now = core.now();
                 Hold h = new Hold(context, Thread.currentThread(), now, mode, holdCount());
                 holder = h;
-                Jfr.holdStarted(h);
+                core.holdStarted(context, h);
                 context.touchAt(now);
             }
         });

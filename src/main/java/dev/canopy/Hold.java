@@ -11,8 +11,9 @@ final class Hold extends AtomicInteger {
     final Thread thread;
     final long sinceNanos;
     final LockMode mode;
-    /** The JFR hold event in progress, while a recording wants it. */
-    Object jfr;
+    /** The listeners told of this hold, and what they attached to it; null until told. */
+    ListenerChain listeners;
+    Object attachment;
 
     Hold(Context context, Thread thread, long sinceNanos, LockMode mode, int count) {
         super(count);

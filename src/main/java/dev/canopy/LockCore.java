@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.spi.LockView;
+
 import dev.canopy.status.LockHolder;
 import dev.canopy.status.LockSnapshot;
 import dev.canopy.status.LockWaiter;
@@ -18,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * What every named lock shares: identity, the owning context, waiter bookkeeping, statistics, and the slow path
  * that waits (parking in the JDK lock, never spinning) while the wait is visible to status and deadlock detection.
  */
-abstract class LockCore {
+abstract class LockCore implements LockView {
     private static final AtomicLong IDS = new AtomicLong();
     /** Waits shorter than this are not registered as waiters (nor shown, nor recorded): too short to matter. */
     static final long UNTRACKED_WAIT_NANOS = 50_000;
@@ -51,8 +53,33 @@ abstract class LockCore {
     }
 
     /** The lock's name. */
+    @Override
     public String name() {
         return name;
+    }
+
+    /** Unique among the named locks of this JVM. */
+    @Override
+    public long id() {
+        return id;
+    }
+
+    /** Mutex, read/write lock or semaphore. */
+    @Override
+    public LockKind kind() {
+        return kind;
+    }
+
+    /** The path of the context the lock was created in. */
+    @Override
+    public String ownerPath() {
+        return ownerPath;
+    }
+
+    /** How many waiters are registered now. */
+    @Override
+    public int waiterCount() {
+        return waiters.size();
     }
 
     /**
@@ -75,6 +102,7 @@ abstract class LockCore {
     }
 
     /** Holders, waiters and statistics at this moment. */
+    @Override
     public LockSnapshot snapshot() {
         return snapshot(tree.clock.nanoTime());
     }
@@ -91,7 +119,7 @@ abstract class LockCore {
 
     /** Bookkeeping for a first (non-reentrant) acquisition; {@code now} is already read. */
     final void acquired(Context context, long now, Hold hold) {
-        Jfr.holdStarted(hold);
+        holdStarted(context, hold);
         context.touchAt(now);
         acquisitions.increment();
         if (!registered) {
@@ -99,8 +127,22 @@ abstract class LockCore {
         }
     }
 
+    /** Announces a hold to the listeners once (a semaphore hold that grows keeps its first announcement). */
+    final void holdStarted(Context context, Hold hold) {
+        ListenerChain lc = tree.listeners();
+        if (lc.wantsLocks && hold.listeners == null) {
+            hold.listeners = lc;
+            hold.attachment = lc.lockHoldStarted(this, context, hold.mode);
+        }
+    }
+
     final void released(Hold hold) {
-        Jfr.holdEnded(this, hold);
+        ListenerChain lc = hold.listeners;
+        if (lc != null) {
+            hold.listeners = null;
+            lc.lockHoldEnded(this, hold.context, hold.mode, hold.attachment);
+            hold.attachment = null;
+        }
         long held = Math.max(0, now() - hold.sinceNanos);
         totalHoldNanos.add(held);
         raise(maxHoldNanos, held);
@@ -159,7 +201,9 @@ abstract class LockCore {
         LockRegistry registry = tree.lockRegistry();
         OperationImpl operation = null;
         Registration onCancel = null;
-        Object jfrWait = Jfr.waitStarted(this);
+        ListenerChain listeners = tree.listeners();
+        Object waitAttachment = listeners.wantsLocks
+                ? listeners.lockWaitStarted(this, context, mode, permits) : null;
         boolean acquired = false;
         try {
             // the operation first: whoever sees the waiter also sees what its context is waiting on
@@ -196,7 +240,9 @@ abstract class LockCore {
             if (operation != null) {
                 operation.close();
             }
-            Jfr.waitEnded(jfrWait, this, waiter, acquired);
+            if (listeners.wantsLocks) {
+                listeners.lockWaitEnded(this, context, mode, permits, waitAttachment, acquired);
+            }
             if (acquired && interruptSent && !interruptedMeanwhile) {
                 // the cancel's interrupt lost the race with the acquisition: do not leave it behind
                 Thread.interrupted();

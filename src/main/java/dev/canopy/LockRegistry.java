@@ -183,7 +183,10 @@ final class LockRegistry {
         }
         for (Deadlock d : fresh) {
             LOG.log(System.Logger.Level.ERROR, "deadlock among " + d.size() + " contexts: " + d.describe());
-            Jfr.deadlock(d);
+            ListenerChain lc = tree.listeners();
+            if (lc.wantsDeadlocks) {
+                lc.deadlockFound(d);
+            }
             for (Consumer<Deadlock> l : listeners) {
                 try {
                     l.accept(d);

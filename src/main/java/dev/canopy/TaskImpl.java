@@ -48,12 +48,15 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
         }
         Thread thread = Thread.currentThread();
         boolean interruptedBefore = thread.isInterrupted();
-        Context previous = CurrentContext.swap(context);
         try {
-            context.touch();
-            super.run();
+            context.runCurrent(() -> {
+                context.touch();
+                super.run();
+                return null;
+            });
+        } catch (Exception e) {
+            throw new AssertionError("FutureTask.run() keeps the body's exceptions", e);
         } finally {
-            CurrentContext.restore(previous);
             // set()/setException() normally finished already; not when the task was cancelled before its body ran
             finish(failure);
             // a caller-runs executor must not hand the caller an interrupt that was meant for this task

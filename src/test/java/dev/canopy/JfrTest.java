@@ -1,5 +1,7 @@
 package dev.canopy;
 
+import dev.canopy.jfr.EventNames;
+
 import dev.canopy.jfr.ContextRecording;
 import dev.canopy.jfr.JfrTemplates;
 import dev.canopy.jfr.RecordedContext;
@@ -189,7 +191,8 @@ class JfrTest {
                         && e.getString("root").equals("jfrtest") && e.getLong("created") > 5));
 
         // metadata done well
-        EventType endType = EventType.getEventType(JfrEvents.ContextEnd.class);
+        EventType endType = jdk.jfr.FlightRecorder.getFlightRecorder().getEventTypes().stream()
+                .filter(t -> t.getName().equals(EventNames.CONTEXT_END)).findFirst().orElseThrow();
         assertEquals("Context End", endType.getLabel());
         assertEquals(List.of("Canopy", "Contexts"), endType.getCategoryNames());
         for (String field : List.of("contextId", "parentId")) {

@@ -1,4 +1,4 @@
-package dev.canopy;
+package dev.canopy.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
@@ -20,7 +20,7 @@ import java.lang.annotation.Target;
 
 /**
  * Canopy's JFR event types. Names are public API (settings files and parsers depend on them). Every type is
- * {@code @Registered(false)}: {@link Jfr} registers them only once a flight recorder exists, so a JVM that never
+ * {@code @Registered(false)}: {@link JfrListener} registers them only once a flight recorder exists, so a JVM that never
  * records pays nothing but a disabled-check.
  */
 final class JfrEvents {
@@ -30,7 +30,7 @@ final class JfrEvents {
     /** Links events about the same context, and a context to its parent, so a recording alone rebuilds the tree. */
     @MetadataDefinition
     @Relational
-    @Name("dev.canopy.ContextId")
+    @Name(EventNames.CONTEXT_ID)
     @Label("Context Id")
     @Description("Identifies a Canopy context; unique within the JVM")
     @Target(ElementType.FIELD)
@@ -50,7 +50,7 @@ final class JfrEvents {
     abstract static class LockEvent extends Event {
     }
 
-    @Name("dev.canopy.ContextStart")
+    @Name(EventNames.CONTEXT_START)
     @Label("Context Start")
     @Description("A context was created, or already existed when the recording started")
     static final class ContextStart extends ContextEvent {
@@ -70,7 +70,7 @@ final class JfrEvents {
         boolean existing;
     }
 
-    @Name("dev.canopy.ContextEnd")
+    @Name(EventNames.CONTEXT_END)
     @Label("Context End")
     @Description("A context ended; the event spans its lifetime (or the part of it the recording saw)")
     static final class ContextEnd extends ContextEvent {
@@ -98,7 +98,7 @@ final class JfrEvents {
         long lifetime;
     }
 
-    @Name("dev.canopy.ContextCancel")
+    @Name(EventNames.CONTEXT_CANCEL)
     @Label("Context Cancel")
     @Description("A cancel reached a context and its subtree")
     static final class ContextCancel extends ContextEvent {
@@ -117,7 +117,7 @@ final class JfrEvents {
         int subtreeSize;
     }
 
-    @Name("dev.canopy.LockWait")
+    @Name(EventNames.LOCK_WAIT)
     @Label("Lock Wait")
     @Description("A context waited for a named lock")
     @Threshold("10 ms")
@@ -144,7 +144,7 @@ final class JfrEvents {
         boolean acquired;
     }
 
-    @Name("dev.canopy.LockHold")
+    @Name(EventNames.LOCK_HOLD)
     @Label("Lock Hold")
     @Description("A context held a named lock")
     @Threshold("10 ms")
@@ -162,7 +162,7 @@ final class JfrEvents {
         String path;
     }
 
-    @Name("dev.canopy.Deadlock")
+    @Name(EventNames.DEADLOCK)
     @Label("Deadlock")
     @Description("A cycle of waits among named locks that cannot resolve")
     static final class Deadlock extends LockEvent {
@@ -172,7 +172,7 @@ final class JfrEvents {
         int contexts;
     }
 
-    @Name("dev.canopy.ContextLeak")
+    @Name(EventNames.CONTEXT_LEAK)
     @Label("Context Leak")
     @Description("A context opened and never closed was garbage-collected while still active")
     static final class ContextLeak extends ContextEvent {
@@ -189,7 +189,7 @@ final class JfrEvents {
         String openedAt;
     }
 
-    @Name("dev.canopy.Counter")
+    @Name(EventNames.COUNTER)
     @Label("Counter")
     @Description("A Canopy counter's total and live values")
     @Category({"Canopy", "Counters"})
@@ -208,7 +208,7 @@ final class JfrEvents {
         double ratePerSecond;
     }
 
-    @Name("dev.canopy.TreeStatistics")
+    @Name(EventNames.TREE_STATISTICS)
     @Label("Tree Statistics")
     @Description("Contexts and named locks of a Canopy tree")
     @Category({"Canopy", "Statistics"})

@@ -1,8 +1,16 @@
-package dev.canopy;
+package dev.canopy.jfr;
 
+import dev.canopy.Cancellation;
+import dev.canopy.Context;
+import dev.canopy.ContextState;
+import dev.canopy.ContextTree;
+import dev.canopy.LockMode;
+import dev.canopy.spi.LockView;
+import dev.canopy.spi.TreeListener;
 import dev.canopy.status.CounterSnapshot;
 import dev.canopy.status.Deadlock;
 import dev.canopy.status.LeakedContext;
+import dev.canopy.status.LockHolder;
 import dev.canopy.status.TreeStatistics;
 
 import jdk.jfr.Event;
@@ -20,12 +28,16 @@ import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Emits {@link JfrEvents}. Registration is lazy: the event classes are registered, and the periodic hooks added,
- * only when a flight recorder initialises ({@link FlightRecorder#addListener} does not start one). Every emission
- * checks {@code isEnabled()} on a shared probe before allocating, and fills strings only after
- * {@code shouldCommit()}.
+ * Canopy's whole JFR integration: one {@link TreeListener} per tree, joined to every tree by
+ * {@link JfrListenerProvider}, emitting {@link JfrEvents}.
+ *
+ * <p>Registration is lazy: the event classes are registered, and the periodic hooks added, only when a flight
+ * recorder initialises ({@link FlightRecorder#addListener} does not start one). Every emission checks
+ * {@code isEnabled()} on a shared probe before allocating, and fills strings only after {@code shouldCommit()}. The
+ * attachment of a context is its {@link JfrEvents.ContextEnd} event, begun at creation so that the event spans the
+ * context's life; a hold's attachment is its {@link JfrEvents.LockHold}, a wait's its {@link JfrEvents.LockWait}.
  */
-final class JfrBridge {
+final class JfrListener implements TreeListener {
     private static final JfrEvents.ContextStart START = new JfrEvents.ContextStart();
     private static final JfrEvents.ContextEnd END = new JfrEvents.ContextEnd();
     private static final JfrEvents.ContextCancel CANCEL = new JfrEvents.ContextCancel();
@@ -33,26 +45,27 @@ final class JfrBridge {
     private static final JfrEvents.LockHold HOLD = new JfrEvents.LockHold();
     private static final JfrEvents.Deadlock DEADLOCK = new JfrEvents.Deadlock();
     private static final JfrEvents.ContextLeak LEAK = new JfrEvents.ContextLeak();
+    /** Trees with a JFR listener, for the periodic events and the contexts announced when a recording starts. */
     private static final Set<ContextTree> TREES = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private static final AtomicBoolean REGISTERED = new AtomicBoolean();
+    private static final AtomicBoolean RECORDER_LISTENER = new AtomicBoolean();
 
-    private JfrBridge() {
-    }
-
-    static void init() {
-        FlightRecorder.addListener(new FlightRecorderListener() {
-            @Override
-            public void recorderInitialized(FlightRecorder recorder) {
-                registerEvents();
-            }
-
-            @Override
-            public void recordingStateChanged(Recording recording) {
-                if (recording.getState() == RecordingState.RUNNING) {
-                    emitExistingContexts();
+    JfrListener() {
+        if (RECORDER_LISTENER.compareAndSet(false, true)) {
+            FlightRecorder.addListener(new FlightRecorderListener() {
+                @Override
+                public void recorderInitialized(FlightRecorder recorder) {
+                    registerEvents();
                 }
-            }
-        });
+
+                @Override
+                public void recordingStateChanged(Recording recording) {
+                    if (recording.getState() == RecordingState.RUNNING) {
+                        emitExistingContexts();
+                    }
+                }
+            });
+        }
     }
 
     private static void registerEvents() {
@@ -65,8 +78,8 @@ final class JfrBridge {
                 JfrEvents.TreeStatistics.class)) {
             FlightRecorder.register(type);
         }
-        FlightRecorder.addPeriodicEvent(JfrEvents.Counter.class, JfrBridge::emitCounters);
-        FlightRecorder.addPeriodicEvent(JfrEvents.TreeStatistics.class, JfrBridge::emitStatistics);
+        FlightRecorder.addPeriodicEvent(JfrEvents.Counter.class, JfrListener::emitCounters);
+        FlightRecorder.addPeriodicEvent(JfrEvents.TreeStatistics.class, JfrListener::emitStatistics);
         // the last values would be lost with the JVM: emit them once more on the way out (best effort, as the
         // JVM's own hook that dumps recordings runs concurrently)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -75,8 +88,14 @@ final class JfrBridge {
         }, "canopy-jfr-final"));
     }
 
-    static void register(ContextTree tree) {
+    @Override
+    public void attached(ContextTree tree) {
         TREES.add(tree);
+    }
+
+    @Override
+    public void detached(ContextTree tree) {
+        TREES.remove(tree);
     }
 
     private static List<ContextTree> trees() {
@@ -87,7 +106,8 @@ final class JfrBridge {
 
     // ------------------------------------------------------------------ contexts
 
-    static void contextCreated(Context context) {
+    @Override
+    public Object contextStarted(Context context, Object parentAttachment) {
         if (START.isEnabled()) {
             JfrEvents.ContextStart e = new JfrEvents.ContextStart();
             if (e.shouldCommit()) {
@@ -98,8 +118,9 @@ final class JfrBridge {
         if (END.isEnabled()) {
             JfrEvents.ContextEnd e = new JfrEvents.ContextEnd();
             e.begin();
-            context.jfrEnd = e;
+            return e;
         }
+        return null;
     }
 
     private static void fillStart(JfrEvents.ContextStart e, Context context, boolean existing) {
@@ -130,12 +151,11 @@ final class JfrBridge {
         }
     }
 
-    static void contextEnded(Context context, ContextState outcome, Throwable failure) {
-        Object pending = context.jfrEnd;
+    @Override
+    public void contextEnded(Context context, Object attachment, ContextState outcome, Throwable failure) {
         JfrEvents.ContextEnd e;
-        if (pending instanceof JfrEvents.ContextEnd p) {
-            e = p;
-            context.jfrEnd = null;
+        if (attachment instanceof JfrEvents.ContextEnd begun) {
+            e = begun;
         } else if (END.isEnabled()) {
             e = new JfrEvents.ContextEnd(); // created before the recording: the event covers only its end
             e.begin();
@@ -158,7 +178,8 @@ final class JfrBridge {
         }
     }
 
-    static void cancelled(Context context, Cancellation cancellation, int subtreeSize) {
+    @Override
+    public void contextCancelled(Context context, Cancellation cancellation, int subtreeSize) {
         if (CANCEL.isEnabled()) {
             JfrEvents.ContextCancel e = new JfrEvents.ContextCancel();
             if (e.shouldCommit()) {
@@ -174,62 +195,72 @@ final class JfrBridge {
 
     // ------------------------------------------------------------------ locks
 
-    static void holdStarted(Hold hold) {
-        if (hold.jfr == null && HOLD.isEnabled()) { // a semaphore hold that grows keeps its first event
-            JfrEvents.LockHold e = new JfrEvents.LockHold();
-            e.begin();
-            hold.jfr = e;
+    @Override
+    public Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
+        if (!HOLD.isEnabled()) {
+            return null;
         }
+        JfrEvents.LockHold e = new JfrEvents.LockHold();
+        e.begin();
+        return e;
     }
 
-    static void holdEnded(LockCore lock, Hold hold) {
-        JfrEvents.LockHold e = (JfrEvents.LockHold) hold.jfr;
-        hold.jfr = null;
+    @Override
+    public void lockHoldEnded(LockView lock, Context holder, LockMode mode, Object attachment) {
+        if (!(attachment instanceof JfrEvents.LockHold e)) {
+            return;
+        }
         e.end();
         if (e.shouldCommit()) {
-            e.lockName = lock.name;
-            e.lockKind = lock.kind.name();
-            e.mode = hold.mode.name();
-            e.contextId = hold.context.id();
-            e.path = hold.context.path();
+            e.lockName = lock.name();
+            e.lockKind = lock.kind().name();
+            e.mode = mode.name();
+            e.contextId = holder.id();
+            e.path = holder.path();
             e.commit();
         }
     }
 
-    static Object waitStarted(LockCore lock) {
+    @Override
+    public Object lockWaitStarted(LockView lock, Context waiter, LockMode mode, int permits) {
         if (!WAIT.isEnabled()) {
             return null;
         }
         JfrEvents.LockWait e = new JfrEvents.LockWait();
         // who held it when the wait began: captured now, and only while recording
         StringBuilder holders = new StringBuilder();
-        for (Hold h : lock.holds()) {
+        for (LockHolder h : lock.snapshot().holders()) {
             if (holders.length() > 0) {
                 holders.append(", ");
             }
-            holders.append(h.context.path());
+            holders.append(h.contextPath());
         }
         e.holders = holders.toString();
         e.begin();
         return e;
     }
 
-    static void waitEnded(Object event, LockCore lock, Waiter waiter, boolean acquired) {
-        JfrEvents.LockWait e = (JfrEvents.LockWait) event;
+    @Override
+    public void lockWaitEnded(LockView lock, Context waiter, LockMode mode, int permits, Object attachment,
+                              boolean acquired) {
+        if (!(attachment instanceof JfrEvents.LockWait e)) {
+            return;
+        }
         e.end();
         if (e.shouldCommit()) {
-            e.lockName = lock.name;
-            e.lockKind = lock.kind.name();
-            e.mode = waiter.mode.name();
-            e.permits = waiter.permits;
-            e.contextId = waiter.context.id();
-            e.path = waiter.context.path();
+            e.lockName = lock.name();
+            e.lockKind = lock.kind().name();
+            e.mode = mode.name();
+            e.permits = permits;
+            e.contextId = waiter.id();
+            e.path = waiter.path();
             e.acquired = acquired;
             e.commit();
         }
     }
 
-    static void leak(LeakedContext leak) {
+    @Override
+    public void contextLeaked(LeakedContext leak) {
         if (LEAK.isEnabled()) {
             JfrEvents.ContextLeak e = new JfrEvents.ContextLeak();
             if (e.shouldCommit()) {
@@ -242,7 +273,8 @@ final class JfrBridge {
         }
     }
 
-    static void deadlock(Deadlock deadlock) {
+    @Override
+    public void deadlockFound(Deadlock deadlock) {
         if (DEADLOCK.isEnabled()) {
             JfrEvents.Deadlock e = new JfrEvents.Deadlock();
             if (e.shouldCommit()) {
@@ -279,8 +311,9 @@ final class JfrBridge {
             e.failed = s.failed();
             e.cancelled = s.cancelled();
             e.leaked = s.leaked();
-            e.namedLocks = tree.lockRegistry().lockCount();
-            e.waiters = tree.lockRegistry().waiterCount();
+            List<LockView> locks = tree.namedLocks();
+            e.namedLocks = locks.size();
+            e.waiters = locks.stream().mapToInt(LockView::waiterCount).sum();
             e.counterKeys = tree.counters().size();
             e.commit();
         }

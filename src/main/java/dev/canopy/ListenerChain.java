@@ -1,0 +1,306 @@
+package dev.canopy;
+
+import dev.canopy.spi.LockView;
+import dev.canopy.spi.TreeListener;
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.LeakedContext;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The listeners of one tree, immutable: adding or removing one builds a new chain. A context keeps the chain it was
+ * created under with its attachment, so its end reaches the same listeners, and the attachment's layout (one object,
+ * or an array with a slot per listener) always matches.
+ *
+ * <p>The {@code wants...} flags say whether any listener overrides a kind of method; the core tests them before
+ * calling, so an empty chain, or one whose listeners ignore locks, costs one branch on those paths.
+ */
+final class ListenerChain {
+    static final ListenerChain EMPTY = new ListenerChain(new TreeListener[0]);
+    private static final System.Logger LOG = System.getLogger(ListenerChain.class.getName());
+    /** Listeners whose failure was logged already: each is logged once. */
+    private static final Set<TreeListener> LOGGED = ConcurrentHashMap.newKeySet();
+
+    final TreeListener[] listeners;
+    final boolean wantsContexts;
+    final boolean wantsCancels;
+    final boolean wantsScopes;
+    final boolean wantsLocks;
+    final boolean wantsLeaks;
+    final boolean wantsDeadlocks;
+
+    private ListenerChain(TreeListener[] listeners) {
+        this.listeners = listeners;
+        this.wantsContexts = any("contextStarted", Context.class, Object.class)
+                || any("contextEnded", Context.class, Object.class, ContextState.class, Throwable.class);
+        this.wantsCancels = any("contextCancelled", Context.class, Cancellation.class, int.class);
+        this.wantsScopes = any("scopeEntered", Context.class) || any("scopeExited", Context.class, Object.class);
+        this.wantsLocks = any("lockWaitStarted", LockView.class, Context.class, LockMode.class, int.class)
+                || any("lockWaitEnded", LockView.class, Context.class, LockMode.class, int.class, Object.class,
+                boolean.class)
+                || any("lockHoldStarted", LockView.class, Context.class, LockMode.class)
+                || any("lockHoldEnded", LockView.class, Context.class, LockMode.class, Object.class);
+        this.wantsLeaks = any("contextLeaked", LeakedContext.class);
+        this.wantsDeadlocks = any("deadlockFound", Deadlock.class);
+    }
+
+    private boolean any(String method, Class<?>... parameters) {
+        for (TreeListener l : listeners) {
+            try {
+                if (l.getClass().getMethod(method, parameters).getDeclaringClass() != TreeListener.class) {
+                    return true;
+                }
+            } catch (NoSuchMethodException e) {
+                throw new AssertionError("TreeListener." + method, e);
+            }
+        }
+        return false;
+    }
+
+    ListenerChain with(TreeListener listener) {
+        TreeListener[] more = Arrays.copyOf(listeners, listeners.length + 1);
+        more[listeners.length] = listener;
+        return new ListenerChain(more);
+    }
+
+    ListenerChain without(TreeListener listener) {
+        int i = indexOf(listener);
+        if (i < 0) {
+            return this;
+        }
+        TreeListener[] fewer = new TreeListener[listeners.length - 1];
+        System.arraycopy(listeners, 0, fewer, 0, i);
+        System.arraycopy(listeners, i + 1, fewer, i, fewer.length - i);
+        return fewer.length == 0 ? EMPTY : new ListenerChain(fewer);
+    }
+
+    boolean contains(Class<?> type) {
+        for (TreeListener l : listeners) {
+            if (l.getClass() == type) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int indexOf(TreeListener listener) {
+        for (int i = 0; i < listeners.length; i++) {
+            if (listeners[i] == listener) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Listener {@code i}'s part of an attachment made by this chain. */
+    private Object slot(Object attachment, int i) {
+        if (listeners.length == 1 || attachment == null) {
+            return listeners.length == 1 ? attachment : null;
+        }
+        return ((Object[]) attachment)[i];
+    }
+
+    /** What listener {@code i} of this chain returned for {@code parent}, which may belong to another chain. */
+    private Object parentAttachment(Context parent, int i) {
+        if (parent == null) {
+            return null;
+        }
+        ListenerChain pc = parent.listeners;
+        if (pc == this) {
+            return slot(parent.attachment, i);
+        }
+        int j = pc.indexOf(listeners[i]);
+        return j < 0 ? null : pc.slot(parent.attachment, j);
+    }
+
+    static void failed(TreeListener l, String method, Throwable e) {
+        if (LOGGED.add(l)) {
+            LOG.log(System.Logger.Level.WARNING, "tree listener " + l.getClass().getName() + " threw from " + method
+                    + "; the tree went on (further failures of this listener are not logged)", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ contexts
+
+    /** The attachment for a new context: the listener's own with one listener, else an array (or null). */
+    Object contextStarted(Context context) {
+        TreeListener[] ls = listeners;
+        if (ls.length == 1) {
+            return started(ls[0], context, parentAttachment(context.parentOrNull(), 0));
+        }
+        Object[] out = null;
+        for (int i = 0; i < ls.length; i++) {
+            Object a = started(ls[i], context, parentAttachment(context.parentOrNull(), i));
+            if (a != null) {
+                if (out == null) {
+                    out = new Object[ls.length];
+                }
+                out[i] = a;
+            }
+        }
+        return out;
+    }
+
+    private static Object started(TreeListener l, Context context, Object parentAttachment) {
+        try {
+            return l.contextStarted(context, parentAttachment);
+        } catch (RuntimeException | Error e) {
+            failed(l, "contextStarted", e);
+            return null;
+        }
+    }
+
+    void contextEnded(Context context, Object attachment, ContextState outcome, Throwable failure) {
+        TreeListener[] ls = listeners;
+        for (int i = 0; i < ls.length; i++) {
+            try {
+                ls[i].contextEnded(context, slot(attachment, i), outcome, failure);
+            } catch (RuntimeException | Error e) {
+                failed(ls[i], "contextEnded", e);
+            }
+        }
+    }
+
+    void contextCancelled(Context context, Cancellation cancellation, int subtreeSize) {
+        for (TreeListener l : listeners) {
+            try {
+                l.contextCancelled(context, cancellation, subtreeSize);
+            } catch (RuntimeException | Error e) {
+                failed(l, "contextCancelled", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ scopes
+
+    Object scopeEntered(Context context) {
+        TreeListener[] ls = listeners;
+        if (ls.length == 1) {
+            try {
+                return ls[0].scopeEntered(context);
+            } catch (RuntimeException | Error e) {
+                failed(ls[0], "scopeEntered", e);
+                return null;
+            }
+        }
+        Object[] out = null;
+        for (int i = 0; i < ls.length; i++) {
+            try {
+                Object a = ls[i].scopeEntered(context);
+                if (a != null) {
+                    if (out == null) {
+                        out = new Object[ls.length];
+                    }
+                    out[i] = a;
+                }
+            } catch (RuntimeException | Error e) {
+                failed(ls[i], "scopeEntered", e);
+            }
+        }
+        return out;
+    }
+
+    void scopeExited(Context context, Object attachment) {
+        TreeListener[] ls = listeners;
+        for (int i = ls.length - 1; i >= 0; i--) { // innermost last in, first out
+            try {
+                ls[i].scopeExited(context, slot(attachment, i));
+            } catch (RuntimeException | Error e) {
+                failed(ls[i], "scopeExited", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ locks
+
+    Object lockWaitStarted(LockView lock, Context waiter, LockMode mode, int permits) {
+        TreeListener[] ls = listeners;
+        Object[] out = null;
+        Object single = null;
+        for (int i = 0; i < ls.length; i++) {
+            try {
+                Object a = ls[i].lockWaitStarted(lock, waiter, mode, permits);
+                if (ls.length == 1) {
+                    single = a;
+                } else if (a != null) {
+                    if (out == null) {
+                        out = new Object[ls.length];
+                    }
+                    out[i] = a;
+                }
+            } catch (RuntimeException | Error e) {
+                failed(ls[i], "lockWaitStarted", e);
+            }
+        }
+        return ls.length == 1 ? single : out;
+    }
+
+    void lockWaitEnded(LockView lock, Context waiter, LockMode mode, int permits, Object attachment,
+                       boolean acquired) {
+        TreeListener[] ls = listeners;
+        for (int i = 0; i < ls.length; i++) {
+            try {
+                ls[i].lockWaitEnded(lock, waiter, mode, permits, slot(attachment, i), acquired);
+            } catch (RuntimeException | Error e) {
+                failed(ls[i], "lockWaitEnded", e);
+            }
+        }
+    }
+
+    Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
+        TreeListener[] ls = listeners;
+        Object[] out = null;
+        Object single = null;
+        for (int i = 0; i < ls.length; i++) {
+            try {
+                Object a = ls[i].lockHoldStarted(lock, holder, mode);
+                if (ls.length == 1) {
+                    single = a;
+                } else if (a != null) {
+                    if (out == null) {
+                        out = new Object[ls.length];
+                    }
+                    out[i] = a;
+                }
+            } catch (RuntimeException | Error e) {
+                failed(ls[i], "lockHoldStarted", e);
+            }
+        }
+        return ls.length == 1 ? single : out;
+    }
+
+    void lockHoldEnded(LockView lock, Context holder, LockMode mode, Object attachment) {
+        TreeListener[] ls = listeners;
+        for (int i = 0; i < ls.length; i++) {
+            try {
+                ls[i].lockHoldEnded(lock, holder, mode, slot(attachment, i));
+            } catch (RuntimeException | Error e) {
+                failed(ls[i], "lockHoldEnded", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ rare events
+
+    void contextLeaked(LeakedContext leak) {
+        for (TreeListener l : listeners) {
+            try {
+                l.contextLeaked(leak);
+            } catch (RuntimeException | Error e) {
+                failed(l, "contextLeaked", e);
+            }
+        }
+    }
+
+    void deadlockFound(Deadlock deadlock) {
+        for (TreeListener l : listeners) {
+            try {
+                l.deadlockFound(deadlock);
+            } catch (RuntimeException | Error e) {
+                failed(l, "deadlockFound", e);
+            }
+        }
+    }
+}

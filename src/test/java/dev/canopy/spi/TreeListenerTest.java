@@ -1,0 +1,165 @@
+package dev.canopy.spi;
+
+import dev.canopy.Context;
+import dev.canopy.ContextState;
+import dev.canopy.ContextTree;
+import dev.canopy.LockMode;
+import dev.canopy.NamedLock;
+import dev.canopy.Registration;
+import dev.canopy.Scope;
+import dev.canopy.Task;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The listener contract the surfaces (JFR, JMX, exports) rely on. */
+class TreeListenerTest {
+
+    /** Records every call as a line; a context's attachment is "span:<name>" so parent links can be checked. */
+    static final class Recorder implements TreeListener {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void attached(ContextTree tree) {
+            calls.add("attached " + tree.root().name());
+        }
+
+        @Override
+        public void detached(ContextTree tree) {
+            calls.add("detached " + tree.root().name());
+        }
+
+        @Override
+        public Object contextStarted(Context context, Object parentAttachment) {
+            calls.add("start " + context.path() + " parent=" + parentAttachment);
+            return "span:" + context.name();
+        }
+
+        @Override
+        public void contextEnded(Context context, Object attachment, ContextState outcome, Throwable failure) {
+            calls.add("end " + context.path() + " " + attachment + " " + outcome
+                    + (failure == null ? "" : " " + failure.getMessage()));
+        }
+
+        @Override
+        public void contextCancelled(Context context, dev.canopy.Cancellation c, int subtreeSize) {
+            calls.add("cancel " + context.path() + " " + c.reason() + " " + subtreeSize);
+        }
+
+        @Override
+        public Object scopeEntered(Context context) {
+            calls.add("enter " + context.path());
+            return "scope:" + context.name();
+        }
+
+        @Override
+        public void scopeExited(Context context, Object attachment) {
+            calls.add("exit " + context.path() + " " + attachment);
+        }
+
+        @Override
+        public Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
+            calls.add("hold " + lock.name() + " " + holder.path() + " " + mode);
+            return "hold:" + lock.name();
+        }
+
+        @Override
+        public void lockHoldEnded(LockView lock, Context holder, LockMode mode, Object attachment) {
+            calls.add("release " + lock.name() + " " + attachment);
+        }
+
+        List<String> matching(String prefix) {
+            return calls.stream().filter(c -> c.startsWith(prefix)).toList();
+        }
+    }
+
+    @Test
+    void contextsArriveWithTheirParentsAttachmentAndEndWithTheirOwn() {
+        Recorder r = new Recorder();
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(r).build()) {
+            Context svc = tree.root().child("svc").open();
+            Context req = svc.child("req").open();
+            req.fail(new IllegalStateException("boom"));
+            svc.close();
+            assertEquals(List.of("attached lt"), r.matching("attached"));
+            assertEquals(List.of("start lt parent=null", "start lt.svc parent=span:lt",
+                    "start lt.svc.req parent=span:svc"), r.matching("start"));
+            assertEquals(List.of("end lt.svc.req span:req FAILED boom", "end lt.svc span:svc COMPLETED"),
+                    r.matching("end"));
+        }
+        assertEquals("detached lt", r.calls.get(r.calls.size() - 1), "told last, after the root ended");
+        assertTrue(r.calls.contains("end lt span:lt CANCELLED"));
+    }
+
+    @Test
+    void cancelsScopesTasksAndLocksAreAnnounced() throws Exception {
+        Recorder r = new Recorder();
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(r).build()) {
+            Context svc = tree.root().child("svc").open();
+            try (Scope s = svc.makeCurrent()) {
+                NamedLock lock = svc.mutex("m");
+                lock.lock();
+                lock.lock(); // reentrant: one hold
+                lock.unlock();
+                lock.unlock();
+            }
+            Task<String> t = svc.spawnChild("job", ctx -> "done");
+            assertEquals("done", t.get(10, TimeUnit.SECONDS));
+            // the body's scope closes before the task's context ends
+            t.context().ended().get(10, TimeUnit.SECONDS);
+            svc.cancel("enough");
+            assertEquals(List.of("enter lt.svc", "enter lt.svc.job"), r.matching("enter"));
+            assertEquals(List.of("exit lt.svc scope:svc", "exit lt.svc.job scope:job"), r.matching("exit"));
+            assertEquals(List.of("hold m lt.svc EXCLUSIVE"), r.matching("hold"));
+            assertEquals(List.of("release m hold:m"), r.matching("release"));
+            assertEquals(List.of("cancel lt.svc enough 1"), r.matching("cancel"));
+            svc.close();
+        }
+    }
+
+    @Test
+    void aListenerAddedLaterHearsWhatFollowsAndLeavesWhenRemoved() {
+        Recorder r = new Recorder();
+        try (ContextTree tree = ContextTree.builder().rootName("lt").build()) {
+            Context before = tree.root().child("before").open();
+            Registration reg = tree.addListener(r);
+            Context after = before.child("after").open();
+            after.close();
+            before.close(); // created before the listener joined: not announced, so no end either
+            reg.close();
+            Context ignored = tree.root().child("ignored").open();
+            ignored.close();
+            assertEquals(List.of("attached lt", "start lt.before.after parent=null",
+                    "end lt.before.after span:after COMPLETED", "detached lt"), r.calls);
+        }
+    }
+
+    @Test
+    void aThrowingListenerNeverBreaksTheTree() {
+        TreeListener hostile = new TreeListener() {
+            @Override
+            public Object contextStarted(Context context, Object parentAttachment) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void contextEnded(Context context, Object attachment, ContextState outcome, Throwable failure) {
+                throw new IllegalStateException("listener bug");
+            }
+        };
+        Recorder r = new Recorder();
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(hostile).listener(r).build()) {
+            Context c = tree.root().child("c").open();
+            c.close();
+            assertEquals(ContextState.COMPLETED, c.state());
+            assertTrue(c.isEnded());
+            assertTrue(tree.root().children().isEmpty());
+            assertTrue(r.calls.contains("end lt.c span:c COMPLETED"), "the other listener still hears: " + r.calls);
+        }
+    }
+}
