@@ -50,7 +50,7 @@ public final class Canopy {
             synchronized (LOCK) {
                 t = defaultTree;
                 if (t == null) {
-                    ContextTree.Builder b = ContextTree.builder().defaultTree().jmx(jmxFromSystemProperties());
+                    ContextTree.Builder b = ContextTree.builder().defaultTree();
                     configuration.accept(b);
                     t = b.build();
                     defaultTree = t;
@@ -58,45 +58,6 @@ public final class Canopy {
             }
         }
         return t;
-    }
-
-    /**
-     * The default tree's JMX policy: {@link JmxPolicy#defaults()}, adjusted by system properties an operator can
-     * set without touching code: {@code canopy.jmx.mode} (LONG_LIVED, ALL, NONE, or OFF for no JMX at all),
-     * {@code canopy.jmx.readOnly} (true/false), {@code canopy.jmx.threshold} (e.g. 500ms, 2s) and
-     * {@code canopy.jmx.maxContextBeans}.
-     */
-    static JmxPolicy jmxFromSystemProperties() {
-        JmxPolicy p = JmxPolicy.defaults();
-        String mode = System.getProperty("canopy.jmx.mode");
-        if (mode != null) {
-            if (mode.equalsIgnoreCase("OFF")) {
-                return null;
-            }
-            try {
-                p = p.withMode(JmxPolicy.Mode.valueOf(mode.trim().toUpperCase(java.util.Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("canopy.jmx.mode must be LONG_LIVED, ALL, NONE or OFF, not \""
-                        + Names.escape(mode) + "\"");
-            }
-        }
-        if (Boolean.getBoolean("canopy.jmx.readOnly")) {
-            p = p.withReadOnly(true);
-        }
-        String threshold = System.getProperty("canopy.jmx.threshold");
-        if (threshold != null) {
-            p = p.withThreshold(Durations.parse("canopy.jmx.threshold", threshold));
-        }
-        String max = System.getProperty("canopy.jmx.maxContextBeans");
-        if (max != null) {
-            try {
-                p = p.withMaxContextBeans(Integer.parseInt(max.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("canopy.jmx.maxContextBeans must be a whole number, not \""
-                        + Names.escape(max) + "\"");
-            }
-        }
-        return p;
     }
 
     /** The root of the default tree, named "global". */

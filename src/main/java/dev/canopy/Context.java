@@ -50,14 +50,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its final {@link #state()}, until the last of them has ended, so nothing that still runs is hidden. After that it
  * {@link #isEnded() has ended} and nothing in the tree references it.
  */
-public final class Context implements AutoCloseable {
+public final class Context extends ContextLocks implements AutoCloseable {
     static final long NO_DEADLINE = Long.MAX_VALUE;
     /**
      * Stored in {@code cancellation} by an end that came first: one CAS decides between "ended" and "cancelled",
      * so a cancel can never slip in after a task's body returned.
      */
     private static final Cancellation ENDED = new Cancellation("(ended)", "", Instant.EPOCH);
-    private static final long ACTIVITY_GRANULARITY_NANOS = 1_000_000L;
     static final int MAX_REASON_CHARS = 1_000;
 
     private static final int OPEN = 0;
@@ -67,7 +66,6 @@ public final class Context implements AutoCloseable {
     private static final VarHandle PHASE;
     private static final VarHandle CANCELLATION;
     private static final VarHandle CHILDREN;
-    private static final VarHandle EXTRAS;
 
     static {
         try {
@@ -75,13 +73,11 @@ public final class Context implements AutoCloseable {
             PHASE = lookup.findVarHandle(Context.class, "phase", int.class);
             CANCELLATION = lookup.findVarHandle(Context.class, "cancellation", Cancellation.class);
             CHILDREN = lookup.findVarHandle(Context.class, "children", ConcurrentHashMap.class);
-            EXTRAS = lookup.findVarHandle(Context.class, "extras", Extras.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    final ContextTree tree;
     private final Context parent;
     private final String name;
     /** 0 for the root. */
@@ -95,7 +91,6 @@ public final class Context implements AutoCloseable {
 
     /** Built on first use: most contexts never have their path asked for. Racy but idempotent. */
     private String path;
-    private volatile long lastActivityNanos;
     private volatile Cancellation cancellation;
     private volatile int phase;
     /** Set when the context ends; {@link #endedNanos} is written before it. */
@@ -107,26 +102,21 @@ public final class Context implements AutoCloseable {
      * {@link ChildLink} (a context made by {@code open()}); the value is unused.
      */
     private volatile ConcurrentHashMap<Object, Boolean> children;
-    /** Set for contexts made by {@code open()}: how the parent holds this context. */
-    ChildLink link;
     /** The task this context was spawned for, if any. */
     volatile TaskImpl<?> ownTask;
     /** The listeners this context was created under, which its end reaches too (see {@link ListenerChain}). */
     ListenerChain listeners = ListenerChain.EMPTY;
     /** What those listeners attached to this context at its start (a JFR event begun, a span). */
     Object attachment;
-    /** Parts most contexts never use, allocated on first use to keep a plain context small. */
-    private volatile Extras extras;
 
     Context(ContextTree tree, Context parent, String name, long createdNanos, long deadlineNanos,
             boolean ownedByTask, Executor executor) {
-        this.tree = tree;
+        super(tree, createdNanos);
         this.parent = parent;
         this.name = name;
         this.depth = parent == null ? 0 : parent.depth + 1;
         this.id = tree.nextId();
         this.createdNanos = createdNanos;
-        this.lastActivityNanos = createdNanos;
         this.deadlineNanos = deadlineNanos;
         this.ownedByTask = ownedByTask;
         this.executor = executor;
@@ -140,6 +130,7 @@ public final class Context implements AutoCloseable {
     }
 
     /** The dotted path from the root, e.g. {@code global.remote-access.alice@bv478gen}. */
+    @Override
     public String path() {
         String p = path;
         if (p == null) {
@@ -242,15 +233,6 @@ public final class Context implements AutoCloseable {
         return Duration.ofNanos(Math.max(0, end - createdNanos));
     }
 
-    /** Records activity: the context is not idle. Spawning, data and metric updates record activity too. */
-    public void touch() {
-        lastActivityNanos = tree.clock.nanoTime();
-    }
-
-    /** Time since the last activity (creation, {@link #touch()}, data or metric update). */
-    public Duration idleDuration() {
-        return Duration.ofNanos(Math.max(0, tree.clock.nanoTime() - lastActivityNanos));
-    }
 
     /** Active, or how it ended; {@link ContextState#CANCELLED} as soon as a cancel reached it. */
     public ContextState state() {
@@ -274,7 +256,7 @@ public final class Context implements AutoCloseable {
 
     /** The failure it ended with ({@link ContextState#FAILED}, or cancelled while its task threw). */
     public Optional<Throwable> failure() {
-        Extras x = extras;
+        ContextExtras x = extras;
         return Optional.ofNullable(x == null ? null : x.failure);
     }
 
@@ -398,9 +380,9 @@ public final class Context implements AutoCloseable {
         if (task != null) {
             task.cancelFromContext();
         }
-        Extras x = extras;
+        ContextExtras x = extras;
         if (x != null) {
-            x.onCancel(this);
+            x.onCancel();
         }
         return true;
     }
@@ -505,7 +487,7 @@ public final class Context implements AutoCloseable {
         CancelCallback registration = new CancelCallback(callback);
         Cancellation c = cancellation;
         if (c == null) {
-            Extras x = extras();
+            ContextExtras x = extras();
             registration.owner = x;
             x.callbacks().add(registration);
             c = cancellation;
@@ -547,7 +529,7 @@ public final class Context implements AutoCloseable {
             deadlineExceeded();
             return;
         }
-        Extras x = extras();
+        ContextExtras x = extras();
         // the shared timer thread only hands over: cancel callbacks are user code and must not delay other deadlines
         // the timer holds the context weakly: a leaked context with a far deadline is still collected and reported
         java.lang.ref.WeakReference<Context> self = new java.lang.ref.WeakReference<>(this);
@@ -632,379 +614,6 @@ public final class Context implements AutoCloseable {
         return command -> executor.execute(wrap(command));
     }
 
-    // ------------------------------------------------------------------ data and metrics
-
-    /**
-     * Stores {@code value}, converted to JSON with Jackson (any serialisable object, or a {@link JsonNode}).
-     * {@code null} removes the key. The conversion happens now, so later changes to the object are not seen.
-     *
-     * @throws IllegalArgumentException if the value cannot be converted (the message names the key)
-     */
-    public void setData(String key, Object value) {
-        Names.checkKey("data key", key);
-        if (value == null) {
-            extras().data().remove(key);
-        } else {
-            JsonNode node = Json.toNode(key, value);
-            extras().data().put(key, node);
-        }
-        touch();
-    }
-
-    /**
-     * Stores a secret: readable in this process with {@link #getData(String)}, but shown everywhere else — status
-     * text and JSON, JMX, recent completions — as {@value Json#REDACTED}. JFR events and logs never carry data.
-     * Keys listed in {@link ContextTree.Builder#redactKeys} are treated the same whichever method set them.
-     */
-    public void setSecret(String key, Object value) {
-        Names.checkKey("data key", key);
-        extras().secretKeys().add(key);
-        setData(key, value);
-    }
-
-    boolean isSecret(String key) {
-        if (tree.isRedactedKey(key)) {
-            return true;
-        }
-        Extras x = extras;
-        return x != null && x.secretKeys != null && x.secretKeys.contains(key);
-    }
-
-    /**
-     * Activity at a time already read from the clock. Skips the write when it would move the time by less than a
-     * millisecond: many threads creating children of one parent would otherwise all write one cache line.
-     */
-    void touchAt(long nanos) {
-        if (nanos - lastActivityNanos >= ACTIVITY_GRANULARITY_NANOS) {
-            lastActivityNanos = nanos;
-        }
-    }
-
-    /** A weakly held child was collected: it leaves the tree, and this context may now end. */
-    void removeCollectedChild(ChildLink link) {
-        ConcurrentHashMap<Object, Boolean> kids = children;
-        if (kids != null && kids.remove(link) != null) {
-            tryDetach();
-        }
-    }
-
-    /** Gives back the live counts a collected context still held. */
-    static void giveBackCounts(ConcurrentHashMap<String, ?> counters) {
-        if (counters == null) {
-            return;
-        }
-        for (Object o : counters.values()) {
-            LocalCounter local = (LocalCounter) o;
-            long held = local.giveBackAll();
-            if (held > 0 && local.cell != null) {
-                local.cell.live.add(-held);
-            }
-        }
-    }
-
-    void markSecret(String key) {
-        extras().secretKeys().add(key);
-    }
-
-    void putDataNode(String key, JsonNode node) {
-        extras().data().put(key, node);
-    }
-
-    /** The value stored under {@code key}, as JSON. */
-    public Optional<JsonNode> getData(String key) {
-        Objects.requireNonNull(key, "key");
-        Extras x = extras;
-        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
-        JsonNode node = d == null ? null : d.get(key);
-        return Optional.ofNullable(node == null ? null : node.deepCopy());
-    }
-
-    /** The value stored under {@code key}, converted to {@code type} with Jackson. */
-    public <T> Optional<T> getData(String key, Class<T> type) {
-        Objects.requireNonNull(type, "type");
-        Optional<JsonNode> node = getData(key);
-        if (node.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.ofNullable(Json.MAPPER.treeToValue(node.get(), type));
-        } catch (JsonProcessingException e) {
-            // Jackson's message may quote the value: never for a secret
-            throw new IllegalArgumentException("data \"" + Names.escape(key) + "\" of " + path()
-                    + " cannot be read as " + type.getName()
-                    + (isSecret(key) ? " (a secret: details withheld)" : ": " + e.getOriginalMessage()),
-                    isSecret(key) ? null : e);
-        }
-    }
-
-    /**
-     * All data as it may be shown, sorted by key (a copy): secrets appear as {@value Json#REDACTED}. Read a secret's
-     * value with {@link #getData(String)}.
-     */
-    public Map<String, JsonNode> data() {
-        Extras x = extras;
-        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
-        if (d == null || d.isEmpty()) {
-            return Map.of();
-        }
-        TreeMap<String, JsonNode> copy = new TreeMap<>();
-        d.forEach((k, v) -> copy.put(k, isSecret(k) ? Json.REDACTED_NODE : v.deepCopy()));
-        return Collections.unmodifiableMap(copy);
-    }
-
-    /** Sets (or replaces) a metric shown beside this context. */
-    public void addMetric(String key, MetricValue value) {
-        Names.checkKey("metric key", key);
-        Objects.requireNonNull(value, "metric value");
-        extras().metrics().put(key, value);
-        touch();
-    }
-
-    /** The metric stored under {@code key}. */
-    public Optional<MetricValue> getMetric(String key) {
-        Objects.requireNonNull(key, "key");
-        Extras x = extras;
-        ConcurrentHashMap<String, MetricValue> m = x == null ? null : x.metrics;
-        return Optional.ofNullable(m == null ? null : m.get(key));
-    }
-
-    /** All metrics, sorted by key (a copy). */
-    public Map<String, MetricValue> metrics() {
-        Extras x = extras;
-        ConcurrentHashMap<String, MetricValue> m = x == null ? null : x.metrics;
-        if (m == null || m.isEmpty()) {
-            return Map.of();
-        }
-        return Collections.unmodifiableMap(new TreeMap<>(m));
-    }
-
-    // ------------------------------------------------------------------ named locks and operations
-
-    /** A named reentrant mutex created in this context (non-fair, as {@code new ReentrantLock()}). */
-    public NamedLock mutex(String name) {
-        return mutex(name, false);
-    }
-
-    /** A named reentrant mutex created in this context. */
-    public NamedLock mutex(String name, boolean fair) {
-        return new NamedLock(this, Names.checkKey("lock name", name), fair);
-    }
-
-    /** A named read/write lock created in this context (non-fair). */
-    public NamedReadWriteLock readWriteLock(String name) {
-        return readWriteLock(name, false);
-    }
-
-    /** A named read/write lock created in this context. */
-    public NamedReadWriteLock readWriteLock(String name, boolean fair) {
-        return new NamedReadWriteLock(this, Names.checkKey("lock name", name), fair);
-    }
-
-    /** A named semaphore with {@code permits} permits created in this context (non-fair). */
-    public NamedSemaphore semaphore(String name, int permits) {
-        return semaphore(name, permits, false);
-    }
-
-    /** A named semaphore with {@code permits} permits created in this context. */
-    public NamedSemaphore semaphore(String name, int permits, boolean fair) {
-        Names.checkKey("lock name", name);
-        NamedSemaphore.checkPermits("semaphore \"" + name + "\" permits", permits);
-        return new NamedSemaphore(this, name, permits, fair);
-    }
-
-    /** The named locks this context holds now (found through the tree's lock registry). */
-    public List<LockHolder> heldLocks() {
-        return tree.lockRegistry().holdersOf(this);
-    }
-
-    /** The named locks this context's threads are waiting for now. */
-    public List<LockWaiter> awaitedLocks() {
-        return tree.lockRegistry().waitersOf(this);
-    }
-
-    /**
-     * Starts an operation — what this context is doing or waiting on, e.g. {@code "await database-query"} — shown
-     * in status until closed ("stuck on: await database-query (12.3s)"). Waiting for a named lock is one too.
-     */
-    public Operation operation(String name) {
-        Names.checkKey("operation name", name);
-        long now = tree.clock.nanoTime();
-        lastActivityNanos = now;
-        return beginOperation(name, now);
-    }
-
-    OperationImpl beginOperation(String name, long now) {
-        OperationImpl op = new OperationImpl(this, name, now);
-        extras().operations().add(op);
-        return op;
-    }
-
-    void endOperation(OperationImpl op) {
-        Extras x = extras;
-        if (x != null && x.operations != null) {
-            x.operations.remove(op);
-        }
-    }
-
-    /** The most recently started operation still in progress. */
-    public Optional<OperationInfo> currentOperation() {
-        Extras x = extras;
-        java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> ops = x == null ? null : x.operations;
-        OperationImpl op = ops == null ? null : ops.peekLast();
-        return op == null ? Optional.empty() : Optional.of(op.info(tree.clock.nanoTime()));
-    }
-
-    /** Every operation in progress, oldest first. */
-    public List<OperationInfo> operations() {
-        Extras x = extras;
-        java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> ops = x == null ? null : x.operations;
-        if (ops == null || ops.isEmpty()) {
-            return List.of();
-        }
-        long now = tree.clock.nanoTime();
-        List<OperationInfo> out = new ArrayList<>();
-        for (OperationImpl op : ops) {
-            out.add(op.info(now));
-        }
-        return out;
-    }
-
-    // ------------------------------------------------------------------ counters
-
-    /**
-     * Adds one to the total {@code counter} at this context's path (key {@code <path>.<counter>}). Totals never
-     * decrease and outlive the context: every context with this path adds into the same key.
-     */
-    public void incrementTotal(String counter) {
-        incrementTotal(counter, 1);
-    }
-
-    /** Adds {@code amount} (not negative) to the total {@code counter} at this context's path. */
-    public void incrementTotal(String counter, long amount) {
-        if (amount < 0) {
-            throw new IllegalArgumentException("total counter \"" + Names.escape(String.valueOf(counter))
-                    + "\" only grows; amount must not be negative: " + amount);
-        }
-        CounterCell c = localCounter(counter).cell;
-        if (c != null) {
-            c.total.add(amount);
-        } else {
-            tree.counters().lost(amount);
-        }
-    }
-
-    /**
-     * Adds one to the live {@code counter} at this context's path (key {@code <path>.live_<counter>}). This
-     * context holds the increment until {@link #decrementLive} gives it back or the context ends, which gives back
-     * everything it still holds: a task that crashes never leaves a live count behind.
-     *
-     * @throws IllegalStateException if this context has ended
-     */
-    public void incrementLive(String counter) {
-        LocalCounter local = localCounter(counter);
-        if (!local.hold()) {
-            throw new IllegalStateException("cannot increment live counter \"" + counter + "\" of " + path()
-                    + ": the context has ended and gave back its live counts");
-        }
-        CounterCell c = local.cell;
-        if (c != null) {
-            c.live.increment();
-        } else {
-            tree.counters().lost(1);
-        }
-    }
-
-    /**
-     * Gives back one live {@code counter} increment this context holds.
-     *
-     * @throws IllegalStateException if this context holds none (a context cannot give back another's count, so
-     *                               live counts never go below zero)
-     */
-    public void decrementLive(String counter) {
-        Objects.requireNonNull(counter, "counter name must not be null");
-        ConcurrentHashMap<String, LocalCounter> locals = localCounters();
-        LocalCounter local = locals == null ? null : locals.get(counter);
-        if (local == null || !local.giveBack()) {
-            throw new IllegalStateException("cannot decrement live counter \"" + Names.escape(counter) + "\" of "
-                    + path() + ": this context holds none of it (live at this path: " + getLive(counter) + ")");
-        }
-        CounterCell c = local.cell;
-        if (c != null) {
-            c.live.decrement();
-        }
-    }
-
-    /** The total of {@code counter} at this context's path (all contexts with this path). */
-    public long getTotal(String counter) {
-        CounterCell c = counterCell(counter);
-        return c == null ? 0 : c.totalNow();
-    }
-
-    /** The live count of {@code counter} at this context's path (all contexts with this path). */
-    public long getLive(String counter) {
-        CounterCell c = counterCell(counter);
-        return c == null ? 0 : c.liveNow();
-    }
-
-    /** How many live {@code counter} increments this context itself holds. */
-    public long heldLive(String counter) {
-        Objects.requireNonNull(counter, "counter name must not be null");
-        ConcurrentHashMap<String, LocalCounter> locals = localCounters();
-        LocalCounter local = locals == null ? null : locals.get(counter);
-        return local == null ? 0 : Math.max(0, local.held);
-    }
-
-    private CounterCell counterCell(String counter) {
-        Objects.requireNonNull(counter, "counter name must not be null");
-        ConcurrentHashMap<String, LocalCounter> locals = localCounters();
-        LocalCounter local = locals == null ? null : locals.get(counter);
-        return local != null ? local.cell : tree.counters().find(path(), counter);
-    }
-
-    private ConcurrentHashMap<String, LocalCounter> localCounters() {
-        Extras x = extras;
-        return x == null ? null : x.counters;
-    }
-
-    private LocalCounter localCounter(String counter) {
-        if (counter == null) {
-            throw new NullPointerException("counter name must not be null");
-        }
-        ConcurrentHashMap<String, LocalCounter> locals = extras().counters();
-        ChildLink l = link;
-        if (l != null && l.counters == null) {
-            l.counters = locals; // so a leak can still give the live counts back
-        }
-        LocalCounter local = locals.get(counter);
-        if (local == null) {
-            checkCounterName(counter);
-            local = locals.computeIfAbsent(counter, k -> new LocalCounter(tree.counters().cell(path(), k)));
-        }
-        return local;
-    }
-
-    private static void checkCounterName(String counter) {
-        Names.checkName("counter name", counter);
-        if (counter.startsWith(Counters.LIVE_PREFIX)) {
-            throw new IllegalArgumentException("counter name \"" + Names.escape(counter) + "\" must not start with \""
-                    + Counters.LIVE_PREFIX + "\", which marks live keys");
-        }
-    }
-
-    private void giveBackLiveCounts() {
-        Extras x = extras;
-        ConcurrentHashMap<String, LocalCounter> locals = x == null ? null : x.counters;
-        if (locals == null) {
-            return;
-        }
-        for (LocalCounter local : locals.values()) {
-            long held = local.giveBackAll();
-            if (held > 0 && local.cell != null) {
-                local.cell.live.add(-held);
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ ending
 
     /**
@@ -1076,7 +685,7 @@ public final class Context implements AutoCloseable {
             attachment = null;
         }
         if (!cancelledFirst) {
-            Extras x = extras;
+            ContextExtras x = extras;
             if (x != null && x.callbacks != null) {
                 x.callbacks.clear(); // they can never fire now; let go of what they capture
             }
@@ -1089,7 +698,7 @@ public final class Context implements AutoCloseable {
     /** Structured ending: what still runs under a context that ended normally is cancelled. */
     private void cancelLeftovers(ContextState o) {
         ConcurrentHashMap<Object, Boolean> kids = children;
-        Extras x = extras;
+        ContextExtras x = extras;
         Set<TaskImpl<?>> tasks = x == null ? null : x.tasks;
         boolean hasKids = kids != null && !kids.isEmpty();
         boolean hasTasks = tasks != null && !tasks.isEmpty();
@@ -1137,7 +746,7 @@ public final class Context implements AutoCloseable {
         ContextState o = outcome;
         giveBackLiveCounts();
         tree.recordEnd(this, o);
-        Extras x = extras;
+        ContextExtras x = extras;
         if (x != null) {
             ScheduledFuture<?> timer = x.deadlineTimer;
             if (timer != null) {
@@ -1179,13 +788,13 @@ public final class Context implements AutoCloseable {
     }
 
     CompletedContext snapshotCompleted() {
-        Extras x = extras;
+        ContextExtras x = extras;
         Throwable failure = x == null ? null : x.failure;
         Cancellation c = realCancellation();
         String message = outcome == ContextState.CANCELLED && c != null ? c.reason()
                 : failure != null ? String.valueOf(failure.getMessage()) : null;
         return new CompletedContext(id, name, path(), outcome, createdAt(), tree.instantAt(endedNanos),
-                duration(), message, failure == null ? null : failure.getClass().getName(), data());
+                duration(), message, failure == null ? null : failure.getClass().getName(), dataJson());
     }
 
     private String describeEnd() {
@@ -1201,7 +810,7 @@ public final class Context implements AutoCloseable {
     }
 
     private boolean tasksEmpty() {
-        Extras x = extras;
+        ContextExtras x = extras;
         Set<TaskImpl<?>> tasks = x == null ? null : x.tasks;
         return tasks == null || tasks.isEmpty();
     }
@@ -1248,7 +857,7 @@ public final class Context implements AutoCloseable {
 
     /** A task spawned on this context has finished: the context may now leave the tree, if it was waiting to. */
     void detachTask(TaskImpl<?> task) {
-        Extras x = extras;
+        ContextExtras x = extras;
         if (x != null && x.tasks != null && x.tasks.remove(task)) {
             tryDetach();
         }
@@ -1262,224 +871,21 @@ public final class Context implements AutoCloseable {
         return ownedByTask;
     }
 
-    private Extras extras() {
-        Extras x = extras;
-        if (x == null) {
-            x = new Extras();
-            if (!EXTRAS.compareAndSet(this, null, x)) {
-                x = extras;
-            }
+    /** A weakly held child was collected: it leaves the tree, and this context may now end. */
+    void removeCollectedChild(ChildLink link) {
+        ConcurrentHashMap<Object, Boolean> kids = children;
+        if (kids != null && kids.remove(link) != null) {
+            tryDetach();
         }
-        return x;
+    }
+
+    @Override
+    Context self() {
+        return this;
     }
 
     @Override
     public String toString() {
         return "Context[" + path() + " #" + id + " " + state() + "]";
-    }
-
-    /** Rarely used parts of a context. Sub-parts are created under the monitor: a cold path. */
-    private static final class Extras {
-        volatile ConcurrentHashMap<String, JsonNode> data;
-        volatile Set<String> secretKeys;
-        volatile ConcurrentHashMap<String, MetricValue> metrics;
-        volatile ReadOnlyFuture<Void> cancelled;
-        volatile ReadOnlyFuture<ContextState> ended;
-        volatile ConcurrentLinkedQueue<CancelCallback> callbacks;
-        volatile Set<TaskImpl<?>> tasks;
-        volatile ConcurrentHashMap<String, LocalCounter> counters;
-        volatile java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> operations;
-        volatile ScheduledFuture<?> deadlineTimer;
-        volatile Throwable failure;
-
-        // each part: read the volatile field, and only take the monitor to create it (a cold path)
-        ConcurrentHashMap<String, JsonNode> data() {
-            ConcurrentHashMap<String, JsonNode> d = data;
-            return d != null ? d : createData();
-        }
-
-        private synchronized ConcurrentHashMap<String, JsonNode> createData() {
-            if (data == null) {
-                data = new ConcurrentHashMap<>(4);
-            }
-            return data;
-        }
-
-        synchronized Set<String> secretKeys() {
-            if (secretKeys == null) {
-                secretKeys = ConcurrentHashMap.newKeySet();
-            }
-            return secretKeys;
-        }
-
-        ConcurrentHashMap<String, MetricValue> metrics() {
-            ConcurrentHashMap<String, MetricValue> m = metrics;
-            return m != null ? m : createMetrics();
-        }
-
-        private synchronized ConcurrentHashMap<String, MetricValue> createMetrics() {
-            if (metrics == null) {
-                metrics = new ConcurrentHashMap<>(4);
-            }
-            return metrics;
-        }
-
-        synchronized ReadOnlyFuture<Void> cancelledFuture() {
-            if (cancelled == null) {
-                cancelled = new ReadOnlyFuture<>();
-            }
-            return cancelled;
-        }
-
-        synchronized ReadOnlyFuture<ContextState> endedFuture() {
-            if (ended == null) {
-                ended = new ReadOnlyFuture<>();
-            }
-            return ended;
-        }
-
-        synchronized ConcurrentLinkedQueue<CancelCallback> callbacks() {
-            if (callbacks == null) {
-                callbacks = new ConcurrentLinkedQueue<>();
-            }
-            return callbacks;
-        }
-
-        ConcurrentHashMap<String, LocalCounter> counters() {
-            ConcurrentHashMap<String, LocalCounter> c = counters;
-            return c != null ? c : createCounters();
-        }
-
-        private synchronized ConcurrentHashMap<String, LocalCounter> createCounters() {
-            if (counters == null) {
-                counters = new ConcurrentHashMap<>(4);
-            }
-            return counters;
-        }
-
-        java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> operations() {
-            java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> o = operations;
-            return o != null ? o : createOperations();
-        }
-
-        private synchronized java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> createOperations() {
-            if (operations == null) {
-                operations = new java.util.concurrent.ConcurrentLinkedDeque<>();
-            }
-            return operations;
-        }
-
-        Set<TaskImpl<?>> tasks() {
-            Set<TaskImpl<?>> t = tasks;
-            return t != null ? t : createTasks();
-        }
-
-        private synchronized Set<TaskImpl<?>> createTasks() {
-            if (tasks == null) {
-                tasks = ConcurrentHashMap.newKeySet();
-            }
-            return tasks;
-        }
-
-        void onCancel(Context context) {
-            ReadOnlyFuture<Void> f = cancelled;
-            if (f != null) {
-                f.completeInternally(null);
-            }
-            ConcurrentLinkedQueue<CancelCallback> cbs = callbacks;
-            if (cbs != null) {
-                CancelCallback cb;
-                while ((cb = cbs.poll()) != null) {
-                    cb.fire();
-                }
-            }
-            Set<TaskImpl<?>> ts = tasks;
-            if (ts != null && !ts.isEmpty()) {
-                for (TaskImpl<?> t : ts) {
-                    t.cancel(true);
-                }
-            }
-        }
-    }
-
-    /** One counter as seen from one context: its cell, and the live increments this context holds. */
-    private static final class LocalCounter {
-        private static final long GIVEN_BACK = Long.MIN_VALUE;
-        private static final VarHandle HELD;
-
-        static {
-            try {
-                HELD = MethodHandles.lookup().findVarHandle(LocalCounter.class, "held", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        /** {@code null} when the key cap refused this key. */
-        final CounterCell cell;
-        volatile long held;
-
-        LocalCounter(CounterCell cell) {
-            this.cell = cell;
-        }
-
-        boolean hold() {
-            long h;
-            do {
-                h = held;
-                if (h == GIVEN_BACK) {
-                    return false;
-                }
-            } while (!HELD.compareAndSet(this, h, h + 1));
-            return true;
-        }
-
-        boolean giveBack() {
-            long h;
-            do {
-                h = held;
-                if (h <= 0) {
-                    return false;
-                }
-            } while (!HELD.compareAndSet(this, h, h - 1));
-            return true;
-        }
-
-        /** At the context's end: everything still held, after which nothing can be held again. */
-        long giveBackAll() {
-            long h = (long) HELD.getAndSet(this, GIVEN_BACK);
-            return h == GIVEN_BACK ? 0 : h;
-        }
-    }
-
-    /** A callback that runs at most once: whoever claims it first (cancel or close) decides. */
-    private static final class CancelCallback extends AtomicBoolean implements Registration {
-        private final Runnable callback;
-        volatile Extras owner;
-
-        CancelCallback(Runnable callback) {
-            this.callback = callback;
-        }
-
-        void fire() {
-            if (compareAndSet(false, true)) {
-                try {
-                    callback.run();
-                } catch (RuntimeException | Error e) {
-                    System.getLogger(Context.class.getName()).log(System.Logger.Level.WARNING,
-                            "onCancel callback threw; the cancel went on", e);
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            if (compareAndSet(false, true)) {
-                Extras x = owner;
-                if (x != null && x.callbacks != null) {
-                    x.callbacks.remove(this);
-                }
-            }
-        }
     }
 }

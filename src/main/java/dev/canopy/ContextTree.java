@@ -71,7 +71,6 @@ public final class ContextTree implements AutoCloseable {
     private final SystemMetricsSampler systemMetrics;
     private final java.util.Set<String> redactedKeys;
     private final int maxDepth;
-    private final JmxExporter jmx;
     private final Context root;
     /** Replaced whole when a listener joins or leaves; contexts keep the chain they were created under. */
     private volatile ListenerChain listeners;
@@ -119,13 +118,6 @@ public final class ContextTree implements AutoCloseable {
         }
         for (TreeListener l : chain.listeners) {
             attach(l);
-        }
-        if (b.jmxPolicy != null) {
-            jmx = new JmxExporter(this, b.jmxPolicy, b.mbeanServer != null ? b.mbeanServer
-                    : java.lang.management.ManagementFactory.getPlatformMBeanServer());
-            jmx.start();
-        } else {
-            jmx = null;
         }
     }
 
@@ -295,10 +287,6 @@ public final class ContextTree implements AutoCloseable {
         return listeners;
     }
 
-    JmxExporter jmx() {
-        return jmx;
-    }
-
     /** The live contexts with exactly this dotted path (same-named siblings share one). */
     public List<Context> findByPath(String path) {
         Objects.requireNonNull(path, "path");
@@ -452,9 +440,6 @@ public final class ContextTree implements AutoCloseable {
         root.end(ContextState.CANCELLED, null);
         counters.close();
         lockRegistry.close();
-        if (jmx != null) {
-            jmx.close();
-        }
         ListenerChain last;
         synchronized (this) {
             if (closed) {
@@ -524,11 +509,9 @@ public final class ContextTree implements AutoCloseable {
         private WarningThresholds warningThresholds = WarningThresholds.defaults();
         private Duration deadlockCheckPeriod = Duration.ofSeconds(1);
         private SystemProbe systemProbe = SystemProbe.jdk();
-        private JmxPolicy jmxPolicy;
         private final java.util.Set<String> redactedKeys = new java.util.HashSet<>();
         private int maxDepth = 1_000;
         private double creationSiteSampleRate;
-        private javax.management.MBeanServer mbeanServer;
         private final List<TreeListener> listeners = new java.util.ArrayList<>();
         private boolean defaultTree;
 
@@ -594,15 +577,6 @@ public final class ContextTree implements AutoCloseable {
         }
 
         /**
-         * Shows the tree over JMX with {@code policy} (the default tree does, with {@link JmxPolicy#defaults()});
-         * {@code null} turns JMX off, the default for trees built here.
-         */
-        public Builder jmx(JmxPolicy policy) {
-            this.jmxPolicy = policy;
-            return this;
-        }
-
-        /**
          * Data keys whose values are always secret (compared ignoring case), e.g. {@code "password", "token"}:
          * see {@link Context#setSecret(String, Object)}.
          */
@@ -647,11 +621,6 @@ public final class ContextTree implements AutoCloseable {
         /** Marks Canopy's default tree, which also gets the default listeners of {@link ListenerProvider}s. */
         Builder defaultTree() {
             this.defaultTree = true;
-            return this;
-        }
-
-        Builder mbeanServer(javax.management.MBeanServer server) {
-            this.mbeanServer = server;
             return this;
         }
 

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 final class Json {
     /** What a secret's value is replaced with wherever it would leave the process. */
     static final String REDACTED = "<redacted>";
-    static final JsonNode REDACTED_NODE = com.fasterxml.jackson.databind.node.TextNode.valueOf(REDACTED);
+    /** {@link #REDACTED} as a JSON value. */
+    static final String REDACTED_JSON = "\"" + REDACTED + "\"";
     /** The largest data value, as JSON: beyond, values are refused rather than carried into every status. */
     static final int MAX_VALUE_CHARS = 64 * 1024;
 

@@ -123,7 +123,7 @@ final class StatusBuilder {
         Duration timeLeft = c.timeLeft().orElse(null);
         String path = c.path();
         return new ContextStatus(c.id(), c.name(), path, c.state(), c.hasOutcome(), c.createdAt(), c.duration(),
-                c.idleDuration(), deadline, timeLeft, c.cancellation().orElse(null), c.operations(), c.data(),
+                c.idleDuration(), deadline, timeLeft, c.cancellation().orElse(null), c.operations(), c.dataJson(),
                 c.metrics(), totals.getOrDefault(path, Map.of()), live.getOrDefault(path, Map.of()),
                 holds.getOrDefault(c.id(), List.of()), waits.getOrDefault(c.id(), List.of()), f.done, f.omitted);
     }

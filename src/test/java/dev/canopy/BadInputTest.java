@@ -42,7 +42,7 @@ class BadInputTest {
         assertThrows(IllegalArgumentException.class, () -> c.setData("", 1));
         assertThrows(IllegalArgumentException.class, () -> c.addMetric("a\nb", MetricValue.counter(1)));
         c.setData("dots.are.fine", 1);
-        assertTrue(c.getData("dots.are.fine").isPresent());
+        assertTrue(c.getDataJson("dots.are.fine").isPresent());
     }
 
     @Test

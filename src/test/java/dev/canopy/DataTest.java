@@ -32,27 +32,31 @@ class DataTest {
         ctx.setData("peer", new Peer("alice", 22));
         ctx.setData("shell", "bash");
         ctx.setData("tags", List.of("a", "b"));
-        JsonNode peer = ctx.getData("peer").orElseThrow();
-        assertEquals("alice", peer.get("id").asText());
-        assertEquals(22, peer.get("port").asInt());
+        assertEquals("{\"id\":\"alice\",\"port\":22}", ctx.getDataJson("peer").orElseThrow());
+        assertEquals("\"bash\"", ctx.getDataJson("shell").orElseThrow());
         assertEquals(new Peer("alice", 22), ctx.getData("peer", Peer.class).orElseThrow());
         assertEquals("bash", ctx.getData("shell", String.class).orElseThrow());
-        assertEquals(List.of("peer", "shell", "tags"), List.copyOf(ctx.data().keySet()), "sorted by key");
-        assertTrue(ctx.getData("missing").isEmpty());
+        assertEquals(List.of("peer", "shell", "tags"), List.copyOf(ctx.dataJson().keySet()), "sorted by key");
+        assertTrue(ctx.getDataJson("missing").isEmpty());
+        assertTrue(ctx.getData("missing", String.class).isEmpty());
     }
 
     @Test
     void storedValuesCannotBeChangedFromOutside() {
-        ctx.setData("x", Map.of("a", 1));
-        ((com.fasterxml.jackson.databind.node.ObjectNode) ctx.getData("x").orElseThrow()).put("a", 2);
-        assertEquals(1, ctx.getData("x").orElseThrow().get("a").asInt());
+        Map<String, Integer> value = new java.util.HashMap<>(Map.of("a", 1));
+        ctx.setData("x", value);
+        value.put("a", 2); // converted when set: later changes to the object are not seen
+        @SuppressWarnings("unchecked")
+        Map<String, Integer> read = ctx.getData("x", Map.class).orElseThrow();
+        read.put("a", 3); // a read is a copy
+        assertEquals("{\"a\":1}", ctx.getDataJson("x").orElseThrow());
     }
 
     @Test
     void nullRemovesAKey() {
         ctx.setData("k", 1);
         ctx.setData("k", null);
-        assertTrue(ctx.getData("k").isEmpty());
+        assertTrue(ctx.getDataJson("k").isEmpty());
     }
 
     @Test
@@ -61,7 +65,7 @@ class DataTest {
         a.next.add(a);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ctx.setData("graph", a));
         assertTrue(e.getMessage().startsWith("data value for key \"graph\""), e.getMessage());
-        assertTrue(ctx.getData("graph").isEmpty());
+        assertTrue(ctx.getDataJson("graph").isEmpty());
     }
 
     @Test

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock that moves only when told to. */
-final class FakeClock implements CanopyClock {
-    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+public final class FakeClock implements CanopyClock {
+    public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private final long startNanos = nanos.get();
 
@@ -20,7 +20,7 @@ final class FakeClock implements CanopyClock {
         return START.toEpochMilli() + (nanos.get() - startNanos) / 1_000_000;
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         nanos.addAndGet(d.toNanos());
     }
 }

@@ -1,5 +1,8 @@
 package dev.canopy;
 
+import dev.canopy.jmx.JmxExporter;
+import dev.canopy.jmx.JmxPolicy;
+
 import dev.canopy.status.RenderOptions;
 import dev.canopy.status.Status;
 
@@ -22,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class HostileInputTest {
     private static final String ESC = "\u001b";
     private static final String ANSI = ESC + "[31mred" + ESC + "[0m\r\nsecond line\u0007";
-    private final ContextTree tree = ContextTree.builder().rootName("hostile")
-            .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.hostile")).build();
+    private final JmxExporter jmx = JmxExporter.create(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.hostile"));
+    private final ContextTree tree = ContextTree.builder().rootName("hostile").listener(jmx).build();
 
     @TempDir
     Path dir;
@@ -42,12 +45,12 @@ class HostileInputTest {
         assertFalse(text.contains(ESC), "no raw escape reaches a terminal");
         assertFalse(text.contains("\u0007"));
         assertTrue(text.contains("\\u001B[31mred"), text);
-        assertEquals(ANSI, Status.fromJson(s.toJson()).root().children().get(0).data().get("banner").asText(),
+        assertEquals(ANSI, Json.MAPPER.readValue(Status.fromJson(s.toJson()).root().children().get(0).data().get("banner"), String.class),
                 "JSON carries the exact value, escaped by JSON itself");
 
-        tree.jmx().scan();
+        jmx.refresh();
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        ObjectName bean = tree.jmx().contextBeanName(c);
+        ObjectName bean = jmx.contextBeanName(c);
         String data = (String) server.getAttribute(bean, "Data");
         assertFalse(data.contains(ESC), data);
         assertEquals(ANSI, Json.MAPPER.readTree(data).get("banner").asText());
@@ -60,7 +63,7 @@ class HostileInputTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.setData("blob", mb));
         assertEquals("data value for key \"blob\" is 1,048,578 characters as JSON; the limit is 65,536 "
                 + "(keep large payloads elsewhere and store a reference)", e.getMessage());
-        assertTrue(c.getData("blob").isEmpty());
+        assertTrue(c.getDataJson("blob").isEmpty());
         assertThrows(IllegalArgumentException.class, () -> c.setData("list", java.util.Collections.nCopies(100_000, "y")));
 
         c.addMetric("text", MetricValue.text(mb));
@@ -78,8 +81,8 @@ class HostileInputTest {
     @Test
     void secretsNeverLeaveTheProcess() throws Exception {
         String secret = "hunter2-" + System.nanoTime();
-        try (ContextTree t = ContextTree.builder().rootName("secrets").redactKeys("Authorization")
-                .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.secrets")).build();
+        JmxExporter jmx = JmxExporter.create(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.secrets"));
+        try (ContextTree t = ContextTree.builder().rootName("secrets").redactKeys("Authorization").listener(jmx).build();
              Recording r = new Recording(JfrTemplates.debugConfiguration())) {
             r.start();
             Context c = t.root().child("login").withSecret("token", secret).persist().open();
@@ -87,17 +90,17 @@ class HostileInputTest {
             c.setData("authorization", secret); // a configured key: secret whichever method sets it
             c.setData("user", "alice");
             assertEquals(secret, c.getData("token", String.class).orElseThrow(), "readable in-process");
-            assertEquals(Map.of("authorization", Json.REDACTED, "password", Json.REDACTED, "token", Json.REDACTED,
-                    "user", "alice"), Json.MAPPER.convertValue(c.data(), Map.class));
+            assertEquals(Map.of("authorization", Json.REDACTED_JSON, "password", Json.REDACTED_JSON,
+                    "token", Json.REDACTED_JSON, "user", "\"alice\""), c.dataJson());
 
             Status s = t.status();
             assertFalse(s.toString().contains(secret));
             assertFalse(s.toJson().contains(secret));
             assertTrue(s.toJson().contains(Json.REDACTED));
-            t.jmx().scan();
+            jmx.refresh();
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            assertFalse(((String) server.getAttribute(t.jmx().contextBeanName(c), "Data")).contains(secret));
-            assertFalse(((String) server.invoke(t.jmx().registryName(), "statusJson", null, null)).contains(secret));
+            assertFalse(((String) server.getAttribute(jmx.contextBeanName(c), "Data")).contains(secret));
+            assertFalse(((String) server.invoke(jmx.registryName(), "statusJson", null, null)).contains(secret));
             c.close();
             assertFalse(t.recentCompletions().toString().contains(secret));
             assertFalse(t.status().toJson().contains(secret));
@@ -112,11 +115,11 @@ class HostileInputTest {
 
     @Test
     void objectNameMetacharactersAndHostileRootNamesStayValid() throws Exception {
-        try (ContextTree t = ContextTree.builder().rootName("a,b=c:d*?\"x")
-                .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.hostile2")).build()) {
+        JmxExporter jmx = JmxExporter.create(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain("dev.canopy.hostile2"));
+        try (ContextTree t = ContextTree.builder().rootName("a,b=c:d*?\"x").listener(jmx).build()) {
             Context c = t.root().child("n=1,type=Registry").open();
-            t.jmx().scan();
-            ObjectName n = t.jmx().contextBeanName(c);
+            jmx.refresh();
+            ObjectName n = jmx.contextBeanName(c);
             assertEquals("dev.canopy.hostile2:type=Context,l0=a_b_c_d___x,l1=n_1_type_Registry,name=n_1_type_Registry#"
                     + c.id(), n.toString());
             assertEquals("Context", n.getKeyProperty("type"), "a name cannot forge another key");

@@ -24,7 +24,7 @@ class PersistAndShutdownTest {
             tree.root().child("not-persisted").open().close();
             List<CompletedContext> recent = tree.recentCompletions();
             assertEquals(3, recent.size());
-            assertEquals(List.of(4, 3, 2), recent.stream().map(r -> r.data().get("n").asInt()).toList());
+            assertEquals(List.of(4, 3, 2), recent.stream().map(r -> Integer.parseInt(r.data().get("n"))).toList());
             CompletedContext last = recent.get(0);
             assertEquals("global.request", last.path());
             assertEquals(ContextState.COMPLETED, last.state());

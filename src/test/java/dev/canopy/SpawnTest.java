@@ -75,7 +75,7 @@ class SpawnTest {
         Task<String> t = root.child("stderr-stream")
                 .withData("peer", "alice")
                 .withMetric("bytes", MetricValue.bytes(0))
-                .spawn(ctx -> ctx.getData("peer").orElseThrow().asText() + ":" + ctx.getMetric("bytes").orElseThrow());
+                .spawn(ctx -> ctx.getData("peer", String.class).orElseThrow() + ":" + ctx.getMetric("bytes").orElseThrow());
         assertEquals("alice:Bytes[value=0]", t.join());
     }
 

@@ -1,5 +1,8 @@
 package dev.canopy;
 
+import dev.canopy.jmx.JmxExporter;
+import dev.canopy.jmx.JmxPolicy;
+
 import dev.canopy.status.LockSnapshot;
 import dev.canopy.status.LockWaiter;
 import dev.canopy.status.Status;
@@ -50,8 +53,8 @@ class StressTest {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         String domain = "dev.canopy.stress";
         long before;
-        try (ContextTree tree = ContextTree.builder().rootName("stress")
-                .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain(domain)).build()) {
+        JmxExporter jmx = JmxExporter.create(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain(domain));
+        try (ContextTree tree = ContextTree.builder().rootName("stress").listener(jmx).build()) {
             Context parent = tree.root().child("load").open();
             // warm everything up once, so class loading and JIT data are in the first measurement too
             parent.spawnChild("request", c -> null).join();
@@ -85,7 +88,7 @@ class StressTest {
             assertEquals(0, tree.counters().live("stress.load.request.live_inflight"));
             assertEquals(List.of(), parent.children());
             assertEquals(1_000_001, tree.statistics().completed());
-            tree.jmx().scan();
+            jmx.refresh();
             Set<ObjectName> left = server.queryNames(new ObjectName(domain + ":type=Context,*"), null);
             assertEquals(2, left.size(), "only stress and stress.load keep beans: " + left);
             long after = heapAfterGc();

@@ -6,14 +6,14 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-final class TestTrees {
-    static final Duration WAIT = Duration.ofSeconds(10);
+public final class TestTrees {
+    public static final Duration WAIT = Duration.ofSeconds(10);
 
     private TestTrees() {
     }
 
     /** Waits for a condition that another thread makes true, failing after {@link #WAIT}. */
-    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+    public static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         Object monitor = new Object();
         while (!condition.getAsBoolean()) {
@@ -29,16 +29,16 @@ final class TestTrees {
     /** Open contexts the tree holds only weakly (leak detection): tests keep those they look at later. */
     private static final java.util.List<Context> KEPT = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
-    static Context keep(Context c) {
+    public static Context keep(Context c) {
         KEPT.add(c);
         return c;
     }
 
-    static void awaitEnded(Context c) throws Exception {
+    public static void awaitEnded(Context c) throws Exception {
         c.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
-    static boolean isVirtual(Thread t) {
+    public static boolean isVirtual(Thread t) {
         try {
             return (boolean) Thread.class.getMethod("isVirtual").invoke(t);
         } catch (NoSuchMethodException e) {

@@ -1,8 +1,11 @@
 package dev.canopy.bench;
 
+import dev.canopy.jmx.JmxExporter;
+
+import dev.canopy.jmx.JmxPolicy;
+
 import dev.canopy.Context;
 import dev.canopy.ContextTree;
-import dev.canopy.JmxPolicy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,10 +52,10 @@ public class ContextBenchmark {
 
     @Setup
     public void setUp() {
-        defaultPolicy = ContextTree.builder().rootName("bench").jmx(JmxPolicy.defaults().withDomain("dev.canopy.bench"))
+        defaultPolicy = ContextTree.builder().rootName("bench").listener(JmxExporter.create(JmxPolicy.defaults().withDomain("dev.canopy.bench")))
                 .executor(Runnable::run).build();
-        noJmx = ContextTree.builder().rootName("bench").jmx(JmxPolicy.defaults().withDomain("dev.canopy.bench2")
-                .withMode(JmxPolicy.Mode.NONE)).executor(Runnable::run).build();
+        noJmx = ContextTree.builder().rootName("bench").listener(JmxExporter.create(JmxPolicy.defaults().withDomain("dev.canopy.bench2")
+                .withMode(JmxPolicy.Mode.NONE))).executor(Runnable::run).build();
         parent = defaultPolicy.root().child("service").open();
         parentNoJmx = noJmx.root().child("service").open();
     }

@@ -2,7 +2,8 @@ package dev.canopy.status;
 
 import dev.canopy.ContextState;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,8 @@ import java.util.Objects;
  */
 public record CompletedContext(long id, String name, String path, ContextState state, Instant createdAt,
                                Instant endedAt, Duration duration, String message, String failureType,
-                               Map<String, JsonNode> data) {
+                               @JsonSerialize(contentUsing = RawJson.Writer.class) @JsonDeserialize(contentUsing = RawJson.Reader.class)
+                            Map<String, String> data) {
     public CompletedContext {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(path, "path");

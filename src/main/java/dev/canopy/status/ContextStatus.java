@@ -4,7 +4,8 @@ import dev.canopy.Cancellation;
 import dev.canopy.ContextState;
 import dev.canopy.MetricValue;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,8 @@ import java.util.Map;
  */
 public record ContextStatus(long id, String name, String path, ContextState state, boolean ended, Instant createdAt,
                             Duration duration, Duration idle, Instant deadline, Duration timeLeft,
-                            Cancellation cancellation, List<OperationInfo> operations, Map<String, JsonNode> data,
+                            Cancellation cancellation, List<OperationInfo> operations, @JsonSerialize(contentUsing = RawJson.Writer.class) @JsonDeserialize(contentUsing = RawJson.Reader.class)
+                            Map<String, String> data,
                             Map<String, MetricValue> metrics, Map<String, Long> totals, Map<String, Long> live,
                             List<LockHolder> heldLocks, List<LockWaiter> awaitedLocks, List<ContextStatus> children,
                             int omittedDescendants) {

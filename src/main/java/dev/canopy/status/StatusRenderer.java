@@ -7,7 +7,6 @@ import dev.canopy.MetricValue;
 import dev.canopy.internal.Durations;
 import dev.canopy.internal.Names;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -239,8 +238,16 @@ final class StatusRenderer {
         return parts.isEmpty() ? "" : " " + paint("[" + String.join(", ", parts) + "]", DIM);
     }
 
-    static String value(JsonNode v) {
-        String text = v.isTextual() ? v.asText() : v.toString();
+    /** A data value (JSON text) for a person: a string without its quotes, anything else as JSON. */
+    static String value(String json) {
+        String text = json;
+        if (json.startsWith("\"")) {
+            try {
+                text = StatusJson.MAPPER.readValue(json, String.class);
+            } catch (java.io.IOException e) {
+                text = json; // not ours to fix: show it as it is
+            }
+        }
         return cut(Names.escape(text));
     }
 

@@ -8,6 +8,7 @@ import dev.canopy.NamedLock;
 import dev.canopy.Registration;
 import dev.canopy.Scope;
 import dev.canopy.Task;
+import dev.canopy.TestTrees;
 
 import org.junit.jupiter.api.Test;
 
@@ -110,8 +111,8 @@ class TreeListenerTest {
             }
             Task<String> t = svc.spawnChild("job", ctx -> "done");
             assertEquals("done", t.get(10, TimeUnit.SECONDS));
-            // the body's scope closes before the task's context ends
-            t.context().ended().get(10, TimeUnit.SECONDS);
+            // the body's scope closes after the task's result is set
+            TestTrees.awaitTrue("the task's scope exited", () -> r.matching("exit").size() == 2);
             svc.cancel("enough");
             assertEquals(List.of("enter lt.svc", "enter lt.svc.job"), r.matching("enter"));
             assertEquals(List.of("exit lt.svc scope:svc", "exit lt.svc.job scope:job"), r.matching("exit"));

@@ -1,4 +1,15 @@
-package dev.canopy;
+package dev.canopy.jmx;
+
+import dev.canopy.Held;
+import dev.canopy.MetricValue;
+import dev.canopy.NamedLock;
+import dev.canopy.Scope;
+import dev.canopy.Task;
+
+import dev.canopy.Context;
+import dev.canopy.ContextTree;
+import dev.canopy.FakeClock;
+import dev.canopy.TestTrees;
 
 import dev.canopy.status.ContextStatus;
 import dev.canopy.status.Status;
@@ -37,9 +48,11 @@ class JmxTest {
     private final FakeClock clock = new FakeClock();
     private final String domain = "dev.canopy.test" + DOMAINS.incrementAndGet();
     private ContextTree tree;
+    private JmxExporter jmx;
 
     private ContextTree tree(JmxPolicy policy) {
-        tree = ContextTree.builder().clock(clock).jmx(policy.withDomain(domain)).build();
+        jmx = JmxExporter.create(policy.withDomain(domain));
+        tree = ContextTree.builder().clock(clock).listener(jmx).build();
         return tree;
     }
 
@@ -58,15 +71,14 @@ class JmxTest {
     @Test
     void longLivedContextsGetBeansAndLoseThemWhenTheyEnd() throws Exception {
         ContextTree t = tree(JmxPolicy.defaults());
-        JmxExporter jmx = t.jmx();
         assertTrue(server.isRegistered(new ObjectName(domain + ":type=Registry")));
         Context svc = t.root().child("remote-access").open();
         Context session = svc.child("alice@bv478gen").open();
-        jmx.scan();
+        jmx.refresh();
         assertNull(jmx.contextBeanName(session), "younger than the threshold");
         clock.advance(Duration.ofSeconds(2));
         Context young = svc.child("young").open();
-        jmx.scan();
+        jmx.refresh();
         ObjectName name = jmx.contextBeanName(session);
         assertEquals(domain + ":type=Context,l0=global,l1=remote-access,l2=alice@bv478gen,name=alice@bv478gen#"
                 + session.id(), name.toString());
@@ -77,7 +89,7 @@ class JmxTest {
                 "keys in a fixed order, so JConsole nests them as folders");
 
         session.close();
-        jmx.scan();
+        jmx.refresh();
         assertFalse(server.isRegistered(name));
         assertEquals(2, jmx.registeredContextBeans(), "global and remote-access");
     }
@@ -94,8 +106,8 @@ class JmxTest {
             lock.lock();
         }
         clock.advance(Duration.ofMillis(1500));
-        t.jmx().scan();
-        ObjectName n = t.jmx().contextBeanName(svc);
+        jmx.refresh();
+        ObjectName n = jmx.contextBeanName(svc);
         ContextStatus status = t.status().root().children().get(0);
         assertEquals(status.path(), server.getAttribute(n, "Path"));
         assertEquals(status.id(), server.getAttribute(n, "Id"));
@@ -121,7 +133,7 @@ class JmxTest {
         assertEquals("global.svc", Status.fromJson(json).root().children().get(0).path());
 
         ObjectName lockBean = beans("Lock").iterator().next();
-        assertEquals(domain + ":type=Lock,l0=global,l1=svc,name=output#" + ((LockCore) lock).id, lockBean.toString());
+        assertEquals(domain + ":type=Lock,l0=global,l1=svc,name=output#" + lock.id(), lockBean.toString());
         assertEquals("MUTEX", server.getAttribute(lockBean, "Kind"));
         assertEquals(1, server.getAttribute(lockBean, "HolderCount"));
         assertEquals(1500L, server.getAttribute(lockBean, "LongestHoldMillis"));
@@ -135,8 +147,8 @@ class JmxTest {
         Context svc = t.root().child("svc").open();
         Context child = svc.child("child").open();
         Context other = t.root().child("other").open();
-        t.jmx().scan();
-        server.invoke(t.jmx().contextBeanName(svc), "cancel", new Object[]{"operator said so"},
+        jmx.refresh();
+        server.invoke(jmx.contextBeanName(svc), "cancel", new Object[]{"operator said so"},
                 new String[]{String.class.getName()});
         assertTrue(child.isCancelled());
         assertEquals("operator said so", child.cancellation().orElseThrow().reason());
@@ -151,12 +163,12 @@ class JmxTest {
     void readOnlyModeHasNoCancel() throws Exception {
         ContextTree t = tree(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withReadOnly(true));
         Context svc = t.root().child("svc").open();
-        t.jmx().scan();
-        for (ObjectName n : List.of(new ObjectName(domain + ":type=Registry"), t.jmx().contextBeanName(svc))) {
+        jmx.refresh();
+        for (ObjectName n : List.of(new ObjectName(domain + ":type=Registry"), jmx.contextBeanName(svc))) {
             assertTrue(Arrays.stream(server.getMBeanInfo(n).getOperations()).map(MBeanOperationInfo::getName)
                     .noneMatch("cancel"::equals), n.toString());
         }
-        assertThrows(Exception.class, () -> server.invoke(t.jmx().contextBeanName(svc), "cancel",
+        assertThrows(Exception.class, () -> server.invoke(jmx.contextBeanName(svc), "cancel",
                 new Object[]{"x"}, new String[]{String.class.getName()}));
         assertFalse(svc.isCancelled());
         assertEquals(true, server.getAttribute(new ObjectName(domain + ":type=Registry"), "ReadOnly"));
@@ -167,7 +179,7 @@ class JmxTest {
         ContextTree t = tree(JmxPolicy.defaults().withMode(JmxPolicy.Mode.NONE));
         t.root().child("svc").open().mutex("m").lock();
         clock.advance(Duration.ofMinutes(1));
-        t.jmx().scan();
+        jmx.refresh();
         assertEquals(Set.of(new ObjectName(domain + ":type=Registry")), server.queryNames(new ObjectName(domain + ":*"), null));
         assertEquals(2L, server.getAttribute(new ObjectName(domain + ":type=Registry"), "LiveContexts"),
                 "everything stays visible through the registry");
@@ -179,7 +191,7 @@ class JmxTest {
         for (int i = 0; i < 50; i++) {
             TestTrees.keep(t.root().child("c" + i).open());
         }
-        t.jmx().scan();
+        jmx.refresh();
         assertEquals(10, beans("Context").size());
         assertEquals(41L, server.getAttribute(new ObjectName(domain + ":type=Registry"), "ContextBeansSkippedByCap"));
     }
@@ -191,26 +203,26 @@ class JmxTest {
         for (int i = 0; i < 100_000; i++) {
             load.child("request").open().close();
             if (i % 10_000 == 0) {
-                t.jmx().scan();
+                jmx.refresh();
             }
         }
-        t.jmx().scan();
+        jmx.refresh();
         assertEquals(2, beans("Context").size(), "only global and load remain");
     }
 
     @Test
     void hostileNamesGiveValidUnquotedObjectNames() throws Exception {
-        assertEquals("a_b_c_d___", JmxExporter.sanitize("a,b=c:d*\"?"));
-        assertEquals("x_y_z", JmxExporter.sanitize("x\ny\\z"));
+        assertEquals("a_b_c_d___", BeanNames.sanitize("a,b=c:d*\"?"));
+        assertEquals("x_y_z", BeanNames.sanitize("x\ny\\z"));
         ContextTree t = tree(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL));
         Context hostile = t.root().child("a,b=c:d*\"?").open();
         Context twin = t.root().child("a,b=c:d*\"?").open();
         hostile.mutex("lock,name=x:*").lock();
-        t.jmx().scan();
-        ObjectName n = t.jmx().contextBeanName(hostile);
+        jmx.refresh();
+        ObjectName n = jmx.contextBeanName(hostile);
         assertEquals(domain + ":type=Context,l0=global,l1=a_b_c_d___,name=a_b_c_d___#" + hostile.id(), n.toString());
         assertFalse(n.toString().contains("\""), "never quoted");
-        assertNotEquals(n, t.jmx().contextBeanName(twin), "same-named siblings stay apart");
+        assertNotEquals(n, jmx.contextBeanName(twin), "same-named siblings stay apart");
         assertEquals("a,b=c:d*\"?", server.getAttribute(n, "Name"));
         assertEquals(1, beans("Lock").size());
     }
@@ -218,7 +230,7 @@ class JmxTest {
     @Test
     void deadlocksAreNotifiedOffTheApplicationThreads() throws Exception {
         tree = ContextTree.builder().deadlockCheckPeriod(Duration.ofMillis(20))
-                .jmx(JmxPolicy.defaults().withDomain(domain)).build();
+                .listener(JmxExporter.create(JmxPolicy.defaults().withDomain(domain))).build();
         LinkedBlockingQueue<Notification> received = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<String> threads = new LinkedBlockingQueue<>();
         server.addNotificationListener(new ObjectName(domain + ":type=Registry"), (n, hb) -> {
@@ -260,12 +272,13 @@ class JmxTest {
         MBeanServer failing = mock(MBeanServer.class);
         when(failing.registerMBean(any(), any())).thenThrow(new javax.management.MBeanRegistrationException(
                 new RuntimeException("server says no")));
-        ContextTree t = ContextTree.builder().clock(clock).mbeanServer(failing)
-                .jmx(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain(domain)).build();
+        JmxExporter jmx = JmxExporter.create(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL).withDomain(domain),
+                failing);
+        ContextTree t = ContextTree.builder().clock(clock).listener(jmx).build();
         try {
             Context c = t.root().child("still-works").open();
-            t.jmx().scan();
-            assertEquals(0, t.jmx().registeredContextBeans());
+            jmx.refresh();
+            assertEquals(0, jmx.registeredContextBeans());
             assertEquals(42, c.spawnChild("task", x -> 42).join());
             c.close();
             assertTrue(t.root().children().isEmpty());

@@ -1,5 +1,6 @@
-package dev.canopy;
+package dev.canopy.jmx;
 
+import dev.canopy.internal.Durations;
 import dev.canopy.internal.Names;
 
 import java.time.Duration;
@@ -65,5 +66,44 @@ public record JmxPolicy(Mode mode, Duration threshold, int maxContextBeans, bool
 
     public JmxPolicy withDomain(String d) {
         return new JmxPolicy(mode, threshold, maxContextBeans, readOnly, d);
+    }
+
+    /**
+     * The default tree's JMX policy, or {@code null} for no JMX: {@link JmxPolicy#defaults()}, adjusted by system properties an operator can
+     * set without touching code: {@code canopy.jmx.mode} (LONG_LIVED, ALL, NONE, or OFF for no JMX at all),
+     * {@code canopy.jmx.readOnly} (true/false), {@code canopy.jmx.threshold} (e.g. 500ms, 2s) and
+     * {@code canopy.jmx.maxContextBeans}.
+     */
+    public static JmxPolicy fromSystemProperties() {
+        JmxPolicy p = JmxPolicy.defaults();
+        String mode = System.getProperty("canopy.jmx.mode");
+        if (mode != null) {
+            if (mode.equalsIgnoreCase("OFF")) {
+                return null;
+            }
+            try {
+                p = p.withMode(JmxPolicy.Mode.valueOf(mode.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("canopy.jmx.mode must be LONG_LIVED, ALL, NONE or OFF, not \""
+                        + Names.escape(mode) + "\"");
+            }
+        }
+        if (Boolean.getBoolean("canopy.jmx.readOnly")) {
+            p = p.withReadOnly(true);
+        }
+        String threshold = System.getProperty("canopy.jmx.threshold");
+        if (threshold != null) {
+            p = p.withThreshold(Durations.parse("canopy.jmx.threshold", threshold));
+        }
+        String max = System.getProperty("canopy.jmx.maxContextBeans");
+        if (max != null) {
+            try {
+                p = p.withMaxContextBeans(Integer.parseInt(max.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("canopy.jmx.maxContextBeans must be a whole number, not \""
+                        + Names.escape(max) + "\"");
+            }
+        }
+        return p;
     }
 }

@@ -1,0 +1,208 @@
+package dev.canopy;
+
+import dev.canopy.internal.Names;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The first layer of {@link Context}: what a context carries for people to read (data, secrets and metrics) and
+ * when it was last active. {@link Context} is built in layers, one responsibility to a file, each a package-private
+ * abstract class whose public methods are {@code Context}'s: {@code ContextData} → {@link ContextCounters} →
+ * {@link ContextLocks} → {@link Context}, which holds the lifecycle and its concurrency protocol.
+ *
+ * <p>Everything here is independent of the lifecycle: maps that are safe to use from any thread, created on first
+ * use in {@link ContextExtras} so a plain context stays small.
+ */
+abstract class ContextData {
+    private static final long ACTIVITY_GRANULARITY_NANOS = 1_000_000L;
+    private static final VarHandle EXTRAS;
+
+    static {
+        try {
+            EXTRAS = MethodHandles.lookup().findVarHandle(ContextData.class, "extras", ContextExtras.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final ContextTree tree;
+    /** Parts most contexts never use, allocated on first use to keep a plain context small. */
+    volatile ContextExtras extras;
+    volatile long lastActivityNanos;
+    /** Set for contexts made by {@code open()}: how the parent holds this context (see {@link ChildLink}). */
+    ChildLink link;
+
+    ContextData(ContextTree tree, long createdNanos) {
+        this.tree = tree;
+        this.lastActivityNanos = createdNanos;
+    }
+
+    /** The dotted path from the root. */
+    public abstract String path();
+
+    final ContextExtras extras() {
+        ContextExtras x = extras;
+        if (x == null) {
+            x = new ContextExtras();
+            if (!EXTRAS.compareAndSet(this, null, x)) {
+                x = extras;
+            }
+        }
+        return x;
+    }
+
+    // ------------------------------------------------------------------ activity
+
+    /** Records activity: the context is not idle. Spawning, data and metric updates record activity too. */
+    public void touch() {
+        lastActivityNanos = tree.clock.nanoTime();
+    }
+
+    /** Time since the last activity (creation, {@link #touch()}, data or metric update). */
+    public Duration idleDuration() {
+        return Duration.ofNanos(Math.max(0, tree.clock.nanoTime() - lastActivityNanos));
+    }
+
+    /**
+     * Activity at a time already read from the clock. Skips the write when it would move the time by less than a
+     * millisecond: many threads creating children of one parent would otherwise all write one cache line.
+     */
+    void touchAt(long nanos) {
+        if (nanos - lastActivityNanos >= ACTIVITY_GRANULARITY_NANOS) {
+            lastActivityNanos = nanos;
+        }
+    }
+
+    // ------------------------------------------------------------------ data and metrics
+
+    /**
+     * Stores {@code value}, converted to JSON with Jackson (any object Jackson can serialise).
+     * {@code null} removes the key. The conversion happens now, so later changes to the object are not seen.
+     *
+     * @throws IllegalArgumentException if the value cannot be converted (the message names the key)
+     */
+    public void setData(String key, Object value) {
+        Names.checkKey("data key", key);
+        if (value == null) {
+            extras().data().remove(key);
+        } else {
+            JsonNode node = Json.toNode(key, value);
+            extras().data().put(key, node);
+        }
+        touch();
+    }
+
+    /**
+     * Stores a secret: readable in this process with {@link #getData(String, Class)}, but shown everywhere else — status
+     * text and JSON, JMX, recent completions — as {@value Json#REDACTED}. JFR events and logs never carry data.
+     * Keys listed in {@link ContextTree.Builder#redactKeys} are treated the same whichever method set them.
+     */
+    public void setSecret(String key, Object value) {
+        Names.checkKey("data key", key);
+        extras().secretKeys().add(key);
+        setData(key, value);
+    }
+
+    boolean isSecret(String key) {
+        if (tree.isRedactedKey(key)) {
+            return true;
+        }
+        ContextExtras x = extras;
+        return x != null && x.secretKeys != null && x.secretKeys.contains(key);
+    }
+
+    void markSecret(String key) {
+        extras().secretKeys().add(key);
+    }
+
+    void putDataNode(String key, JsonNode node) {
+        extras().data().put(key, node);
+    }
+
+    private JsonNode dataNode(String key) {
+        Objects.requireNonNull(key, "key");
+        ContextExtras x = extras;
+        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
+        return d == null ? null : d.get(key);
+    }
+
+    /**
+     * The value stored under {@code key} as JSON text, e.g. {@code {"id":"alice","port":22}} or {@code "bash"}. A
+     * secret's real value: this is the in-process read.
+     */
+    public Optional<String> getDataJson(String key) {
+        JsonNode node = dataNode(key);
+        return node == null ? Optional.empty() : Optional.of(node.toString());
+    }
+
+    /** The value stored under {@code key}, converted to {@code type} with Jackson. */
+    public <T> Optional<T> getData(String key, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        JsonNode node = dataNode(key);
+        if (node == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(Json.MAPPER.treeToValue(node, type));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            // Jackson's message may quote the value: never for a secret
+            String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new IllegalArgumentException("data \"" + Names.escape(key) + "\" of " + path()
+                    + " cannot be read as " + type.getName()
+                    + (isSecret(key) ? " (a secret: details withheld)" : ": " + detail),
+                    isSecret(key) ? null : e);
+        }
+    }
+
+    /**
+     * All data as it may be shown, sorted by key, each value as JSON text (a copy): secrets appear as
+     * {@code "<redacted>"}. Read a secret's value with {@link #getDataJson(String)} or {@link #getData(String, Class)}.
+     */
+    public Map<String, String> dataJson() {
+        ContextExtras x = extras;
+        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
+        if (d == null || d.isEmpty()) {
+            return Map.of();
+        }
+        TreeMap<String, String> copy = new TreeMap<>();
+        d.forEach((k, v) -> copy.put(k, isSecret(k) ? Json.REDACTED_JSON : v.toString()));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** Sets (or replaces) a metric shown beside this context. */
+    public void addMetric(String key, MetricValue value) {
+        Names.checkKey("metric key", key);
+        Objects.requireNonNull(value, "metric value");
+        extras().metrics().put(key, value);
+        touch();
+    }
+
+    /** The metric stored under {@code key}. */
+    public Optional<MetricValue> getMetric(String key) {
+        Objects.requireNonNull(key, "key");
+        ContextExtras x = extras;
+        ConcurrentHashMap<String, MetricValue> m = x == null ? null : x.metrics;
+        return Optional.ofNullable(m == null ? null : m.get(key));
+    }
+
+    /** All metrics, sorted by key (a copy). */
+    public Map<String, MetricValue> metrics() {
+        ContextExtras x = extras;
+        ConcurrentHashMap<String, MetricValue> m = x == null ? null : x.metrics;
+        if (m == null || m.isEmpty()) {
+            return Map.of();
+        }
+        return Collections.unmodifiableMap(new TreeMap<>(m));
+    }
+}

@@ -1,0 +1,169 @@
+package dev.canopy.jmx;
+
+import dev.canopy.Context;
+import dev.canopy.ContextTree;
+import dev.canopy.spi.LockView;
+import dev.canopy.status.CounterSnapshot;
+import dev.canopy.status.CounterWindows;
+import dev.canopy.status.Deadlock;
+import dev.canopy.status.RenderOptions;
+import dev.canopy.status.Severity;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The one MBean per tree: counts, counters, status and the operations that act on any path. */
+final class RegistryBean implements RegistryMXBean {
+    private final JmxExporter exporter;
+    private final ContextTree tree;
+    private final JmxPolicy policy;
+
+    RegistryBean(JmxExporter exporter, ContextTree tree, JmxPolicy policy) {
+        this.exporter = exporter;
+        this.tree = tree;
+        this.policy = policy;
+    }
+
+    @Override
+    public String getRootName() {
+        return tree.root().name();
+    }
+
+    @Override
+    public long getLiveContexts() {
+        return tree.statistics().live();
+    }
+
+    @Override
+    public long getCreatedContexts() {
+        return tree.statistics().created();
+    }
+
+    @Override
+    public long getCompletedContexts() {
+        return tree.statistics().completed();
+    }
+
+    @Override
+    public long getFailedContexts() {
+        return tree.statistics().failed();
+    }
+
+    @Override
+    public long getCancelledContexts() {
+        return tree.statistics().cancelled();
+    }
+
+    @Override
+    public long getLeakedContexts() {
+        return tree.statistics().leaked();
+    }
+
+    @Override
+    public int getNamedLocks() {
+        return tree.namedLocks().size();
+    }
+
+    @Override
+    public int getLockWaiters() {
+        return tree.namedLocks().stream().mapToInt(LockView::waiterCount).sum();
+    }
+
+    @Override
+    public int getDeadlockCount() {
+        return tree.deadlocks().size();
+    }
+
+    @Override
+    public int getWarningCount() {
+        return tree.warnings().size();
+    }
+
+    @Override
+    public int getCriticalWarningCount() {
+        return (int) tree.warnings().stream().filter(w -> w.severity() == Severity.CRITICAL).count();
+    }
+
+    @Override
+    public Map<String, Long> getCounterTotals() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        tree.counters().snapshot().forEach(c -> out.put(c.key(), c.total()));
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> getCounterLive() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        tree.counters().snapshot().forEach(c -> out.put(c.liveKey(), c.live()));
+        return out;
+    }
+
+    @Override
+    public List<CounterRow> getCounters() {
+        List<CounterRow> rows = new ArrayList<>();
+        for (CounterSnapshot c : tree.counters().snapshot()) {
+            CounterWindows w = c.windows();
+            rows.add(new CounterRow(c.key(), c.total(), c.live(), w.lastSecond(), w.lastMinute(),
+                    w.lastHour(), w.lastDay(), w.ratePerSecond()));
+        }
+        return rows;
+    }
+
+    @Override
+    public String getRegistrationPolicy() {
+        return policy.mode().name();
+    }
+
+    @Override
+    public int getRegisteredContextBeans() {
+        return exporter.registeredContextBeans();
+    }
+
+    @Override
+    public long getContextBeansSkippedByCap() {
+        return exporter.contextBeansSkippedByCap();
+    }
+
+    @Override
+    public long getRegistrationFailures() {
+        return exporter.registrationFailures();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return policy.readOnly();
+    }
+
+    @Override
+    public String statusText() {
+        return tree.status().render(RenderOptions.plain());
+    }
+
+    @Override
+    public String statusJson() {
+        return tree.statusJson();
+    }
+
+    @Override
+    public String[] deadlocks() {
+        return tree.deadlocks().stream().map(Deadlock::describe).toArray(String[]::new);
+    }
+
+    @Override
+    public String[] warnings() {
+        return tree.warnings().stream().map(w -> w.severity() + " " + w.message()).toArray(String[]::new);
+    }
+
+    @Override
+    public String cancel(String path, String reason) {
+        if (policy.readOnly()) {
+            throw new UnsupportedOperationException("this tree's JMX is read-only");
+        }
+        List<Context> found = tree.findByPath(path);
+        String why = reason == null || reason.isBlank() ? "cancelled over JMX" : reason;
+        found.forEach(c -> c.cancel(why));
+        return "cancelled " + found.size() + " context(s) at " + path;
+    }
+}
