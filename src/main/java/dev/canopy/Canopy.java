@@ -1,7 +1,5 @@
 package dev.canopy;
 
-import dev.canopy.internal.Durations;
-import dev.canopy.internal.Names;
 import dev.canopy.status.CompletedContext;
 import dev.canopy.status.Deadlock;
 import dev.canopy.status.LockSnapshot;

@@ -2,12 +2,6 @@ package dev.canopy;
 
 import dev.canopy.internal.Names;
 import dev.canopy.status.CompletedContext;
-import dev.canopy.status.LockHolder;
-import dev.canopy.status.LockWaiter;
-import dev.canopy.status.OperationInfo;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -18,24 +12,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A named unit of work in a tree: {@code global → service → session → task}.
@@ -49,14 +35,38 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are cancelled with a reason naming this context; the context then stays in its parent's {@link #children()}, with
  * its final {@link #state()}, until the last of them has ended, so nothing that still runs is hidden. After that it
  * {@link #isEnded() has ended} and nothing in the tree references it.
+ *
+ * <h2>Concurrency design</h2>
+ * Any thread may create children, spawn, cancel or end a context at any time; nothing here takes a lock. Four
+ * rules keep the tree consistent (the layers below {@code Context} hold state that needs none of them):
+ * <ol>
+ *   <li><b>Phases.</b> {@code phase} moves once each way, by CAS: {@code OPEN → ENDING} (the outcome is fixed;
+ *   children and tasks may still run) and {@code ENDING → DETACHED} (nothing runs under it any more; it has left
+ *   its parent's child map). Only the thread that wins a CAS does what the step implies, so an end, and a
+ *   detach, happen exactly once.</li>
+ *   <li><b>The end/cancel marker.</b> {@code cancellation} ({@link ContextCancellation}) is written once: a
+ *   {@link Cancellation} if a cancel comes first, the {@code ENDED} marker if the end does. That single CAS decides
+ *   whether a context that is both cancelled and ended counts as CANCELLED, so a cancel can never slip in after a
+ *   task's body returned, and an end never hides a cancel that happened.</li>
+ *   <li><b>Attach/end and attach/cancel handshakes.</b> A child is put into the parent's child map and then
+ *   the parent's {@code phase} and {@code cancellation} are read; {@code end()} writes {@code phase} and then
+ *   reads the child map; a cancel writes {@code cancellation} and then walks the child map. Each side writes
+ *   before it reads what the other writes, so whichever comes second sees the first: a child created during its
+ *   parent's end is refused or cancelled, never orphaned; one created during a cancel starts cancelled. Tasks,
+ *   cancel callbacks and the task's own future follow the same write-then-read order.</li>
+ *   <li><b>Weak links.</b> A parent holds a child made by {@code open()} through a {@link ChildLink}, a weak
+ *   reference: a context its owner dropped without closing is collected, and {@link LeakDetector} reports it,
+ *   gives back its live counts and removes it from its parent. The link keeps what that clean-up needs (the
+ *   path, the counters, the child map), never the context. A task's context is held strongly by its task.</li>
+ * </ol>
+ * Cancelling walks the subtree with an explicit stack, never recursion, so no depth can overflow a thread's stack;
+ * a child already cancelled stops the walk below it, as whoever cancelled it walked its subtree.
+ *
+ * <p>Listeners ({@link dev.canopy.spi.TreeListener}) are told after the fact: a context keeps the listener chain it
+ * was created under and what those listeners attached to it, both written before the context is handed to the
+ * code that opened it, so its end reaches the same listeners with their own attachments.
  */
-public final class Context extends ContextLocks implements AutoCloseable {
-    static final long NO_DEADLINE = Long.MAX_VALUE;
-    /**
-     * Stored in {@code cancellation} by an end that came first: one CAS decides between "ended" and "cancelled",
-     * so a cancel can never slip in after a task's body returned.
-     */
-    private static final Cancellation ENDED = new Cancellation("(ended)", "", Instant.EPOCH);
+public final class Context extends ContextCancellation implements AutoCloseable {
     static final int MAX_REASON_CHARS = 1_000;
 
     private static final int OPEN = 0;
@@ -64,14 +74,12 @@ public final class Context extends ContextLocks implements AutoCloseable {
     private static final int DETACHED = 2;
 
     private static final VarHandle PHASE;
-    private static final VarHandle CANCELLATION;
     private static final VarHandle CHILDREN;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PHASE = lookup.findVarHandle(Context.class, "phase", int.class);
-            CANCELLATION = lookup.findVarHandle(Context.class, "cancellation", Cancellation.class);
             CHILDREN = lookup.findVarHandle(Context.class, "children", ConcurrentHashMap.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -84,14 +92,10 @@ public final class Context extends ContextLocks implements AutoCloseable {
     final int depth;
     private final long id;
     private final long createdNanos;
-    /** The effective deadline on the tree's clock: never later than the parent's. */
-    private final long deadlineNanos;
     private final boolean ownedByTask;
-    final Executor executor;
 
     /** Built on first use: most contexts never have their path asked for. Racy but idempotent. */
     private String path;
-    private volatile Cancellation cancellation;
     private volatile int phase;
     /** Set when the context ends; {@link #endedNanos} is written before it. */
     private volatile ContextState outcome;
@@ -111,15 +115,13 @@ public final class Context extends ContextLocks implements AutoCloseable {
 
     Context(ContextTree tree, Context parent, String name, long createdNanos, long deadlineNanos,
             boolean ownedByTask, Executor executor) {
-        super(tree, createdNanos);
+        super(tree, createdNanos, deadlineNanos, executor);
         this.parent = parent;
         this.name = name;
         this.depth = parent == null ? 0 : parent.depth + 1;
         this.id = tree.nextId();
         this.createdNanos = createdNanos;
-        this.deadlineNanos = deadlineNanos;
         this.ownedByTask = ownedByTask;
-        this.executor = executor;
     }
 
     // ------------------------------------------------------------------ identity and timing
@@ -232,7 +234,6 @@ public final class Context extends ContextLocks implements AutoCloseable {
         long end = outcome != null ? endedNanos : tree.clock.nanoTime();
         return Duration.ofNanos(Math.max(0, end - createdNanos));
     }
-
 
     /** Active, or how it ended; {@link ContextState#CANCELLED} as soon as a cancel reached it. */
     public ContextState state() {
@@ -369,7 +370,7 @@ public final class Context extends ContextLocks implements AutoCloseable {
     }
 
     private boolean cancelOne(Cancellation c) {
-        if (!CANCELLATION.compareAndSet(this, null, c)) {
+        if (!claimForCancel(c)) {
             return false;
         }
         // Written before read, mirrored by every registration path (write, then read `cancellation`):
@@ -385,233 +386,6 @@ public final class Context extends ContextLocks implements AutoCloseable {
             x.onCancel();
         }
         return true;
-    }
-
-    /** Whether a cancel has reached this context (before it ended). */
-    public boolean isCancelled() {
-        Cancellation c = cancellation;
-        return c != null && c != ENDED;
-    }
-
-    /** Why and by whom this context was cancelled, if it was. */
-    public Optional<Cancellation> cancellation() {
-        Cancellation c = cancellation;
-        return c == ENDED ? Optional.empty() : Optional.ofNullable(c);
-    }
-
-    /** The cancellation, or null (never the internal end marker). */
-    private Cancellation realCancellation() {
-        Cancellation c = cancellation;
-        return c == ENDED ? null : c;
-    }
-
-    /** Throws {@link CancellationException} with the reason if this context is cancelled. */
-    public void throwIfCancelled() {
-        Cancellation c = realCancellation();
-        if (c != null) {
-            throw cancellationException(c);
-        }
-    }
-
-    CancellationException cancellationException(Cancellation c) {
-        return new CancellationException("context " + path() + " cancelled: " + c.reason()
-                + (c.initiatorPath().equals(path()) ? "" : " (by " + c.initiatorPath() + ")"));
-    }
-
-    /**
-     * A future completed when this context is cancelled (never exceptionally; never, if it ends first). The same
-     * read-only instance is returned every time: wait on it or chain from it; completing or cancelling it throws.
-     * Its dependents run on the cancelling thread.
-     */
-    public CompletableFuture<Void> cancelled() {
-        return cancelledFuture();
-    }
-
-    private ReadOnlyFuture<Void> cancelledFuture() {
-        ReadOnlyFuture<Void> f = extras().cancelledFuture();
-        if (isCancelled()) {
-            f.completeInternally(null);
-        }
-        return f;
-    }
-
-    /**
-     * Blocks until this context is cancelled. If the wait is ended by the interrupt that cancellation itself
-     * sends to the context's task, this returns normally and leaves the interrupt flag set.
-     */
-    public void awaitCancellation() throws InterruptedException {
-        if (isCancelled()) {
-            return;
-        }
-        try {
-            cancelledFuture().get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            if (!isCancelled()) {
-                throw e;
-            }
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Blocks until this context is cancelled or the timeout passes; returns whether it was cancelled. */
-    public boolean awaitCancellation(Duration timeout) throws InterruptedException {
-        Objects.requireNonNull(timeout, "timeout");
-        if (isCancelled()) {
-            return true;
-        }
-        try {
-            cancelledFuture().get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            if (!isCancelled()) {
-                throw e;
-            }
-            Thread.currentThread().interrupt();
-            return true;
-        }
-    }
-
-    /**
-     * Runs {@code callback} once when this context is cancelled, on the cancelling thread (immediately, on this
-     * thread, if it already is; never, if it ends without being cancelled). Closing the returned registration
-     * removes the callback. A callback that throws is logged and does not stop the cancel.
-     */
-    public Registration onCancel(Runnable callback) {
-        Objects.requireNonNull(callback, "callback");
-        CancelCallback registration = new CancelCallback(callback);
-        Cancellation c = cancellation;
-        if (c == null) {
-            ContextExtras x = extras();
-            registration.owner = x;
-            x.callbacks().add(registration);
-            c = cancellation;
-            if (c == null) {
-                return registration;
-            }
-        }
-        if (c != ENDED) {
-            registration.fire();
-        }
-        return registration;
-    }
-
-    // ------------------------------------------------------------------ deadline
-
-    /** The effective deadline: this context's own or an ancestor's, whichever is earlier. */
-    public Optional<Instant> deadline() {
-        return deadlineNanos == NO_DEADLINE ? Optional.empty() : Optional.of(tree.instantAt(deadlineNanos));
-    }
-
-    /** Time left until the deadline (zero once passed), or empty when there is none. */
-    public Optional<Duration> timeLeft() {
-        if (deadlineNanos == NO_DEADLINE) {
-            return Optional.empty();
-        }
-        return Optional.of(Duration.ofNanos(Math.max(0, deadlineNanos - tree.clock.nanoTime())));
-    }
-
-    long deadlineNanos() {
-        return deadlineNanos;
-    }
-
-    void scheduleDeadline() {
-        if (cancellation != null) {
-            return;
-        }
-        long delay = deadlineNanos - tree.clock.nanoTime();
-        if (delay <= 0) {
-            deadlineExceeded();
-            return;
-        }
-        ContextExtras x = extras();
-        // the shared timer thread only hands over: cancel callbacks are user code and must not delay other deadlines
-        // the timer holds the context weakly: a leaked context with a far deadline is still collected and reported
-        java.lang.ref.WeakReference<Context> self = new java.lang.ref.WeakReference<>(this);
-        x.deadlineTimer = DeadlineTimer.schedule(() -> {
-            Context c = self.get();
-            if (c != null) {
-                c.deadlineExceededOnExecutor();
-            }
-        }, delay);
-        if (phase == DETACHED) {
-            x.deadlineTimer.cancel(false);
-        }
-    }
-
-    private void deadlineExceededOnExecutor() {
-        try {
-            executor.execute(this::deadlineExceeded);
-        } catch (RejectedExecutionException e) {
-            deadlineExceeded();
-        }
-    }
-
-    private void deadlineExceeded() {
-        if (cancellation == null) {
-            cancel("deadline exceeded (" + tree.instantAt(deadlineNanos) + ")");
-        }
-    }
-
-    // ------------------------------------------------------------------ current context
-
-    /**
-     * Makes this context {@link Canopy#current() current} on this thread until the scope is closed:
-     * {@code try (Scope s = ctx.makeCurrent()) { ... }}.
-     */
-    public Scope makeCurrent() {
-        Context previous = CurrentContext.swap(this);
-        ListenerChain lc = tree.listeners();
-        if (!lc.wantsScopes) {
-            return () -> CurrentContext.restore(previous);
-        }
-        Object scope = lc.scopeEntered(this);
-        return () -> {
-            lc.scopeExited(this, scope);
-            CurrentContext.restore(previous);
-        };
-    }
-
-    /** Runs {@code body} with this context current, announcing the scope to listeners that want scopes. */
-    <T> T runCurrent(Callable<T> body) throws Exception {
-        Context previous = CurrentContext.swap(this);
-        ListenerChain lc = tree.listeners();
-        Object scope = lc.wantsScopes ? lc.scopeEntered(this) : null;
-        try {
-            return body.call();
-        } finally {
-            if (lc.wantsScopes) {
-                lc.scopeExited(this, scope);
-            }
-            CurrentContext.restore(previous);
-        }
-    }
-
-    /** Wraps {@code runnable} so it runs with this context current, on whatever thread runs it. */
-    public Runnable wrap(Runnable runnable) {
-        Objects.requireNonNull(runnable, "runnable");
-        return () -> {
-            try (Scope ignored = makeCurrent()) {
-                runnable.run();
-            }
-        };
-    }
-
-    /** Wraps {@code callable} so it runs with this context current, on whatever thread runs it. */
-    public <T> Callable<T> wrap(Callable<T> callable) {
-        Objects.requireNonNull(callable, "callable");
-        return () -> runCurrent(callable);
-    }
-
-    /** An executor that runs everything submitted to it with this context current. */
-    public Executor wrap(Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        return command -> executor.execute(wrap(command));
     }
 
     // ------------------------------------------------------------------ ending
@@ -672,7 +446,7 @@ public final class Context extends ContextLocks implements AutoCloseable {
             extras().failure = failure;
         }
         // either the end marker goes in first (no cancel can follow) or a cancel was there first
-        boolean cancelledFirst = !CANCELLATION.compareAndSet(this, null, ENDED);
+        boolean cancelledFirst = !claimForEnd();
         ContextState o = cancelledFirst ? ContextState.CANCELLED : requested;
         outcome = o;
         ChildLink own = link;

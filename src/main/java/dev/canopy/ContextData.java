@@ -18,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The first layer of {@link Context}: what a context carries for people to read (data, secrets and metrics) and
  * when it was last active. {@link Context} is built in layers, one responsibility to a file, each a package-private
- * abstract class whose public methods are {@code Context}'s: {@code ContextData} → {@link ContextCounters} →
- * {@link ContextLocks} → {@link Context}, which holds the lifecycle and its concurrency protocol.
+ * abstract class whose public methods are {@code Context}'s own: {@code ContextData} → {@link ContextCounters} →
+ * {@link ContextLocks} (named locks, operations) → {@link ContextScopes} (the current context) →
+ * {@link ContextCancellation} (the cancellation state and its observers) → {@link Context} (identity, the tree,
+ * cancelling, deadlines and ending: the lifecycle, whose concurrency protocol its class comment explains).
  *
  * <p>Everything here is independent of the lifecycle: maps that are safe to use from any thread, created on first
  * use in {@link ContextExtras} so a plain context stays small.

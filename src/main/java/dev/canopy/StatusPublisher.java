@@ -1,7 +1,5 @@
 package dev.canopy;
 
-import dev.canopy.status.ContextStatus;
-import dev.canopy.status.LockSnapshot;
 import dev.canopy.status.Status;
 
 import java.time.Duration;

@@ -427,5 +427,4 @@ public final class CanopyCli {
         };
     }
 
-
 }

@@ -7,7 +7,6 @@ import dev.canopy.MetricValue;
 import dev.canopy.internal.Durations;
 import dev.canopy.internal.Names;
 
-
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
