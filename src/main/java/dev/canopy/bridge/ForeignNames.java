@@ -70,8 +70,19 @@ public final class ForeignNames {
      */
     public static boolean isSecretLike(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("passwd") || k.contains("secret") || k.contains("token")
+        return k.contains("password") || k.contains("passwd") || k.contains("secret") || hasToken(k)
                 || k.contains("authorization") || k.contains("cookie") || k.contains("credential")
                 || k.contains("apikey") || k.contains("api_key") || k.contains("api-key") || k.contains("private");
+    }
+
+    /** "token" as a credential ({@code access_token}, {@code x-auth-token}), not a count ({@code input_tokens}). */
+    private static boolean hasToken(String k) {
+        for (int at = k.indexOf("token"); at >= 0; at = k.indexOf("token", at + 1)) {
+            int after = at + "token".length();
+            if (after == k.length() || k.charAt(after) != 's') {
+                return true;
+            }
+        }
+        return false;
     }
 }
