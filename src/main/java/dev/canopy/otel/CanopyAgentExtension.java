@@ -2,7 +2,8 @@ package dev.canopy.otel;
 
 import dev.canopy.Canopy;
 import dev.canopy.ContextTree;
-import dev.canopy.JmxPolicy;
+import dev.canopy.jmx.JmxExporter;
+import dev.canopy.jmx.JmxPolicy;
 import dev.canopy.bridge.BridgeRoot;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
@@ -92,14 +93,14 @@ public final class CanopyAgentExtension implements AutoConfigurationCustomizerPr
     }
 
     /**
-     * The extension copy's default tree, with its registry in {@code domain} (JMX defaults there; the
-     * {@code canopy.jmx.*} properties apply in {@value #CANOPY_DOMAIN}, and {@code canopy.jmx.mode=OFF} in both). Making
-     * it the default means {@link Canopy#current()} in this copy never creates a second tree.
+     * The extension copy's default tree, with its registry in {@code domain} and the {@code canopy.jmx.*}
+     * properties applied as for any default tree ({@code canopy.jmx.mode=OFF}: no JMX). Making it the default means
+     * {@link Canopy#current()} in this copy never creates a second tree.
      */
     private static ContextTree extensionTree(String domain) {
-        boolean jmxOff = "OFF".equalsIgnoreCase(System.getProperty("canopy.jmx.mode"));
-        if (!domain.equals(CANOPY_DOMAIN) && !jmxOff) {
-            Canopy.configure(b -> b.jmx(JmxPolicy.defaults().withDomain(domain)));
+        JmxPolicy policy = JmxPolicy.fromSystemProperties();
+        if (!domain.equals(CANOPY_DOMAIN) && policy != null) {
+            Canopy.configure(b -> b.listener(JmxExporter.create(policy.withDomain(domain))));
         }
         return Canopy.tree();
     }
