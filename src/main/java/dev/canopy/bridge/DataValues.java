@@ -1,0 +1,47 @@
+package dev.canopy.bridge;
+
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+/**
+ * Data values for bridged work, built as the JSON nodes Canopy stores. A bridge sets a few values on every
+ * observation or span; handing Canopy a finished immutable node skips the general object-to-JSON conversion, which
+ * costs more than the child context itself.
+ */
+public final class DataValues {
+    /** Longer foreign text (a full URL with its query) is cut here: status lines are for reading. */
+    public static final int MAX_TEXT = 512;
+
+    private DataValues() {
+    }
+
+    /** Text, cut at {@value #MAX_TEXT} characters with a marker. */
+    public static Object text(String s) {
+        if (s.length() > MAX_TEXT) {
+            s = s.substring(0, MAX_TEXT) + "…(" + s.length() + " chars)";
+        }
+        return TextNode.valueOf(s);
+    }
+
+    /**
+     * A scalar from foreign instrumentation as data: strings (cut), booleans, whole and decimal numbers; anything
+     * else (arrays) as its text form.
+     */
+    public static Object of(Object value) {
+        if (value instanceof String s) {
+            return text(s);
+        }
+        if (value instanceof Boolean b) {
+            return BooleanNode.valueOf(b);
+        }
+        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return LongNode.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof Double || value instanceof Float) {
+            return DoubleNode.valueOf(((Number) value).doubleValue());
+        }
+        return text(String.valueOf(value));
+    }
+}

@@ -1,0 +1,258 @@
+package dev.canopy.micrometer;
+
+import dev.canopy.Canopy;
+import dev.canopy.Context;
+import dev.canopy.ContextState;
+import dev.canopy.ContextTree;
+import dev.canopy.Scope;
+import dev.canopy.bridge.BridgeFailures;
+import dev.canopy.bridge.StallingServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.java11.instrument.binder.jdk.MicrometerHttpClient;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Micrometer's own instrumentation (its JDK HttpClient wrapper) seen through the handler. */
+class CanopyObservationHandlerTest {
+    private ContextTree tree;
+    private ObservationRegistry registry;
+    private StallingServer server;
+    private HttpClient client;
+    private final ExecutorService caller = Executors.newSingleThreadExecutor();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        tree = ContextTree.builder().rootName("test").build();
+        registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new CanopyObservationHandler(tree));
+        server = new StallingServer();
+        client = MicrometerHttpClient.instrumentationBuilder(
+                        HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build(), new SimpleMeterRegistry())
+                .observationRegistry(registry)
+                .build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+        caller.shutdownNow();
+        tree.close();
+    }
+
+    private CompletableFuture<HttpResponse<String>> get(String path) {
+        return CompletableFuture.supplyAsync(() -> send(path), caller);
+    }
+
+    private HttpResponse<String> send(String path) {
+        try {
+            return client.send(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Context only(String path) {
+        List<Context> found = tree.findByPath(path);
+        assertEquals(1, found.size(), () -> "one context at " + path + " in\n" + tree.status());
+        return found.get(0);
+    }
+
+    @Test
+    void aRequestIsAContextWhileInFlightAndGoneAfter() throws Exception {
+        CompletableFuture<HttpResponse<String>> response = get("/ok");
+        server.awaitArrival();
+
+        Context request = only("test.observations.http_client_requests");
+        String shown = tree.status().toString();
+        assertTrue(shown.contains("observation=http.client.requests"), shown); // the original name, kept as data
+        assertTrue(shown.contains("method=GET"), "low-cardinality key values are data:\n" + shown);
+        assertEquals(ContextState.ACTIVE, request.state());
+
+        server.release.countDown();
+        assertEquals(200, response.get(10, TimeUnit.SECONDS).statusCode());
+        assertTrue(request.isEnded());
+        assertEquals(ContextState.COMPLETED, request.state());
+        assertEquals(List.of(), tree.findByPath("test.observations.http_client_requests"));
+        assertFalse(tree.status().toString().contains("http_client_requests"));
+    }
+
+    @Test
+    void nestedObservationsNestAndTheObservedCodeRunsInItsContext() throws Exception {
+        AtomicReference<Context> currentInside = new AtomicReference<>();
+        CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() ->
+                Observation.createNotStarted("checkout.flow", registry).observe(() -> {
+                    currentInside.set(Canopy.current());
+                    try (Context query = Canopy.current().child("db-query").open()) {
+                        assertEquals("test.observations.checkout_flow.db-query", query.path());
+                    }
+                    return send("/ok");
+                }), caller);
+        server.awaitArrival();
+
+        Context flow = only("test.observations.checkout_flow");
+        Context request = only("test.observations.checkout_flow.http_client_requests");
+        assertSame(flow, currentInside.get(), "the observation's context is current while its scope is open");
+        assertEquals(flow, request.parent().orElseThrow());
+
+        server.release.countDown();
+        response.get(10, TimeUnit.SECONDS);
+        assertEquals(ContextState.COMPLETED, flow.state());
+        assertTrue(flow.isEnded() && request.isEnded());
+    }
+
+    @Test
+    void aFailedRequestEndsFailedWithItsException() throws Exception {
+        CompletableFuture<HttpResponse<String>> response = get("/broken");
+        server.awaitArrival();
+        Context request = only("test.observations.http_client_requests");
+
+        server.release.countDown();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> response.get(10, TimeUnit.SECONDS));
+        assertEquals(ContextState.FAILED, request.state());
+        assertSame(e.getCause().getCause(), request.failure().orElseThrow(), "the IOException the client threw");
+        assertInstanceOf(IOException.class, request.failure().orElseThrow());
+    }
+
+    @Test
+    void anObservedErrorEndsTheContextFailedWithTheException() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        AtomicReference<Context> inside = new AtomicReference<>();
+        assertThrows(IllegalStateException.class, () -> Observation.createNotStarted("payment", registry).observe(() -> {
+            inside.set(Canopy.current());
+            throw boom;
+        }));
+        assertEquals("test.observations.payment", inside.get().path());
+        assertEquals(ContextState.FAILED, inside.get().state());
+        assertSame(boom, inside.get().failure().orElseThrow());
+        assertTrue(inside.get().isEnded());
+    }
+
+    @Test
+    void withoutAParentObservationTheCurrentContextIsTheParent() {
+        try (Context service = tree.root().child("billing").open(); Scope s = service.makeCurrent()) {
+            Observation job = Observation.start("nightly.job", registry);
+            assertEquals(1, tree.findByPath("test.billing.nightly_job").size(), tree.status()::toString);
+            job.stop();
+            assertEquals(List.of(), tree.findByPath("test.billing.nightly_job"));
+        }
+        Observation job = Observation.start("nightly.job", registry);
+        assertEquals(1, tree.findByPath("test.observations.nightly_job").size(), "no current context: the root");
+        job.stop();
+    }
+
+    @Test
+    void theRootIsConfigurableAndABadOneIsRefusedWithItsValue() {
+        ObservationRegistry r = ObservationRegistry.create();
+        r.observationConfig().observationHandler(new CanopyObservationHandler(tree).withRoot("test.jobs.micrometer"));
+        Observation o = Observation.start("sync", r);
+        assertEquals(1, tree.findByPath("test.jobs.micrometer.sync").size(), tree.status()::toString);
+        o.stop();
+
+        IllegalArgumentException wrongRoot = assertThrows(IllegalArgumentException.class,
+                () -> new CanopyObservationHandler(tree).withRoot("global.observations"));
+        assertTrue(wrongRoot.getMessage().contains("\"global.observations\"") && wrongRoot.getMessage().contains("\"test\""),
+                wrongRoot.getMessage());
+        IllegalArgumentException emptySegment = assertThrows(IllegalArgumentException.class,
+                () -> new CanopyObservationHandler(tree).withRoot("test..jobs"));
+        assertTrue(emptySegment.getMessage().contains("\"test..jobs\""), emptySegment.getMessage());
+    }
+
+    @Test
+    void highCardinalityValuesOnlyWhenAskedAndSecretLikeKeysNever() {
+        Observation o = Observation.createNotStarted("login", registry)
+                .lowCardinalityKeyValue("outcome", "SUCCESS")
+                .lowCardinalityKeyValue("db.password", "hunter2")
+                .highCardinalityKeyValue("user.id", "alice-42")
+                .contextualName("user login")
+                .start();
+        String shown = tree.status().toString();
+        o.stop();
+        assertTrue(shown.contains("outcome=SUCCESS") && shown.contains("contextualName=user login"), shown);
+        assertFalse(shown.contains("alice-42"), "high cardinality is off by default:\n" + shown);
+        assertFalse(shown.contains("hunter2"), shown);
+
+        ObservationRegistry r = ObservationRegistry.create();
+        r.observationConfig().observationHandler(new CanopyObservationHandler(tree).withHighCardinalityKeyValues(true));
+        Observation withHigh = Observation.createNotStarted("login", r)
+                .highCardinalityKeyValue("user.id", "alice-42")
+                .highCardinalityKeyValue("http.request.header.authorization", "Bearer xyz")
+                .start();
+        shown = tree.status().toString();
+        withHigh.stop();
+        assertTrue(shown.contains("user.id=alice-42"), shown);
+        assertFalse(shown.contains("Bearer xyz"), shown);
+    }
+
+    @Test
+    void oneObservationScopedOnTwoThreadsRestoresEachThreadsOwnContext() throws Exception {
+        Context worker = tree.root().child("worker").open();
+        Observation o = Observation.start("shared", registry);
+        Context shared = only("test.observations.shared");
+        CountDownLatch otherOpened = new CountDownLatch(1);
+        CountDownLatch mainClosed = new CountDownLatch(1);
+        AtomicReference<Context> otherInside = new AtomicReference<>();
+        AtomicReference<Context> otherAfter = new AtomicReference<>();
+        CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+            try (Scope outer = worker.makeCurrent()) {
+                try (Observation.Scope s = o.openScope()) {
+                    otherOpened.countDown();
+                    await(mainClosed);
+                    otherInside.set(Canopy.current()); // still the observation's, though main closed its scope first
+                }
+                otherAfter.set(Canopy.current());
+            }
+        }, caller);
+        Context mainBefore = Canopy.current();
+        try (Observation.Scope s = o.openScope()) {
+            await(otherOpened);
+            assertSame(shared, Canopy.current());
+        }
+        assertSame(mainBefore, Canopy.current(), "main's scope closed: main's own context is back");
+        mainClosed.countDown();
+        other.get(10, TimeUnit.SECONDS);
+        assertSame(shared, otherInside.get());
+        assertSame(worker, otherAfter.get(), "the other thread's scope closed: its own context is back");
+        o.stop();
+        worker.close();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aTreeThatRefusesWorkNeverBreaksTheObservedCode() {
+        ContextTree closed = ContextTree.builder().rootName("gone").build();
+        ObservationRegistry r = ObservationRegistry.create();
+        r.observationConfig().observationHandler(new CanopyObservationHandler(closed));
+        closed.close();
+        long before = BridgeFailures.count();
+        assertEquals("done", Observation.createNotStarted("after.close", r).observe(() -> "done"));
+        assertTrue(BridgeFailures.count() > before, "the refusal is counted");
+    }
+}

@@ -1,0 +1,195 @@
+package dev.canopy.otel;
+
+import com.sun.tools.attach.VirtualMachine;
+import dev.canopy.cli.CanopyCli;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The real OpenTelemetry Java agent with {@code target/canopy-otel-extension.jar} as its extension, in a JVM of its
+ * own, looked at with the {@code canopy} command line while an instrumented HTTP call is in flight. Runs after
+ * {@code package} (failsafe), which builds the extension jar and copies the agent to {@code target/otel-agent/}.
+ */
+class AgentExtensionIT {
+    private static final Path AGENT = Path.of("target", "otel-agent", "opentelemetry-javaagent.jar");
+    private static final Path EXTENSION = Path.of("target", "canopy-otel-extension.jar");
+    private static final long WAIT_SECONDS = 90; // the agent instruments everything it loads: slow on 2 cores
+
+    private Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> seen = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void anAgentInstrumentedServiceShowsItsLiveSpansInCanopyStatus() throws Exception {
+        long pid = start(testClasses(), AgentApp.class.getName());
+        awaitLine("in flight");
+
+        String status = cli("status", String.valueOf(pid), "--no-color");
+        assertTrue(status.contains("global ("), status);
+        assertTrue(status.contains("── spans ("), status);
+        String client = clientSpanLine(status);
+        assertTrue(client.contains("span.kind=CLIENT") && client.contains("http.request.method=GET"), status);
+        assertTrue(client.matches(".*trace\\.id=[0-9a-f]{32}.*"), status);
+
+        send("release");
+        assertEquals("done 200", awaitLine("done"));
+        String after = cli("status", String.valueOf(pid), "--no-color");
+        assertFalse(after.contains("span.kind=CLIENT"), "the span ended, its context left the tree:\n" + after);
+    }
+
+    @Test
+    void anApplicationWithCanopyOfItsOwnKeepsDevCanopyAndTheSpansMoveToTheirOwnDomain() throws Exception {
+        long pid = start(testClasses() + java.io.File.pathSeparator + libraryWithJackson(),
+                AgentAppWithCanopy.class.getName());
+        awaitLine("in flight");
+
+        String status = cli("status", String.valueOf(pid), "--no-color");
+        assertTrue(status.contains("app-service"), "canopy status shows the application's own tree:\n" + status);
+        assertFalse(status.contains("span.kind=CLIENT"), status);
+
+        String spans = registryStatus(pid, "dev.canopy.otel:type=Registry");
+        assertTrue(spans.contains("span.kind=CLIENT"), "the extension's tree, under dev.canopy.otel:\n" + spans);
+        assertFalse(spans.contains("app-service"), spans);
+
+        send("release");
+        assertEquals("done 200", awaitLine("done"));
+        assertFalse(registryStatus(pid, "dev.canopy.otel:type=Registry").contains("span.kind=CLIENT"));
+    }
+
+    @Test
+    void theParentOfRootSpansIsConfigurable() throws Exception {
+        long pid = start(testClasses(), AgentApp.class.getName(), "-Dcanopy.otel.root=global.outgoing");
+        awaitLine("in flight");
+        String status = cli("status", String.valueOf(pid), "--no-color", "--path", "global.outgoing");
+        assertTrue(status.contains("── outgoing ("), status);
+        assertTrue(clientSpanLine(status).contains("span.kind=CLIENT"), status);
+        send("release");
+        awaitLine("done");
+    }
+
+    // ------------------------------------------------------------------ the JVM under the agent
+
+    private long start(String classPath, String mainClass, String... extraOptions) throws Exception {
+        assertTrue(Files.isRegularFile(AGENT), AGENT + " is copied by `mvn verify` (pre-integration-test)");
+        assertTrue(Files.isRegularFile(EXTENSION), EXTENSION + " is built by `mvn package`");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:" + AGENT.toAbsolutePath(),
+                "-Dotel.javaagent.extensions=" + EXTENSION.toAbsolutePath(),
+                // nothing leaves this machine
+                "-Dotel.traces.exporter=none", "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"));
+        command.addAll(Arrays.asList(extraOptions));
+        command.addAll(List.of("-cp", classPath, mainClass));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "agent-app-output");
+        reader.setDaemon(true);
+        reader.start();
+        String line = awaitLine("running as pid ");
+        return Long.parseLong(line.substring(line.indexOf("running as pid ") + "running as pid ".length()).trim());
+    }
+
+    /** The next output line containing {@code text}; fails with everything seen when it does not come. */
+    private String awaitLine(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (true) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                fail("no line containing \"" + text + "\" within " + WAIT_SECONDS + " s; output:\n" + String.join("\n", seen));
+            }
+            seen.add(line);
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+    }
+
+    private void send(String line) throws IOException {
+        Writer in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        in.write(line + "\n");
+        in.flush();
+    }
+
+    private static String testClasses() {
+        return classPathEntries().stream().filter(e -> e.endsWith("test-classes")).findFirst().orElseThrow();
+    }
+
+    /** The library (classes or jar) and Jackson, as an application that uses Canopy has them. */
+    private static String libraryWithJackson() {
+        return classPathEntries().stream()
+                .filter(e -> e.contains("jackson") || e.endsWith("target" + java.io.File.separator + "classes")
+                        || e.matches(".*canopy-[^" + java.io.File.separator + "]*\\.jar"))
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    private static List<String> classPathEntries() {
+        return Arrays.asList(System.getProperty("java.class.path").split(java.io.File.pathSeparator));
+    }
+
+    /** The line of the agent's client span for the call to the stalling server. */
+    private static String clientSpanLine(String status) {
+        return status.lines().filter(l -> l.contains("span.kind=CLIENT")).findFirst()
+                .orElseThrow(() -> new AssertionError("no client span in:\n" + status));
+    }
+
+    private static String cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = CanopyCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, exit, () -> err.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A registry's status text, read over JMX as JConsole would (the command line reads dev.canopy only). */
+    private static String registryStatus(long pid, String registry) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
+        try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
+            MBeanServerConnection conn = c.getMBeanServerConnection();
+            return (String) conn.invoke(new ObjectName(registry), "statusText", new Object[0], new String[0]);
+        } finally {
+            vm.detach();
+        }
+    }
+}
