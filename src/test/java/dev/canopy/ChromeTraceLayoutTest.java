@@ -102,6 +102,43 @@ class ChromeTraceLayoutTest {
     }
 
     @Test
+    void aSemaphoreWaiterGetsOneArrowFromThePermitThatLetItIn() throws Exception {
+        RecordingStoryTest.Trace trace = record("pool", root -> {
+            NamedSemaphore pool = root.semaphore("connections", 2);
+            Context first = root.child("first").open();
+            Context second = root.child("second").open();
+            Context waiter = root.child("waiter").open();
+            try (Scope s = first.makeCurrent()) {
+                pool.acquire();
+            }
+            try (Scope s = second.makeCurrent()) {
+                pool.acquire();
+            }
+            Thread waiting = new Thread(() -> {
+                try (Scope s = waiter.makeCurrent(); Held h = pool.permit()) {
+                    // got in once the second gave its permit back
+                }
+            });
+            waiting.start();
+            TestTrees.awaitTrue("the waiter waits", () -> !waiter.awaitedLocks().isEmpty());
+            try (Scope s = second.makeCurrent()) {
+                pool.release();
+            }
+            waiting.join(30_000);
+            try (Scope s = first.makeCurrent()) {
+                pool.release();
+            }
+            for (Context c : List.of(first, second, waiter)) {
+                c.close();
+            }
+        });
+        assertEquals(1, trace.flows.size(), "both holders blocked it; one release let it in");
+        RecordingStoryTest.Flow flow = trace.flows.get(0);
+        assertEquals("pool.second", trace.trackNames.get(flow.from().tid()));
+        assertEquals("pool.waiter", trace.trackNames.get(flow.to().tid()));
+    }
+
+    @Test
     void aTreeThousandsOfLevelsDeepExports() throws Exception {
         RecordingStoryTest.Trace trace = record("deep", 5_000, root -> {
             List<Context> chain = new ArrayList<>();

@@ -272,7 +272,7 @@ final class ChromeTrace {
         if (c.lifetime() != null) {
             args.put("lifetime", c.lifetime().toString());
         }
-        if (c.thread() != null) {
+        if (c.thread() != null && !c.existedBefore()) { // else it is the thread that started the recording
             args.put("createdOnThread", c.thread());
         }
         if (c.endThread() != null) {
@@ -306,7 +306,8 @@ final class ChromeTrace {
 
     /**
      * An arrow from each hold to each wait it blocked: the hold of a context the wait named as a holder when it
-     * began, on the same lock, in progress at that moment. Both ends sit at the middle of the time the two slices
+     * began, on the same lock, in progress at that moment (for a semaphore, only the first of them to give its
+     * permit back). Both ends sit at the middle of the time the two slices
      * share, where each viewer finds the slice to bind the arrow to ({@code bp: "e"}: the enclosing slice).
      */
     private void flows() {
@@ -325,11 +326,19 @@ final class ChromeTrace {
                 continue;
             }
             Placed w = placedLocks.get(wait);
+            List<RecordedLock> blockers = new ArrayList<>();
             for (RecordedLock hold : holdsByLock.getOrDefault(wait.lockName(), List.of())) {
-                if (hold.contextId() == wait.contextId() || !holders.contains(hold.path())
-                        || hold.start().isAfter(wait.start()) || !hold.end().isAfter(wait.start())) {
-                    continue;
+                if (hold.contextId() != wait.contextId() && holders.contains(hold.path())
+                        && !hold.start().isAfter(wait.start()) && hold.end().isAfter(wait.start())) {
+                    blockers.add(hold);
                 }
+            }
+            if (wait.mode().equals("PERMIT") && blockers.size() > 1) {
+                // any permit given back lets a semaphore waiter in: one arrow, from the first release, not one
+                // from every holder of a busy pool
+                blockers = List.of(blockers.stream().min(Comparator.comparing(RecordedLock::end)).orElseThrow());
+            }
+            for (RecordedLock hold : blockers) {
                 Placed h = placedLocks.get(hold);
                 long shareFrom = Math.max(h.from(), w.from());
                 long shareUntil = Math.min(h.until(), w.until());

@@ -106,7 +106,7 @@ public final class RecordedContext {
         return existedBefore;
     }
 
-    /** The thread that created it. */
+    /** The thread that created it; for one created before the recording, the thread that started the recording. */
     public String thread() {
         return thread;
     }

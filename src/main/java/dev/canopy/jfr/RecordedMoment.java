@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -204,8 +205,17 @@ public final class RecordedMoment {
     }
 
     private static String heldBy(RecordedLock wait) {
-        return wait.holders() == null || wait.holders().isEmpty() ? ""
-                : "; held by " + wait.holders() + " when the wait began";
+        List<String> paths = wait.holderPaths();
+        if (paths.isEmpty()) {
+            return "";
+        }
+        // a busy semaphore's holders often share a path: "6 × global.http-proxy.request"
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        paths.forEach(p -> counts.merge(p, 1, Integer::sum));
+        StringBuilder s = new StringBuilder("; held by ");
+        counts.forEach((path, n) -> s.append(s.length() > "; held by ".length() ? ", " : "")
+                .append(n > 1 ? n + " × " : "").append(path));
+        return s.append(" when the wait began").toString();
     }
 
     private static List<RecordedLock> sortedByStart(List<RecordedLock> locks) {
