@@ -30,7 +30,8 @@ import java.util.Map;
  * <p><b>Layout: one track per context, in tree order.</b> Every context is a complete ("X") slice on a track of its
  * own; a track is a "thread" of the trace's one process, named by the context's path, and tracks are numbered
  * parent first, children right below, so the track list reads as the tree ({@code global},
- * {@code global.http-proxy}, {@code global.http-proxy.request}, …). Contexts with the same path that never overlap
+ * {@code global.http-proxy}, {@code global.http-proxy.request}, …). JSON traces give Perfetto no deeper grouping
+ * than process and thread, so the path in each track's name carries the nesting. Contexts with the same path that never overlap
  * in time share a track, so a thousand sequential requests take a handful of tracks, not a thousand. The other
  * layout, nestable async slices ({@code b}/{@code e}), does not give a tree in both viewers: children nest under a
  * parent only when they share its {@code id}, siblings that overlap in time then break the nesting both viewers
@@ -176,7 +177,11 @@ final class ChromeTrace {
         }
     }
 
-    /** Numbers tracks parent first, so sorting tracks by number (both viewers do, by default) shows the tree. */
+    /**
+     * Numbers tracks parent first. chrome://tracing orders threads by {@code thread_sort_index}, set to this number;
+     * Perfetto ignores that metadata, so the thread ids and the order the tracks first appear in the file (their
+     * names come first) follow the tree too.
+     */
     private void number(List<Track> top) {
         ArrayDeque<Track> pending = new ArrayDeque<>();
         for (int i = top.size() - 1; i >= 0; i--) {
@@ -416,7 +421,7 @@ final class ChromeTrace {
             name.put("pid", PID);
             name.put("tid", t.tid);
             name.putObject("args").put("name", t.name);
-            // chrome://tracing orders tracks by this; Perfetto by thread id, which follows the same order
+            // chrome://tracing orders tracks by this; Perfetto ignores it (see number())
             ObjectNode order = out.addObject();
             order.put("name", "thread_sort_index");
             order.put("ph", "M");
