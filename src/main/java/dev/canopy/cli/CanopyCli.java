@@ -338,8 +338,17 @@ public final class CanopyCli {
         } catch (IOException e) {
             throw new Target.Failure(e.getMessage(), 1);
         }
+        if (o.at != null && !what.equals("tree")) {
+            throw new Target.Failure("--at goes with jfr tree only", 2);
+        }
         switch (what) {
-            case "tree" -> out.print(rec.renderTree());
+            case "tree" -> {
+                if (o.at == null) {
+                    out.print(rec.renderTree());
+                } else {
+                    out.print(rec.at(MomentArgument.resolve(o.at, rec.recordingStart(), rec.recordingEnd())).render());
+                }
+            }
             case "timeline" -> {
                 List<TimelineEntry> entries = o.path.isEmpty() ? rec.timeline() : rec.timeline(o.path);
                 DateTimeFormatter time = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -385,7 +394,7 @@ public final class CanopyCli {
               deadlocks <target>                    deadlock cycles among named locks and JVM locks
               cancel <target> <path> [reason]       cancel the contexts at a path (refused when read-only)
               record <pid> [--duration 30s] [-o f]  record Canopy's JFR events with the packaged template
-              jfr tree|timeline|chrome <file.jfr>   read a recording: tree, per-context timeline, Chrome trace
+              jfr tree|timeline|chrome <file.jfr>   read a recording: tree (--at a moment), timeline, Chrome trace
               demo                                  run the demo
 
             <target> is a pid (same user; attaches and starts the JVM's local management agent),
@@ -416,11 +425,17 @@ public final class CanopyCli {
                       jar (no file needed on the target), stops it after the duration and saves it locally.
                     """;
             case "jfr" -> """
-                    usage: canopy jfr tree <file.jfr>
+                    usage: canopy jfr tree <file.jfr> [--at TIME]
                            canopy jfr timeline <file.jfr> [--path PREFIX]
                            canopy jfr chrome <file.jfr> -o trace.json
-                      tree: the context tree rebuilt from the recording; timeline: what happened to each context;
-                      chrome: contexts and lock waits/holds in Chrome trace-event format (Perfetto, chrome://tracing).
+                      tree: the context tree rebuilt from the recording, every context it saw;
+                        --at TIME: the tree as it was at that moment, with the locks held and awaited. TIME is an
+                        offset into the recording (+1.5s, +250ms, +1m30s), a UTC time of day as jfr timeline
+                        prints it (14:44:22.250) or an ISO instant (2024-05-01T14:44:22.250Z).
+                      timeline: what happened to each context, in time order (times of day in UTC).
+                      chrome: Chrome trace-event JSON for Perfetto or chrome://tracing: one track per context in
+                        tree order, lock waits and holds on the context's track with arrows from holder to
+                        waiter, cancels as instants.
                     """;
             case "demo" -> "usage: canopy demo [--duration 30s] [--interval 2s] [--quiet]\n  Runs the demo program.\n";
             default -> USAGE;

@@ -17,6 +17,7 @@ final class Options {
     String user;
     String passwordFile;
     String output;
+    String at;
     Duration interval = Duration.ofSeconds(1);
     Duration duration = Duration.ofSeconds(30);
     int updates = Integer.MAX_VALUE;
@@ -37,6 +38,7 @@ final class Options {
                 case "--user" -> o.user = value(args, ++i, a);
                 case "--password-file" -> o.passwordFile = value(args, ++i, a);
                 case "-o", "--output" -> o.output = value(args, ++i, a);
+                case "--at" -> o.at = value(args, ++i, a);
                 case "--interval" -> o.interval = duration(value(args, ++i, a), a);
                 case "--duration" -> o.duration = duration(value(args, ++i, a), a);
                 case "--updates" -> {

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -32,13 +33,22 @@ public final class ContextRecording {
     private final List<RecordedContext> roots;
     private final List<TimelineEntry> timeline;
     private final List<RecordedEvent> lockEvents;
+    private final List<RecordedLock> locks;
+    private final List<RecordedCancel> cancels;
+    private final Instant recordingStart;
+    private final Instant recordingEnd;
 
     private ContextRecording(Map<Long, RecordedContext> contexts, List<RecordedContext> roots,
-                             List<TimelineEntry> timeline, List<RecordedEvent> lockEvents) {
+                             List<TimelineEntry> timeline, List<RecordedEvent> lockEvents, List<RecordedLock> locks,
+                             List<RecordedCancel> cancels, Instant recordingStart, Instant recordingEnd) {
         this.contexts = contexts;
         this.roots = roots;
         this.timeline = timeline;
         this.lockEvents = lockEvents;
+        this.locks = locks;
+        this.cancels = cancels;
+        this.recordingStart = recordingStart;
+        this.recordingEnd = recordingEnd;
     }
 
     /**
@@ -60,17 +70,31 @@ public final class ContextRecording {
         } catch (RuntimeException e) {
             throw new IOException(file + " is not a readable JFR recording: " + e, e);
         }
-        return of(events);
+        return build(events, RecordingSpan.ofChunks(file));
     }
 
-    /** Builds from events already read (for example from a {@code RecordingStream}). */
+    /**
+     * Builds from events already read (for example from a {@code RecordingStream}). With no file to take the
+     * chunks' start and end from, the recording is taken to span from its first event to its last.
+     */
     public static ContextRecording of(List<RecordedEvent> events) {
+        return build(events, Optional.empty());
+    }
+
+    private static ContextRecording build(List<RecordedEvent> events, Optional<RecordingSpan> chunks) {
         List<RecordedEvent> sorted = new ArrayList<>(events);
         sorted.sort(Comparator.comparing(RecordedEvent::getStartTime));
         Map<Long, RecordedContext> contexts = new LinkedHashMap<>();
         List<TimelineEntry> timeline = new ArrayList<>();
-        List<RecordedEvent> locks = new ArrayList<>();
+        List<RecordedEvent> lockEvents = new ArrayList<>();
+        List<RecordedLock> locks = new ArrayList<>();
+        List<RecordedCancel> cancels = new ArrayList<>();
+        Instant firstEvent = null;
+        Instant lastEvent = null;
         for (RecordedEvent e : sorted) {
+            // every event counts, the JDK's own included: they say how long the recording ran when chunks cannot
+            firstEvent = firstEvent == null || e.getStartTime().isBefore(firstEvent) ? e.getStartTime() : firstEvent;
+            lastEvent = lastEvent == null || e.getEndTime().isAfter(lastEvent) ? e.getEndTime() : lastEvent;
             String type = e.getEventType().getName();
             switch (type) {
                 case EventNames.CONTEXT_START -> {
@@ -98,12 +122,17 @@ public final class ContextRecording {
                     timeline.add(new TimelineEntry(e.getEndTime(), c.lifetime, "END", id, c.path(), thread(e),
                             c.outcome + (c.message == null ? "" : ": " + c.message)));
                 }
-                case EventNames.CONTEXT_CANCEL -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
-                        "CANCEL", e.getLong("contextId"), e.getString("path"), thread(e),
-                        e.getString("reason") + " (by " + e.getString("initiatorPath") + ", "
-                                + e.getInt("subtreeSize") + " contexts)"));
+                case EventNames.CONTEXT_CANCEL -> {
+                    cancels.add(new RecordedCancel(e.getStartTime(), e.getLong("contextId"), e.getString("path"),
+                            e.getString("reason"), e.getString("initiatorPath"), e.getInt("subtreeSize"), thread(e)));
+                    timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
+                            "CANCEL", e.getLong("contextId"), e.getString("path"), thread(e),
+                            e.getString("reason") + " (by " + e.getString("initiatorPath") + ", "
+                                    + e.getInt("subtreeSize") + " contexts)"));
+                }
                 case EventNames.LOCK_WAIT -> {
-                    locks.add(e);
+                    lockEvents.add(e);
+                    locks.add(lock(RecordedLock.Kind.WAIT, e));
                     timeline.add(new TimelineEntry(e.getStartTime(), e.getDuration(), "LOCK_WAIT",
                             e.getLong("contextId"), e.getString("path"), thread(e),
                             "\"" + e.getString("lockName") + "\" " + e.getString("mode")
@@ -112,15 +141,23 @@ public final class ContextRecording {
                                     : " held by " + e.getString("holders"))));
                 }
                 case EventNames.LOCK_HOLD -> {
-                    locks.add(e);
+                    lockEvents.add(e);
+                    locks.add(lock(RecordedLock.Kind.HOLD, e));
                     timeline.add(new TimelineEntry(e.getStartTime(), e.getDuration(), "LOCK_HOLD",
                             e.getLong("contextId"), e.getString("path"), thread(e),
                             "\"" + e.getString("lockName") + "\" " + e.getString("mode")));
                 }
-                case EventNames.CONTEXT_LEAK -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
-                        "LEAK", e.getLong("contextId"), e.getString("path"), thread(e),
-                        "never closed; garbage-collected" + (e.getString("openedAt") == null ? ""
-                                : ", opened at " + e.getString("openedAt"))));
+                case EventNames.CONTEXT_LEAK -> {
+                    // a leaked context never gets an end event: it leaves the tree when it is collected
+                    RecordedContext c = contexts.get(e.getLong("contextId"));
+                    if (c != null && c.end == null) {
+                        c.leakedAt = e.getStartTime();
+                    }
+                    timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
+                            "LEAK", e.getLong("contextId"), e.getString("path"), thread(e),
+                            "never closed; garbage-collected" + (e.getString("openedAt") == null ? ""
+                                    : ", opened at " + e.getString("openedAt"))));
+                }
                 case EventNames.DEADLOCK -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
                         "DEADLOCK", 0, "", thread(e), e.getString("cycle")));
                 default -> {
@@ -142,7 +179,76 @@ public final class ContextRecording {
         }
         roots.sort(Comparator.comparingLong(RecordedContext::id));
         timeline.sort(Comparator.comparing(TimelineEntry::time));
-        return new ContextRecording(contexts, List.copyOf(roots), List.copyOf(timeline), List.copyOf(locks));
+        Instant start = chunks.map(RecordingSpan::start).orElse(firstEvent == null ? Instant.EPOCH : firstEvent);
+        Instant end = chunks.map(RecordingSpan::end).orElse(lastEvent == null ? start : lastEvent);
+        // the chunk headers and the events' own clock agree to within ticks; never let an event fall outside
+        if (firstEvent != null && firstEvent.isBefore(start)) {
+            start = firstEvent;
+        }
+        if (lastEvent != null && lastEvent.isAfter(end)) {
+            end = lastEvent;
+        }
+        see(roots, start, end);
+        for (RecordedContext c : contexts.values()) {
+            if (c.seenFrom == null) { // only a corrupt recording has parent links in a cycle: show them as roots
+                roots.add(c);
+                see(List.of(c), start, end);
+            }
+        }
+        return new ContextRecording(contexts, List.copyOf(roots), List.copyOf(timeline), List.copyOf(lockEvents),
+                List.copyOf(locks), List.copyOf(cancels), start, end);
+    }
+
+    /**
+     * Works out the part of each context's life the recording saw. A context is in the tree from its creation (the
+     * recording's start if it was created before, never before its parent) until it ended, or until its last
+     * descendant did, as an ended context stays in the tree while its children run; one still there when the
+     * recording stopped is seen to the recording's end. Iterative: a tree may be thousands of levels deep.
+     */
+    private static void see(List<RecordedContext> roots, Instant recordingStart, Instant recordingEnd) {
+        List<RecordedContext> parentsFirst = new ArrayList<>();
+        ArrayDeque<RecordedContext> pending = new ArrayDeque<>();
+        for (RecordedContext root : roots) {
+            if (root.seenFrom == null) {
+                root.seenFrom = root.existedBefore() ? recordingStart : root.start();
+                pending.push(root);
+            }
+        }
+        while (!pending.isEmpty()) {
+            RecordedContext c = pending.pop();
+            parentsFirst.add(c);
+            for (RecordedContext child : c.children) {
+                if (child.seenFrom == null) {
+                    Instant from = child.existedBefore() ? recordingStart : child.start();
+                    child.seenFrom = from.isBefore(c.seenFrom) ? c.seenFrom : from;
+                    pending.push(child);
+                }
+            }
+        }
+        for (int i = parentsFirst.size() - 1; i >= 0; i--) { // children before their parents
+            RecordedContext c = parentsFirst.get(i);
+            Instant gone = c.end != null ? c.end : c.leakedAt;
+            Instant until = gone == null ? recordingEnd : gone;
+            boolean atEnd = gone == null;
+            for (RecordedContext child : c.children) {
+                if (child.seenUntil == null) { // a cycle back to a context not worked out yet
+                    continue;
+                }
+                if (child.seenUntil.isAfter(until)) {
+                    until = child.seenUntil;
+                }
+                atEnd |= child.presentAtRecordingEnd;
+            }
+            c.seenUntil = until.isBefore(c.seenFrom) ? c.seenFrom : until;
+            c.presentAtRecordingEnd = atEnd;
+        }
+    }
+
+    private static RecordedLock lock(RecordedLock.Kind kind, RecordedEvent e) {
+        boolean wait = kind == RecordedLock.Kind.WAIT;
+        return new RecordedLock(kind, e.getString("lockName"), e.getString("lockKind"), e.getString("mode"),
+                wait ? e.getInt("permits") : 0, e.getLong("contextId"), e.getString("path"), thread(e),
+                e.getStartTime(), e.getEndTime(), wait ? e.getString("holders") : "", !wait || e.getBoolean("acquired"));
     }
 
     private static String thread(RecordedEvent e) {
@@ -190,6 +296,43 @@ public final class ContextRecording {
         return lockEvents;
     }
 
+    /** The lock waits and holds, in order of their start. */
+    public List<RecordedLock> locks() {
+        return locks;
+    }
+
+    /** The cancels, in time order. */
+    public List<RecordedCancel> cancels() {
+        return cancels;
+    }
+
+    /**
+     * When the recording started: the start of its first chunk (for a recording built from events alone, its first
+     * event). Contexts that existed before are seen from here.
+     */
+    public Instant recordingStart() {
+        return recordingStart;
+    }
+
+    /** When the recording ended: the end of its last chunk (or its last event). Contexts still running are seen to here. */
+    public Instant recordingEnd() {
+        return recordingEnd;
+    }
+
+    /**
+     * The tree as it was at {@code t}: the contexts then alive, the locks then held and awaited.
+     *
+     * @throws IllegalArgumentException naming {@code t} and the recording's span when {@code t} is outside it
+     */
+    public RecordedMoment at(Instant t) {
+        Objects.requireNonNull(t, "t");
+        if (t.isBefore(recordingStart) || t.isAfter(recordingEnd)) {
+            throw new IllegalArgumentException(t + " is outside the recording, which runs from " + recordingStart
+                    + " to " + recordingEnd);
+        }
+        return new RecordedMoment(this, t);
+    }
+
     /** The rebuilt tree as text: one line per context with its lifetime and outcome. */
     public String renderTree() {
         StringBuilder out = new StringBuilder();
@@ -214,7 +357,8 @@ public final class ContextRecording {
     }
 
     private static String line(RecordedContext c) {
-        String life = c.lifetime() == null ? "running" : c.outcome() + " after " + human(c.lifetime());
+        String life = c.lifetime() != null ? c.outcome() + " after " + human(c.lifetime())
+                : c.leakedAt() != null ? "leaked: garbage-collected without being closed" : "running";
         return c.name() + " #" + c.id() + " (" + life + (c.existedBefore() ? ", existed before the recording" : "")
                 + (c.message() == null ? "" : ": " + c.message()) + ")";
     }

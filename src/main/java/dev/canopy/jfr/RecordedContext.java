@@ -25,6 +25,10 @@ public final class RecordedContext {
     String message;
     String exceptionClass;
     String endThread;
+    Instant leakedAt;
+    Instant seenFrom;
+    Instant seenUntil;
+    boolean presentAtRecordingEnd;
     final List<RecordedContext> children = new ArrayList<>();
 
     RecordedContext(long id, long parentId, String name, String path, Instant start, boolean existedBefore,
@@ -55,9 +59,46 @@ public final class RecordedContext {
         return path;
     }
 
-    /** When the start event was recorded (for a context that existed before the recording, when it began). */
+    /**
+     * When its start event was recorded: its creation, or, for a context that existed before the recording, the
+     * moment the recording announced it (just after the recording began).
+     */
     public Instant start() {
         return start;
+    }
+
+    /** When it was created, if the recording can tell: it was created during the recording, or it ended in it. */
+    public Instant created() {
+        if (!existedBefore) {
+            return start;
+        }
+        return end != null && lifetime != null ? end.minus(lifetime) : null;
+    }
+
+    /**
+     * The start of the part of its life the recording saw: its creation, or the recording's start for a context
+     * created before it.
+     */
+    public Instant seenFrom() {
+        return seenFrom;
+    }
+
+    /**
+     * The end of the part of its life the recording saw: when it left the tree. That is its end (or its collection,
+     * for a leaked one), or the end of its last descendant when they outlived it (an ended context stays in the tree
+     * until its children have ended), or the recording's end when it was still there.
+     */
+    public Instant seenUntil() {
+        return seenUntil;
+    }
+
+    /** Whether it was in the tree at {@code t}: from {@link #seenFrom()} up to {@link #seenUntil()}. */
+    public boolean inTreeAt(Instant t) {
+        if (t.isBefore(seenFrom)) {
+            return false;
+        }
+        // one still there when the recording stopped is shown at its very last instant too
+        return t.isBefore(seenUntil) || (t.equals(seenUntil) && presentAtRecordingEnd);
     }
 
     /** Whether the context was created before the recording started. */
@@ -65,7 +106,7 @@ public final class RecordedContext {
         return existedBefore;
     }
 
-    /** The thread that created it. */
+    /** The thread that created it; for one created before the recording, the thread that started the recording. */
     public String thread() {
         return thread;
     }
@@ -83,6 +124,14 @@ public final class RecordedContext {
     /** completed, failed or cancelled; null if it had not ended. */
     public String outcome() {
         return outcome;
+    }
+
+    /**
+     * When it was garbage-collected without being closed, if the recording saw that ({@code dev.canopy.ContextLeak}):
+     * it left the tree then, without ever ending. Null otherwise.
+     */
+    public Instant leakedAt() {
+        return leakedAt;
     }
 
     /** The cancel reason or failure message, if any. */
