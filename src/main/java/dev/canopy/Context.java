@@ -108,10 +108,11 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     private volatile ConcurrentHashMap<Object, Boolean> children;
     /** The task this context was spawned for, if any. */
     volatile TaskImpl<?> ownTask;
-    /** The listeners this context was created under, which its end reaches too (see {@link ListenerChain}). */
-    ListenerChain listeners = ListenerChain.EMPTY;
-    /** What those listeners attached to this context at its start (a JFR event begun, a span). */
-    Object attachment;
+    /**
+     * The listeners this context was created under, which its end reaches too, with what they attached to it (a
+     * JFR event begun, a span): one field, see {@link ListenerChain#keep}. Null when no listener wanted contexts.
+     */
+    Object listenerState;
 
     Context(ContextTree tree, Context parent, String name, long createdNanos, long deadlineNanos,
             boolean ownedByTask, Executor executor) {
@@ -453,10 +454,10 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         if (own != null) {
             own.outcome = o; // collected while waiting for its children: counted as this end, not as a leak
         }
-        ListenerChain lc = listeners;
-        if (lc.wantsContexts) {
-            lc.contextEnded(this, attachment, o, failure);
-            attachment = null;
+        Object kept = listenerState;
+        if (kept != null) {
+            listenerState = null;
+            ListenerChain.chainOf(kept).contextEnded(this, ListenerChain.attachmentOf(kept), o, failure);
         }
         if (!cancelledFirst) {
             ContextExtras x = extras;

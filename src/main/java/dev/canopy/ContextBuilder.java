@@ -166,8 +166,7 @@ public final class ContextBuilder {
         tree.recordCreated(child);
         ListenerChain lc = tree.listeners();
         if (lc.wantsContexts) {
-            child.listeners = lc;
-            child.attachment = lc.contextStarted(child);
+            child.listenerState = ListenerChain.keep(lc, lc.contextStarted(child));
         }
         if (own < inherited) {
             child.scheduleDeadline();

@@ -113,8 +113,7 @@ public final class ContextTree implements AutoCloseable {
         }
         this.listeners = chain;
         if (chain.wantsContexts) {
-            root.listeners = chain;
-            root.attachment = chain.contextStarted(root);
+            root.listenerState = ListenerChain.keep(chain, chain.contextStarted(root));
         }
         for (TreeListener l : chain.listeners) {
             attach(l);

@@ -104,15 +104,38 @@ final class ListenerChain {
 
     /** What listener {@code i} of this chain returned for {@code parent}, which may belong to another chain. */
     private Object parentAttachment(Context parent, int i) {
-        if (parent == null) {
+        Object kept = parent == null ? null : parent.listenerState;
+        if (kept == null) {
             return null;
         }
-        ListenerChain pc = parent.listeners;
+        ListenerChain pc = chainOf(kept);
         if (pc == this) {
-            return slot(parent.attachment, i);
+            return slot(attachmentOf(kept), i);
         }
         int j = pc.indexOf(listeners[i]);
-        return j < 0 ? null : pc.slot(parent.attachment, j);
+        return j < 0 ? null : pc.slot(attachmentOf(kept), j);
+    }
+
+    // ------------------------------------------------------------------ what a context keeps
+
+    /** A chain with what its listeners attached to one context. */
+    private record Attached(ListenerChain chain, Object attachment) {
+    }
+
+    /**
+     * What a context keeps of its listeners, in one field: the chain itself when nothing was attached (the common
+     * case: JFR not recording), so a plain context pays a reference and no allocation; else chain and attachment.
+     */
+    static Object keep(ListenerChain chain, Object attachment) {
+        return attachment == null ? chain : new Attached(chain, attachment);
+    }
+
+    static ListenerChain chainOf(Object kept) {
+        return kept instanceof Attached a ? a.chain : (ListenerChain) kept;
+    }
+
+    static Object attachmentOf(Object kept) {
+        return kept instanceof Attached a ? a.attachment : null;
     }
 
     static void failed(TreeListener l, String method, Throwable e) {
