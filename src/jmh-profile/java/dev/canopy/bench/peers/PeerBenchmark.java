@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -89,11 +90,36 @@ public class PeerBenchmark {
         return c;
     }
 
+    /** Two threads open children of ONE shared parent: how a service's worker threads use it. */
+    @Benchmark
+    @Threads(2)
+    public Context canopyChildOpenClose2() {
+        return canopyChildOpenClose();
+    }
+
+    @Benchmark
+    @Threads(8)
+    public Context canopyChildOpenClose8() {
+        return canopyChildOpenClose();
+    }
+
     @Benchmark
     public Span otelSpanStartEnd() {
         Span s = tracer.spanBuilder("request").setParent(parentOtel).startSpan();
         s.end();
         return s;
+    }
+
+    @Benchmark
+    @Threads(2)
+    public Span otelSpanStartEnd2() {
+        return otelSpanStartEnd();
+    }
+
+    @Benchmark
+    @Threads(8)
+    public Span otelSpanStartEnd8() {
+        return otelSpanStartEnd();
     }
 
     @Benchmark
