@@ -43,6 +43,12 @@ final class ChildLink extends WeakReference<Context> {
         this.site = site;
     }
 
+    /** As {@link Context#hashCode()}: from the id, never the identity hash. */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id * 0x9E3779B97F4A7C15L);
+    }
+
     /** The parent while it exists. */
     Context parent() {
         return strongParent != null ? strongParent : parentLink.get();

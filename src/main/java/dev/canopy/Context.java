@@ -159,7 +159,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         return prefix;
     }
 
-    /** Unique among all contexts of this JVM; increases with creation order. */
+    /** Unique among all contexts of this JVM; increases with creation order on each thread. */
     public long id() {
         return id;
     }
@@ -194,7 +194,8 @@ public final class Context extends ContextCancellation implements AutoCloseable 
                 list.add(c);
             }
         }
-        list.sort(Comparator.comparingLong(Context::id));
+        // ids come in per-thread blocks, so creation order across threads is the creation time's
+        list.sort(Comparator.comparingLong(Context::createdNanos).thenComparingLong(Context::id));
         return Collections.unmodifiableList(list);
     }
 
@@ -657,6 +658,20 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     @Override
     Context self() {
         return this;
+    }
+
+    /**
+     * Equality is identity; the hash comes from the id, so the parent's child map never has to install an identity
+     * hash in the object header (a compare-and-swap per new context).
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id * 0x9E3779B97F4A7C15L);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
     }
 
     @Override

@@ -145,7 +145,7 @@ public final class ContextBuilder {
         long effective = Math.min(own, inherited);
         Executor exec = executor != null ? executor : parent.executor;
         Context child = new Context(tree, parent, name, now, effective, ownedByTask, exec);
-        if (!ownedByTask) {
+        if (!ownedByTask && tree.watchForLeak()) {
             // held weakly by the tree: if its owner drops it unclosed, it is collected and reported as a leak
             child.link = new ChildLink(child, parent, tree.creationSite());
             LeakDetector.start();

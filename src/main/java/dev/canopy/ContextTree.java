@@ -39,6 +39,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ContextTree implements AutoCloseable {
     private static final AtomicLong IDS = new AtomicLong();
+    /** Ids are handed to each thread in blocks: threads creating contexts never write one shared counter. */
+    private static final int ID_BLOCK = 1024;
+    private static final ThreadLocal<long[]> IDS_OF_THREAD = ThreadLocal.withInitial(() -> new long[2]);
+    /** By default one in this many contexts made by {@code open()} is watched for leaks. */
+    public static final int DEFAULT_LEAK_DETECTION = 128;
 
     static {
         // lets `canopy list` tell, by the Attach API alone, which JVMs have Canopy loaded
@@ -62,6 +67,7 @@ public final class ContextTree implements AutoCloseable {
     private final LongAdder leaked = new LongAdder();
     private final java.util.concurrent.ConcurrentLinkedDeque<LeakedContext> leaks = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final double creationSiteSampleRate;
+    private final int leakDetection;
     private final AtomicBoolean hookInstalled = new AtomicBoolean();
     /** Guarded by this. */
     private boolean closed;
@@ -95,6 +101,7 @@ public final class ContextTree implements AutoCloseable {
         this.redactedKeys = java.util.Set.copyOf(b.redactedKeys);
         this.maxDepth = b.maxDepth;
         this.creationSiteSampleRate = b.creationSiteSampleRate;
+        this.leakDetection = b.leakDetection;
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
         ListenerChain chain = ListenerChain.EMPTY;
@@ -177,6 +184,12 @@ public final class ContextTree implements AutoCloseable {
     /** The latest contexts found leaked (garbage-collected while still open), newest first; at most 100. */
     public List<LeakedContext> recentLeaks() {
         return List.copyOf(leaks);
+    }
+
+    /** Whether a new context made by {@code open()} is watched for leaks (held weakly): see the builder. */
+    boolean watchForLeak() {
+        int oneIn = leakDetection;
+        return oneIn == 1 || oneIn > 1 && java.util.concurrent.ThreadLocalRandom.current().nextInt(oneIn) == 0;
     }
 
     /** A creation site for a new context made by {@code open()}, when sampling picks it; else null. */
@@ -460,7 +473,13 @@ public final class ContextTree implements AutoCloseable {
     }
 
     long nextId() {
-        return IDS.incrementAndGet();
+        long[] block = IDS_OF_THREAD.get(); // {next, end}
+        if (block[0] == block[1]) {
+            long start = IDS.getAndAdd(ID_BLOCK);
+            block[0] = start + 1;
+            block[1] = start + 1 + ID_BLOCK;
+        }
+        return block[0]++;
     }
 
     Instant instantAt(long nanos) {
@@ -511,6 +530,7 @@ public final class ContextTree implements AutoCloseable {
         private final java.util.Set<String> redactedKeys = new java.util.HashSet<>();
         private int maxDepth = 1_000;
         private double creationSiteSampleRate;
+        private int leakDetection = DEFAULT_LEAK_DETECTION;
         private final List<TreeListener> listeners = new java.util.ArrayList<>();
         private boolean defaultTree;
 
@@ -599,9 +619,27 @@ public final class ContextTree implements AutoCloseable {
         }
 
         /**
-         * Records where contexts made by {@code open()} are opened, for this fraction of them (0 to 1; default 0,
-         * off), so a leak report says where the leaked context came from. A stack trace per context is expensive:
-         * sample in production (0.01), capture all in tests (1).
+         * Watches one in {@code oneIn} contexts made by {@code open()} for leaks; default
+         * {@value ContextTree#DEFAULT_LEAK_DETECTION}, 1 watches every one (tests: {@code CanopyExtension} does),
+         * 0 none. The rule: the tree keeps every context until it ends, so one its owner dropped without closing
+         * stays visible in status (idle, never ending). A watched one is held weakly instead: when its owner drops
+         * it, the collector finds it and it is reported as LEAKED (warning, JFR event, log line), its live counts
+         * are given back and it leaves the tree. Watching costs a weak reference per watched context, which is why
+         * it is sampled.
+         */
+        public Builder leakDetection(int oneIn) {
+            if (oneIn < 0) {
+                throw new IllegalArgumentException("leak detection must watch one in N contexts, N >= 1, or 0 for none: "
+                        + oneIn);
+            }
+            this.leakDetection = oneIn;
+            return this;
+        }
+
+        /**
+         * Records where contexts watched for leaks (see {@link #leakDetection}) are opened, for this fraction of
+         * them (0 to 1; default 0, off), so a leak report says where the leaked context came from. A stack trace per
+         * context is expensive: sample in production (0.01), capture all in tests (1).
          */
         public Builder captureCreationSites(double fraction) {
             if (!(fraction >= 0 && fraction <= 1)) {

@@ -61,7 +61,7 @@ class LeakTest {
         Logger jul = Logger.getLogger(ContextTree.class.getName());
         jul.addHandler(capture);
         Path file = dir.resolve("leak.jfr");
-        try (ContextTree tree = ContextTree.builder().rootName("leaky").captureCreationSites(1.0).build();
+        try (ContextTree tree = ContextTree.builder().rootName("leaky").leakDetection(1).captureCreationSites(1.0).build();
              Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
             r.start();
             Context svc = tree.root().child("svc").open();
@@ -98,7 +98,7 @@ class LeakTest {
 
     @Test
     void closedContextsAndTaskContextsAreNeverReported() throws Exception {
-        try (ContextTree tree = ContextTree.builder().rootName("tidy").build()) {
+        try (ContextTree tree = ContextTree.builder().rootName("tidy").leakDetection(1).build()) {
             for (int i = 0; i < 10_000; i++) {
                 tree.root().child("closed").open().close();
                 tree.root().spawnChild("task", c -> 1).join();
@@ -114,7 +114,7 @@ class LeakTest {
 
     @Test
     void aReferencedContextIsNotALeak() throws Exception {
-        try (ContextTree tree = ContextTree.builder().rootName("kept").build()) {
+        try (ContextTree tree = ContextTree.builder().rootName("kept").leakDetection(1).build()) {
             Context kept = tree.root().child("kept").open();
             openAndForget(tree.root());
             collectUntil("the canary is noticed", () -> !tree.recentLeaks().isEmpty());
@@ -131,7 +131,7 @@ class LeakTest {
 
     @Test
     void aContextLeakedWithItsParentIsReportedToo() throws Exception {
-        try (ContextTree tree = ContextTree.builder().rootName("nested").build()) {
+        try (ContextTree tree = ContextTree.builder().rootName("nested").leakDetection(1).build()) {
             Context svc = tree.root().child("svc").open();
             openNestedAndForget(svc);
             collectUntil("both leaks noticed", () -> tree.recentLeaks().size() == 2);
@@ -152,7 +152,7 @@ class LeakTest {
 
     @Test
     void aClosedParentWaitingForALeakedChildIsAnEndNotALeak() throws Exception {
-        try (ContextTree tree = ContextTree.builder().rootName("ending").build()) {
+        try (ContextTree tree = ContextTree.builder().rootName("ending").leakDetection(1).build()) {
             Context svc = tree.root().child("svc").open();
             closeButLeaveAChildOpen(svc);
             collectUntil("the orphan is noticed", () -> !tree.recentLeaks().isEmpty()
@@ -165,8 +165,33 @@ class LeakTest {
         }
     }
 
+    private static void openAndForgetMany(Context parent, int n) {
+        for (int i = 0; i < n; i++) {
+            parent.child("dropped").open();
+        }
+    }
+
+    @Test
+    void unwatchedContextsStayVisibleAndSampledOnesAreReported() throws Exception {
+        try (ContextTree none = ContextTree.builder().rootName("unwatched").leakDetection(0).build();
+             ContextTree half = ContextTree.builder().rootName("sampled").leakDetection(2).build()) {
+            openAndForgetMany(none.root(), 200);
+            openAndForgetMany(half.root(), 200);
+            // the sampled tree: watched contexts are collected and reported, the others stay in the tree
+            collectUntil("watched contexts reported", () -> half.statistics().leaked() > 0
+                    && half.statistics().leaked() + half.root().children().size() == 200);
+            assertTrue(half.root().children().size() > 0, "unwatched leaks stay visible");
+            assertEquals(200, none.root().children().size(), "nothing watched: every leak stays visible");
+            assertEquals(0, none.statistics().leaked());
+            assertTrue(none.recentLeaks().isEmpty());
+        }
+    }
+
     @Test
     void badSampleRatesAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ContextTree.builder().leakDetection(-1));
+        assertTrue(e.getMessage().contains("-1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ContextTree.builder().captureCreationSites(1.5));
         assertThrows(IllegalArgumentException.class, () -> ContextTree.builder().captureCreationSites(Double.NaN));
     }

@@ -114,7 +114,8 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        ContextTree.Builder b = ContextTree.builder().rootName("test");
+        // every opened context watched: a test is where a leak should be found, whatever it costs
+        ContextTree.Builder b = ContextTree.builder().rootName("test").leakDetection(1);
         configurer.accept(b);
         ContextTree tree = b.build();
         context.getStore(NS).put(PerTest.class, new PerTest(tree, tree.root().makeCurrent()));
