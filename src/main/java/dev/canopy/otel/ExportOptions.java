@@ -17,11 +17,11 @@ import java.util.function.Predicate;
  * ExportOptions.matching(c -> c.getDataJson("tenant").isPresent())
  * }</pre>
  *
- * <p><b>A child of a context that is not exported</b> still becomes a span when the options select it. Its parent
- * span is that of its nearest exported ancestor (so an excluded service context is skipped and its requests hang
- * directly under whatever span the service's parent has), or the caller's span when the context
- * {@link CanopyTracing#continueTrace continues a trace}; with neither, the OpenTelemetry span current on the
- * thread that creates the context, if any; otherwise it starts a trace of its own.
+ * <p><b>A child of a context that is not exported</b> still becomes a span when the options select it. The parent
+ * of an exported context's span is, the first that applies: the caller's span when the context
+ * {@link CanopyTracing#continueTrace continues a trace}; the span of its nearest exported ancestor (so an excluded
+ * service context is skipped, and its requests hang directly under whatever span is above the service); the
+ * OpenTelemetry span current on the thread that creates the context; none, a trace of its own.
  */
 public final class ExportOptions {
     private static final ExportOptions ALL = new ExportOptions(c -> true, Set.of());
