@@ -113,7 +113,7 @@ public final class CanopyTracing {
 
     /**
      * The W3C {@code traceparent} header value ({@code 00-<trace id>-<span id>-<flags>}) that makes a call made for
-     * {@code context} a child of its span. A context that is not a span (not exported, or exported while no export
+     * {@code context} a child of its span. A context that is not a span (not selected, or created while no export
      * ran) gives the span its children would hang under: its nearest exported ancestor's, or the caller's span of
      * a context that {@link #continueTrace continues a trace}. Empty when there is none of these, so nothing is
      * propagated. Contexts opened by {@link CanopySpanProcessor} belong to OpenTelemetry's own propagation and are
