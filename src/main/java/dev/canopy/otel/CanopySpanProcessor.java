@@ -45,8 +45,10 @@ import java.util.function.Supplier;
  *   <li>The context ends with the span's status: {@code FAILED} for {@link StatusCode#ERROR}, with the recorded
  *       exception (or a {@link SpanStatusException} carrying the status description), else completed.</li>
  * </ul>
- * Only spans the sampler records reach a processor. Callbacks run on the threads that start and end spans, so the
- * work is a child open and close plus a map entry; the processor never throws into the traced code.
+ * Spans of the tracer {@value CanopyTracing#INSTRUMENTATION_SCOPE} are left out: they are Canopy contexts
+ * exported by {@link CanopyTracing#export}, already in the tree. Only spans the sampler records reach a processor.
+ * Callbacks run on the threads that start and end spans, so the work is a child open and close plus a map entry;
+ * the processor never throws into the traced code.
  */
 public final class CanopySpanProcessor implements SpanProcessor {
     public static final String TRACE_ID_KEY = "trace.id";
@@ -149,12 +151,20 @@ public final class CanopySpanProcessor implements SpanProcessor {
 
     @Override
     public void onStart(io.opentelemetry.context.Context parentContext, ReadWriteSpan span) {
+        if (CanopyTracing.INSTRUMENTATION_SCOPE.equals(span.getInstrumentationScopeInfo().getName())) {
+            return; // a span the export started for a context: mirroring it would show that context twice
+        }
+        // names the span while its context (and maybe the parent for orphans) opens, so an export on the same tree
+        // knows those contexts for the processor's own
+        SpanContext outer = MirroredSpans.opening(span.getSpanContext());
         try {
             BridgeRoot r = root();
             Context context = r.open(parentOf(r, parentContext), parent -> describe(parent, span));
             live.put(span, context);
         } catch (RuntimeException e) {
             BridgeFailures.report("start span \"" + span.getName() + "\"", e);
+        } finally {
+            MirroredSpans.opened(outer);
         }
     }
 
