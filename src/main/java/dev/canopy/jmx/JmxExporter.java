@@ -65,6 +65,7 @@ public final class JmxExporter implements TreeListener {
     private final ConcurrentHashMap<LockView, ObjectName> lockBeans = new ConcurrentHashMap<>();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong skippedByCap = new AtomicLong();
+    private final AtomicLong locksSkippedByCap = new AtomicLong();
     private final AtomicLong notificationSequence = new AtomicLong();
     private volatile ContextTree tree;
     private volatile ScheduledFuture<?> scan;
@@ -205,14 +206,20 @@ public final class JmxExporter implements TreeListener {
                 lockBeans.remove(l);
             }
         });
+        long locksSkipped = 0;
         for (LockView l : liveLocks) {
             if (!lockBeans.containsKey(l)) {
+                if (lockBeans.size() >= policy.maxLockBeans()) {
+                    locksSkipped++;
+                    continue;
+                }
                 ObjectName n = BeanNames.lock(policy.domain(), l);
                 if (n != null && register(new StandardMBean(new LockBean(l), LockMXBean.class, true), n)) {
                     lockBeans.put(l, n);
                 }
             }
         }
+        locksSkippedByCap.set(locksSkipped);
         long threshold = policy.mode() == JmxPolicy.Mode.ALL ? 0 : policy.threshold().toNanos();
         long skipped = 0;
         ArrayDeque<Context> pending = new ArrayDeque<>();
@@ -286,6 +293,14 @@ public final class JmxExporter implements TreeListener {
 
     long contextBeansSkippedByCap() {
         return skippedByCap.get();
+    }
+
+    int registeredLockBeans() {
+        return lockBeans.size();
+    }
+
+    long lockBeansSkippedByCap() {
+        return locksSkippedByCap.get();
     }
 
     long registrationFailures() {

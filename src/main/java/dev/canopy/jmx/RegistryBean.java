@@ -127,6 +127,16 @@ final class RegistryBean implements RegistryMXBean {
     }
 
     @Override
+    public int getRegisteredLockBeans() {
+        return exporter.registeredLockBeans();
+    }
+
+    @Override
+    public long getLockBeansSkippedByCap() {
+        return exporter.lockBeansSkippedByCap();
+    }
+
+    @Override
     public long getRegistrationFailures() {
         return exporter.registrationFailures();
     }

@@ -49,8 +49,14 @@ public interface RegistryViewMXBean {
     /** Context MBeans registered now. */
     int getRegisteredContextBeans();
 
-    /** Context MBeans not registered because of the cap. */
+    /** Context MBeans not registered because of the cap, at the last scan. */
     long getContextBeansSkippedByCap();
+
+    /** Lock MBeans registered now. */
+    int getRegisteredLockBeans();
+
+    /** Lock MBeans not registered because of the cap, at the last scan. */
+    long getLockBeansSkippedByCap();
 
     /** Registrations the MBean server refused. */
     long getRegistrationFailures();
