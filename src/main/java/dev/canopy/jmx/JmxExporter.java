@@ -12,8 +12,6 @@ import javax.management.MBeanServer;
 import javax.management.Notification;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
-import javax.management.StandardEmitterMBean;
-import javax.management.StandardMBean;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
@@ -127,9 +125,10 @@ public final class JmxExporter implements TreeListener {
         }
         tree = joined;
         try {
-            @SuppressWarnings({"unchecked", "rawtypes"})
-            StandardEmitterMBean bean = new StandardEmitterMBean(new RegistryBean(this, joined, policy),
-                    (Class) (policy.readOnly() ? RegistryViewMXBean.class : RegistryMXBean.class), true, broadcaster);
+            RegistryBean registry = new RegistryBean(this, joined, policy);
+            Object bean = policy.readOnly()
+                    ? Beans.emitterMxBean(registry, RegistryViewMXBean.class, broadcaster)
+                    : Beans.emitterMxBean(registry, RegistryMXBean.class, broadcaster);
             server.registerMBean(bean, registryName);
         } catch (JMException | RuntimeException e) {
             failed("the registry " + registryName, e);
@@ -214,7 +213,7 @@ public final class JmxExporter implements TreeListener {
                     continue;
                 }
                 ObjectName n = BeanNames.lock(policy.domain(), l);
-                if (n != null && register(new StandardMBean(new LockBean(l), LockMXBean.class, true), n)) {
+                if (n != null && register(Beans.mxBean(new LockBean(l), LockMXBean.class), n)) {
                     lockBeans.put(l, n);
                 }
             }
@@ -240,8 +239,8 @@ public final class JmxExporter implements TreeListener {
             }
             ContextBean impl = new ContextBean(c, t, policy);
             Object bean = policy.readOnly()
-                    ? new StandardMBean(impl, ContextViewMXBean.class, true)
-                    : new StandardMBean(impl, ContextMXBean.class, true);
+                    ? Beans.mxBean(impl, ContextViewMXBean.class)
+                    : Beans.mxBean(impl, ContextMXBean.class);
             if (register(bean, n)) {
                 contextBeans.put(c.id(), new Registered(new WeakReference<>(c), n));
                 if (c.isEnded()) { // ended while we registered it
