@@ -61,6 +61,7 @@ public final class JmxExporter implements TreeListener {
     /** By context id; weak, so a registered context its owner dropped can still be collected and reported. */
     private final ConcurrentHashMap<Long, Registered> contextBeans = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<LockView, ObjectName> lockBeans = new ConcurrentHashMap<>();
+    private final LockStatistics lockStatistics = new LockStatistics();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong skippedByCap = new AtomicLong();
     private final AtomicLong locksSkippedByCap = new AtomicLong();
@@ -197,6 +198,7 @@ public final class JmxExporter implements TreeListener {
             }
         });
         List<LockView> liveLocks = t.namedLocks();
+        lockStatistics.observe(liveLocks); // so a lock that leaves between two registry reads is still counted
         Set<LockView> live = Collections.newSetFromMap(new IdentityHashMap<>());
         live.addAll(liveLocks);
         lockBeans.forEach((l, n) -> {
@@ -300,6 +302,10 @@ public final class JmxExporter implements TreeListener {
 
     long lockBeansSkippedByCap() {
         return locksSkippedByCap.get();
+    }
+
+    LockStatistics lockStatistics() {
+        return lockStatistics;
     }
 
     long registrationFailures() {
