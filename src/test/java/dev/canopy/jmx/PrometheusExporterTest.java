@@ -113,9 +113,9 @@ class PrometheusExporterTest {
                 assertEquals(first, s, "the same series from one scrape to the next, whatever the churn");
             }
             assertTrue(first.size() < 100, "a few dozen series, not one per request: " + first.size());
-            System.out.printf("scrape cost, shipped rules, >= %,d context beans registered: HTTP median %.1f ms, "
-                            + "jmx_scrape_duration_seconds median %.1f ms%n", BATCH_SIZE, median(scrapeMillis),
-                    median(exporterMillis));
+            System.out.printf("scrape cost, shipped rules, >= %,d context beans registered: %d canopy series, HTTP "
+                            + "median %.1f ms, jmx_scrape_duration_seconds median %.1f ms%n", BATCH_SIZE, first.size(),
+                    median(scrapeMillis), median(exporterMillis));
 
             // a stuck waiter and a deadlock, then the numbers side by side with that JVM's own status
             app.send("stick");
