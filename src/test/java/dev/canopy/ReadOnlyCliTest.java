@@ -3,6 +3,19 @@ package dev.canopy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.management.Attribute;
+import javax.management.AttributeList;
+import javax.management.AttributeNotFoundException;
+import javax.management.DynamicMBean;
+import javax.management.MBeanInfo;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
+import javax.management.ReflectionException;
+import javax.management.remote.JMXConnectorServer;
+import javax.management.remote.JMXConnectorServerFactory;
+import javax.management.remote.JMXServiceURL;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -56,6 +69,64 @@ class ReadOnlyCliTest {
                     + "Access denied!"), cancel.err());
             CliTest.Result after = cli(concat(new String[]{"status", target, "--json"}, asMonitor));
             assertTrue(after.out().contains("\"chat-service\""), "nothing was cancelled");
+        }
+    }
+
+    /** A Canopy from before the StatusJson attribute: only the statusJson() operation. */
+    @Test
+    void anOlderRegistryWithoutTheAttributeIsReadThroughItsOperation() throws Exception {
+        String json;
+        try (ContextTree tree = ContextTree.builder().rootName("older").build()) {
+            tree.root().child("svc").open();
+            json = tree.statusJson();
+        }
+        MBeanServer server = MBeanServerFactory.newMBeanServer();
+        server.registerMBean(new DynamicMBean() {
+            @Override
+            public Object getAttribute(String attribute) throws AttributeNotFoundException {
+                throw new AttributeNotFoundException("no attribute " + attribute);
+            }
+
+            @Override
+            public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
+                throw new AttributeNotFoundException("no attribute " + attribute.getName());
+            }
+
+            @Override
+            public AttributeList getAttributes(String[] attributes) {
+                return new AttributeList();
+            }
+
+            @Override
+            public AttributeList setAttributes(AttributeList attributes) {
+                return new AttributeList();
+            }
+
+            @Override
+            public Object invoke(String action, Object[] params, String[] signature) throws ReflectionException {
+                if (action.equals("statusJson")) {
+                    return json;
+                }
+                throw new ReflectionException(new NoSuchMethodException(action));
+            }
+
+            @Override
+            public MBeanInfo getMBeanInfo() {
+                return new MBeanInfo("OlderRegistry", "a registry with the operation only", null, null,
+                        new MBeanOperationInfo[]{new MBeanOperationInfo("statusJson", "the status as JSON",
+                                null, String.class.getName(), MBeanOperationInfo.INFO)}, null);
+            }
+        }, new ObjectName("dev.canopy:type=Registry"));
+        JMXConnectorServer connector = JMXConnectorServerFactory.newJMXConnectorServer(
+                new JMXServiceURL("service:jmx:rmi://127.0.0.1"), null, server);
+        connector.start();
+        try {
+            CliTest.Result r = cli("status", connector.getAddress().toString(), "--no-color");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("older ("), r.out());
+            assertTrue(r.out().contains("svc"), r.out());
+        } finally {
+            connector.stop();
         }
     }
 
