@@ -9,6 +9,7 @@ import dev.canopy.jfr.ContextRecording;
 import dev.canopy.jfr.JfrTemplates;
 import dev.canopy.jfr.TimelineEntry;
 
+import javax.management.AttributeNotFoundException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMX;
 import javax.management.MBeanServerConnection;
@@ -210,7 +211,17 @@ public final class CanopyCli {
     }
 
     private static Status read(MBeanServerConnection conn, String spec) throws Exception {
-        return Status.fromJson((String) invokeRegistry(conn, spec, "statusJson", new Object[0], new String[0]));
+        String json;
+        try {
+            // an attribute, so a JMX role that may only read (monitorRole, "readonly" in jmxremote.access) can look
+            json = (String) conn.getAttribute(new ObjectName(REGISTRY), "StatusJson");
+        } catch (InstanceNotFoundException e) {
+            throw new Target.Failure(spec + " has no Canopy (no " + REGISTRY + " MBean)", 1);
+        } catch (AttributeNotFoundException e) {
+            // a Canopy from before the attribute: only the operation, which needs a role that may invoke
+            json = (String) invokeRegistry(conn, spec, "statusJson", new Object[0], new String[0]);
+        }
+        return Status.fromJson(json);
     }
 
     private static Object invokeRegistry(MBeanServerConnection conn, String spec, String op, Object[] params,
@@ -264,8 +275,14 @@ public final class CanopyCli {
             if (!hasCancel) {
                 throw new Target.Failure(spec + " runs Canopy's JMX read-only: cancel is refused", 3);
             }
-            String result = (String) conn.invoke(registry, "cancel", new Object[]{path, reason},
-                    new String[]{String.class.getName(), String.class.getName()});
+            String result;
+            try {
+                result = (String) conn.invoke(registry, "cancel", new Object[]{path, reason},
+                        new String[]{String.class.getName(), String.class.getName()});
+            } catch (SecurityException e) {
+                // the JMX agent's access file gives this user a role that may only read
+                throw new Target.Failure(spec + ": the JMX agent refused cancel for this user: " + e.getMessage(), 3);
+            }
             out.println(result);
             return result.startsWith("cancelled 0 ") ? 1 : 0;
         }

@@ -12,8 +12,6 @@ import javax.management.MBeanServer;
 import javax.management.Notification;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
-import javax.management.StandardEmitterMBean;
-import javax.management.StandardMBean;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
@@ -63,8 +61,10 @@ public final class JmxExporter implements TreeListener {
     /** By context id; weak, so a registered context its owner dropped can still be collected and reported. */
     private final ConcurrentHashMap<Long, Registered> contextBeans = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<LockView, ObjectName> lockBeans = new ConcurrentHashMap<>();
+    private final LockStatistics lockStatistics = new LockStatistics();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong skippedByCap = new AtomicLong();
+    private final AtomicLong locksSkippedByCap = new AtomicLong();
     private final AtomicLong notificationSequence = new AtomicLong();
     private volatile ContextTree tree;
     private volatile ScheduledFuture<?> scan;
@@ -126,9 +126,10 @@ public final class JmxExporter implements TreeListener {
         }
         tree = joined;
         try {
-            @SuppressWarnings({"unchecked", "rawtypes"})
-            StandardEmitterMBean bean = new StandardEmitterMBean(new RegistryBean(this, joined, policy),
-                    (Class) (policy.readOnly() ? RegistryViewMXBean.class : RegistryMXBean.class), true, broadcaster);
+            RegistryBean registry = new RegistryBean(this, joined, policy);
+            Object bean = policy.readOnly()
+                    ? Beans.emitterMxBean(registry, RegistryViewMXBean.class, broadcaster)
+                    : Beans.emitterMxBean(registry, RegistryMXBean.class, broadcaster);
             server.registerMBean(bean, registryName);
         } catch (JMException | RuntimeException e) {
             failed("the registry " + registryName, e);
@@ -197,6 +198,7 @@ public final class JmxExporter implements TreeListener {
             }
         });
         List<LockView> liveLocks = t.namedLocks();
+        lockStatistics.observe(liveLocks); // so a lock that leaves between two registry reads is still counted
         Set<LockView> live = Collections.newSetFromMap(new IdentityHashMap<>());
         live.addAll(liveLocks);
         lockBeans.forEach((l, n) -> {
@@ -205,14 +207,20 @@ public final class JmxExporter implements TreeListener {
                 lockBeans.remove(l);
             }
         });
+        long locksSkipped = 0;
         for (LockView l : liveLocks) {
             if (!lockBeans.containsKey(l)) {
+                if (lockBeans.size() >= policy.maxLockBeans()) {
+                    locksSkipped++;
+                    continue;
+                }
                 ObjectName n = BeanNames.lock(policy.domain(), l);
-                if (n != null && register(new StandardMBean(new LockBean(l), LockMXBean.class, true), n)) {
+                if (n != null && register(Beans.mxBean(new LockBean(l), LockMXBean.class), n)) {
                     lockBeans.put(l, n);
                 }
             }
         }
+        locksSkippedByCap.set(locksSkipped);
         long threshold = policy.mode() == JmxPolicy.Mode.ALL ? 0 : policy.threshold().toNanos();
         long skipped = 0;
         ArrayDeque<Context> pending = new ArrayDeque<>();
@@ -233,8 +241,8 @@ public final class JmxExporter implements TreeListener {
             }
             ContextBean impl = new ContextBean(c, t, policy);
             Object bean = policy.readOnly()
-                    ? new StandardMBean(impl, ContextViewMXBean.class, true)
-                    : new StandardMBean(impl, ContextMXBean.class, true);
+                    ? Beans.mxBean(impl, ContextViewMXBean.class)
+                    : Beans.mxBean(impl, ContextMXBean.class);
             if (register(bean, n)) {
                 contextBeans.put(c.id(), new Registered(new WeakReference<>(c), n));
                 if (c.isEnded()) { // ended while we registered it
@@ -286,6 +294,18 @@ public final class JmxExporter implements TreeListener {
 
     long contextBeansSkippedByCap() {
         return skippedByCap.get();
+    }
+
+    int registeredLockBeans() {
+        return lockBeans.size();
+    }
+
+    long lockBeansSkippedByCap() {
+        return locksSkippedByCap.get();
+    }
+
+    LockStatistics lockStatistics() {
+        return lockStatistics;
     }
 
     long registrationFailures() {

@@ -8,11 +8,14 @@ import dev.canopy.status.CounterWindows;
 import dev.canopy.status.Deadlock;
 import dev.canopy.status.RenderOptions;
 import dev.canopy.status.Severity;
+import dev.canopy.status.Warning;
+import dev.canopy.status.WarningKind;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The one MBean per tree: counts, counters, status and the operations that act on any path. */
 final class RegistryBean implements RegistryMXBean {
@@ -87,6 +90,40 @@ final class RegistryBean implements RegistryMXBean {
     }
 
     @Override
+    public Map<String, Long> getWarningCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        for (WarningKind kind : WarningKind.values()) {
+            out.put(warningKey(usualSeverity(kind), kind), 0L);
+        }
+        for (Warning w : tree.warnings()) {
+            out.merge(warningKey(w.severity(), w.kind()), 1L, Long::sum);
+        }
+        return out;
+    }
+
+    private static String warningKey(Severity severity, WarningKind kind) {
+        return severity.name() + "/" + kind.name();
+    }
+
+    /**
+     * The severity each kind is raised with, to list it at zero before it first appears. A switch without a default,
+     * so a new kind does not compile until it is placed here.
+     */
+    private static Severity usualSeverity(WarningKind kind) {
+        return switch (kind) {
+            case DEADLOCK -> Severity.CRITICAL;
+            case LONG_HELD, STUCK_WAITER, LEAKED, PAST_DEADLINE, CANCELLED_STILL_RUNNING, LONG_OPERATION ->
+                    Severity.WARNING;
+            case IDLE -> Severity.INFO;
+        };
+    }
+
+    @Override
+    public Map<String, Map<String, LockRow>> getLockStatistics() {
+        return exporter.lockStatistics().rows(tree.namedLocks());
+    }
+
+    @Override
     public Map<String, Long> getCounterTotals() {
         Map<String, Long> out = new LinkedHashMap<>();
         tree.counters().snapshot().forEach(c -> out.put(c.key(), c.total()));
@@ -127,6 +164,16 @@ final class RegistryBean implements RegistryMXBean {
     }
 
     @Override
+    public int getRegisteredLockBeans() {
+        return exporter.registeredLockBeans();
+    }
+
+    @Override
+    public long getLockBeansSkippedByCap() {
+        return exporter.lockBeansSkippedByCap();
+    }
+
+    @Override
     public long getRegistrationFailures() {
         return exporter.registrationFailures();
     }
@@ -139,6 +186,11 @@ final class RegistryBean implements RegistryMXBean {
     @Override
     public String statusText() {
         return tree.status().render(RenderOptions.plain());
+    }
+
+    @Override
+    public String getStatusJson() {
+        return tree.statusJson();
     }
 
     @Override

@@ -34,6 +34,18 @@ public interface RegistryViewMXBean {
 
     int getCriticalWarningCount();
 
+    /**
+     * Warnings now, by {@code <severity>/<kind>} ({@code WARNING/STUCK_WAITER}): every kind is listed, with 0 when it
+     * has no warning, so a monitoring system sees a series drop to zero instead of vanish.
+     */
+    Map<String, Long> getWarningCounts();
+
+    /**
+     * Named-lock statistics by owner path, then lock name: each row adds up every lock with that path and name,
+     * including those that have left the tree, so counts and totals never go back. See {@link LockRow}.
+     */
+    Map<String, Map<String, LockRow>> getLockStatistics();
+
     /** Total counters by key. */
     Map<String, Long> getCounterTotals();
 
@@ -49,8 +61,14 @@ public interface RegistryViewMXBean {
     /** Context MBeans registered now. */
     int getRegisteredContextBeans();
 
-    /** Context MBeans not registered because of the cap. */
+    /** Context MBeans not registered because of the cap, at the last scan. */
     long getContextBeansSkippedByCap();
+
+    /** Lock MBeans registered now. */
+    int getRegisteredLockBeans();
+
+    /** Lock MBeans not registered because of the cap, at the last scan. */
+    long getLockBeansSkippedByCap();
 
     /** Registrations the MBean server refused. */
     long getRegistrationFailures();
@@ -60,7 +78,14 @@ public interface RegistryViewMXBean {
     /** The status tree as plain text (the same as {@code Canopy.status().toString()}). */
     String statusText();
 
-    /** The status as JSON (the same schema as {@code Canopy.statusJson()}). */
+    /**
+     * The status as JSON (the same schema as {@code Canopy.statusJson()}), taken when read. An attribute, so a JMX
+     * role that may only read ({@code readonly} in {@code jmxremote.access}) can see the tree; generic pollers that
+     * read every attribute pay for a status each time, so leave it out of their lists.
+     */
+    String getStatusJson();
+
+    /** The status as JSON: the same as {@link #getStatusJson()}, kept for clients that invoke it. */
     String statusJson();
 
     /** Each deadlock cycle as one line. */
