@@ -43,6 +43,8 @@ public final class CanopyCli {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** The registry MBean to read: {@code dev.canopy:type=Registry}, or another domain's with --domain. */
+    private String registry = REGISTRY;
 
     CanopyCli(PrintStream out, PrintStream err) {
         this.out = out;
@@ -69,6 +71,9 @@ public final class CanopyCli {
                 return demo(args.subList(1, args.size())); // the demo parses its own options
             }
             Options o = Options.parse(args.subList(1, args.size()));
+            if (o.domain != null) {
+                registry = o.domain + ":type=Registry";
+            }
             if (o.help) {
                 out.print(help(command));
                 return 0;
@@ -206,17 +211,39 @@ public final class CanopyCli {
 
     private Status fetch(String spec, Options o) throws Exception {
         try (JMXConnector c = new Target(spec).connect(o)) {
-            return read(Target.connection(c, spec), spec);
+            MBeanServerConnection conn = Target.connection(c, spec);
+            Status s = read(conn, spec);
+            mentionOtherTrees(conn, spec);
+            return s;
         }
     }
 
-    private static Status read(MBeanServerConnection conn, String spec) throws Exception {
+    /**
+     * A JVM may hold more than one Canopy tree with a registry (the OpenTelemetry agent extension's own, beside the
+     * application's, registers under {@code dev.canopy.otel}): say so, on standard error, with the command that
+     * shows it.
+     */
+    private void mentionOtherTrees(MBeanServerConnection conn, String spec) {
+        try {
+            for (ObjectName other : conn.queryNames(new ObjectName("*:type=Registry"), null)) {
+                String domain = other.getDomain();
+                if (domain.startsWith("dev.canopy") && !other.toString().equals(registry)) {
+                    err.println("also in " + spec + ": the tree in JMX domain " + domain
+                            + " (canopy status --domain " + domain + " " + spec + ")");
+                }
+            }
+        } catch (Exception e) {
+            // only a hint: the status itself was read
+        }
+    }
+
+    private Status read(MBeanServerConnection conn, String spec) throws Exception {
         String json;
         try {
             // an attribute, so a JMX role that may only read (monitorRole, "readonly" in jmxremote.access) can look
-            json = (String) conn.getAttribute(new ObjectName(REGISTRY), "StatusJson");
+            json = (String) conn.getAttribute(new ObjectName(registry), "StatusJson");
         } catch (InstanceNotFoundException e) {
-            throw new Target.Failure(spec + " has no Canopy (no " + REGISTRY + " MBean)", 1);
+            throw new Target.Failure(spec + " has no Canopy (no " + registry + " MBean)", 1);
         } catch (AttributeNotFoundException e) {
             // a Canopy from before the attribute: only the operation, which needs a role that may invoke
             json = (String) invokeRegistry(conn, spec, "statusJson", new Object[0], new String[0]);
@@ -224,12 +251,12 @@ public final class CanopyCli {
         return Status.fromJson(json);
     }
 
-    private static Object invokeRegistry(MBeanServerConnection conn, String spec, String op, Object[] params,
+    private Object invokeRegistry(MBeanServerConnection conn, String spec, String op, Object[] params,
                                          String[] signature) throws Exception {
         try {
-            return conn.invoke(new ObjectName(REGISTRY), op, params, signature);
+            return conn.invoke(new ObjectName(registry), op, params, signature);
         } catch (InstanceNotFoundException e) {
-            throw new Target.Failure(spec + " has no Canopy (no " + REGISTRY + " MBean)", 1);
+            throw new Target.Failure(spec + " has no Canopy (no " + registry + " MBean)", 1);
         }
     }
 
@@ -264,13 +291,13 @@ public final class CanopyCli {
         String reason = o.positional.size() == 3 ? o.positional.get(2) : "cancelled from the canopy command line";
         try (JMXConnector c = new Target(spec).connect(o)) {
             MBeanServerConnection conn = Target.connection(c, spec);
-            ObjectName registry = new ObjectName(REGISTRY);
+            ObjectName registry = new ObjectName(this.registry);
             boolean hasCancel;
             try {
                 hasCancel = Arrays.stream(conn.getMBeanInfo(registry).getOperations())
                         .anyMatch(op -> op.getName().equals("cancel"));
             } catch (InstanceNotFoundException e) {
-                throw new Target.Failure(spec + " has no Canopy (no " + REGISTRY + " MBean)", 1);
+                throw new Target.Failure(spec + " has no Canopy (no " + registry + " MBean)", 1);
             }
             if (!hasCancel) {
                 throw new Target.Failure(spec + " runs Canopy's JMX read-only: cancel is refused", 3);
@@ -432,6 +459,8 @@ public final class CanopyCli {
                       --path PREFIX     only this branch, e.g. global.remote-access
                       --expand          draw every sibling, collapsing none
                       --no-color        plain text even on a terminal
+                      --domain D        the tree registered in JMX domain D (default dev.canopy), e.g. the
+                                        OpenTelemetry agent extension's dev.canopy.otel
                       --user U --password-file F --ssl    for remote targets
                     """;
             case "deadlocks" -> "usage: canopy deadlocks <target>\n  Prints each deadlock cycle as one line, or \"no deadlocks\".\n";

@@ -18,6 +18,8 @@ final class Options {
     String passwordFile;
     String output;
     String at;
+    /** The JMX domain of the registry to read; null for the default, dev.canopy. */
+    String domain;
     Duration interval = Duration.ofSeconds(1);
     Duration duration = Duration.ofSeconds(30);
     int updates = Integer.MAX_VALUE;
@@ -39,6 +41,7 @@ final class Options {
                 case "--password-file" -> o.passwordFile = value(args, ++i, a);
                 case "-o", "--output" -> o.output = value(args, ++i, a);
                 case "--at" -> o.at = value(args, ++i, a);
+                case "--domain" -> o.domain = domain(value(args, ++i, a));
                 case "--interval" -> o.interval = duration(value(args, ++i, a), a);
                 case "--duration" -> o.duration = duration(value(args, ++i, a), a);
                 case "--updates" -> {
@@ -92,5 +95,12 @@ final class Options {
         } catch (NumberFormatException e) {
             throw new Target.Failure(flag + " takes a positive duration like 500ms, 30s, 2m, not \"" + text + "\"", 2);
         }
+    }
+
+    private static String domain(String d) throws Target.Failure {
+        if (d.isBlank() || d.matches(".*[:,=*?\"\\n].*")) {
+            throw new Target.Failure("--domain takes a JMX domain such as dev.canopy.otel, not \"" + d + "\"", 2);
+        }
+        return d;
     }
 }

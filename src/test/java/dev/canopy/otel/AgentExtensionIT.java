@@ -85,6 +85,17 @@ class AgentExtensionIT {
         assertTrue(spans.contains("span.kind=CLIENT"), "the extension's tree, under dev.canopy.otel:\n" + spans);
         assertFalse(spans.contains("app-service"), spans);
 
+        // the command line points at the other tree, and shows it with --domain
+        ByteArrayOutputStream hint = new ByteArrayOutputStream();
+        assertEquals(0, CanopyCli.run(new String[]{"status", String.valueOf(pid), "--no-color"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(hint, true, StandardCharsets.UTF_8)));
+        assertTrue(hint.toString(StandardCharsets.UTF_8).contains("canopy status --domain dev.canopy.otel " + pid),
+                hint.toString(StandardCharsets.UTF_8));
+        String viaCli = cli("status", String.valueOf(pid), "--no-color", "--domain", "dev.canopy.otel");
+        assertTrue(viaCli.contains("span.kind=CLIENT"), viaCli);
+        assertFalse(viaCli.contains("app-service"), viaCli);
+
         send("release");
         assertEquals("done 200", awaitLine("done"));
         assertFalse(registryStatus(pid, "dev.canopy.otel:type=Registry").contains("span.kind=CLIENT"));
@@ -182,7 +193,7 @@ class AgentExtensionIT {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** A registry's status text, read over JMX as JConsole would (the command line reads dev.canopy only). */
+    /** A registry's status text, read over JMX as JConsole would. */
     private static String registryStatus(long pid, String registry) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
         try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
