@@ -36,8 +36,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code isEnabled()} on a shared probe before allocating, and fills strings only after {@code shouldCommit()}. The
  * attachment of a context is its {@link JfrEvents.ContextEnd} event, begun at creation so that the event spans the
  * context's life; a hold's attachment is its {@link JfrEvents.LockHold}, a wait's its {@link JfrEvents.LockWait}.
+ *
+ * <p>This class overrides no scope method, so the tree skips scope calls for it; on JDK 25 and later
+ * {@link JfrListenerProvider} gives {@link ContextualJfrListener}, which adds the contextual scope event.
  */
-final class JfrListener implements TreeListener {
+class JfrListener implements TreeListener {
     private static final JfrEvents.ContextStart START = new JfrEvents.ContextStart();
     private static final JfrEvents.ContextEnd END = new JfrEvents.ContextEnd();
     private static final JfrEvents.ContextCancel CANCEL = new JfrEvents.ContextCancel();
@@ -86,6 +89,7 @@ final class JfrListener implements TreeListener {
             emitCounters();
             emitStatistics();
         }, "canopy-jfr-final"));
+        ContextScopeEvents.register();
     }
 
     @Override
