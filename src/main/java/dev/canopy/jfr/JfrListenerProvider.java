@@ -9,8 +9,9 @@ import dev.canopy.spi.TreeListener;
  *
  * <p>On JDK 25 and later the listener also emits {@code dev.canopy.ContextScope}, the contextual event that tags the
  * JDK's own events with the current context; it then hears of every scope ({@code makeCurrent()}, wrapped calls, task
- * bodies), a few nanoseconds each while not recording. {@code -Dcanopy.jfr.contextScope=false}, read as each tree is
- * made, leaves it out, and scopes cost what they cost before JDK 25.
+ * bodies): a listener call and a disabled-check each while nothing records ({@code ContextScopeBenchmark}).
+ * {@code -Dcanopy.jfr.contextScope=false}, read as each tree is made, leaves it out, and scopes cost what they cost
+ * before JDK 25.
  */
 public final class JfrListenerProvider implements ListenerProvider {
     private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
