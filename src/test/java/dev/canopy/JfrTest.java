@@ -66,8 +66,6 @@ class JfrTest {
         ContextTree tree = ContextTree.builder().rootName("jfrtest").deadlockCheckPeriod(Duration.ofMillis(20)).build();
         Context before = tree.root().child("before-recording").open();
         try (Recording r = new Recording(JfrTemplates.debugConfiguration())) {
-            r.enable("dev.canopy.Counter").with("period", "everyChunk");
-            r.enable("dev.canopy.TreeStatistics").with("period", "everyChunk");
             r.start();
             Context svc = tree.root().child("svc").open();
             svc.incrementTotal("requests", 3);
@@ -214,6 +212,47 @@ class JfrTest {
         assertEquals("jfrtest", rec.byId(svc.parentId()).orElseThrow().name());
         assertTrue(rec.timeline("jfrtest.svc.doomed").stream().anyMatch(t -> t.kind().equals("CANCEL")));
         assertTrue(rec.renderTree().contains("doomed #"), rec.renderTree());
+    }
+
+    @Test
+    void aRecordingShorterThanThePeriodsCarriesCounterAndStatisticsValues() throws Exception {
+        // JFR runs a periodic hook up to a whole period after a recording starts, and never at stop or dump. With
+        // periods of an hour this recording is certainly shorter than them: every value must come from the chunk
+        // boundaries, whatever the machine's speed and whatever earlier recordings left behind.
+        Path mid = dir.resolve("mid.jfr");
+        Path end = dir.resolve("end.jfr");
+        try (ContextTree tree = ContextTree.builder().rootName("short").build();
+             Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
+            r.enable(EventNames.COUNTER).withPeriod(Duration.ofHours(1));
+            r.enable(EventNames.TREE_STATISTICS).withPeriod(Duration.ofHours(1));
+            Context svc = tree.root().child("svc").open();
+            svc.incrementTotal("requests", 2);
+            r.start();
+            svc.incrementTotal("requests", 5);
+            svc.child("request").open().close();
+            r.dump(mid); // a running recording dumped, as jcmd JFR.dump does
+            svc.incrementTotal("requests", 1);
+            r.stop();
+            r.dump(end);
+        }
+        assertEquals(List.of(2L, 7L), values(mid, EventNames.COUNTER, "key", "short.svc.requests", "total"),
+                "at the start, and at the dump");
+        List<Long> totals = values(end, EventNames.COUNTER, "key", "short.svc.requests", "total");
+        assertEquals(2L, totals.get(0), "at the start: " + totals);
+        assertEquals(8L, totals.get(totals.size() - 1), "at the stop: " + totals);
+        List<Long> created = values(end, EventNames.TREE_STATISTICS, "root", "short", "created");
+        assertEquals(2L, created.get(0), "root and svc at the start: " + created);
+        assertEquals(3L, created.get(created.size() - 1), "and the request by the stop: " + created);
+        assertEquals(1L, values(end, EventNames.TREE_STATISTICS, "root", "short", "completed")
+                .get(created.size() - 1));
+    }
+
+    /** Field {@code field} of the events of {@code type} whose {@code key} is {@code value}, oldest first. */
+    private static List<Long> values(Path file, String type, String key, String value, String field) throws Exception {
+        return RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals(type) && e.getString(key).equals(value))
+                .sorted(java.util.Comparator.comparing(RecordedEvent::getStartTime))
+                .map(e -> e.getLong(field)).toList();
     }
 
     @Test

@@ -15,6 +15,18 @@ public final class EventNames {
     public static final String DEADLOCK = "dev.canopy.Deadlock";
     public static final String COUNTER = "dev.canopy.Counter";
     public static final String TREE_STATISTICS = "dev.canopy.TreeStatistics";
+    /**
+     * JDK 25 and later: a duration event around each scope in which a context is current (a {@code makeCurrent()}
+     * scope, a wrapped call, a task's body), whose {@code contextId} and {@code path} are {@code @jdk.jfr.Contextual},
+     * so tools show them as the context of every other event of the thread within it. Not registered before JDK 25.
+     */
+    public static final String CONTEXT_SCOPE = "dev.canopy.ContextScope";
+    /**
+     * Carries no data and is never committed: its periodic hook runs at the start and end of every chunk (recording
+     * start, stop, dump, rotation) and emits {@link #COUNTER} and {@link #TREE_STATISTICS} there, so a recording
+     * shorter than their period still carries their values. Disabling it turns those extra emissions off.
+     */
+    public static final String CHUNK_BOUNDARY = "dev.canopy.ChunkBoundary";
     /** The relational annotation on {@code contextId} and {@code parentId} fields. */
     public static final String CONTEXT_ID = "dev.canopy.ContextId";
 

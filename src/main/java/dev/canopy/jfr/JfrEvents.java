@@ -237,4 +237,20 @@ final class JfrEvents {
         @Label("Counter Keys")
         int counterKeys;
     }
+
+    /**
+     * Never committed: JFR gives an event type one period, either a duration or chunk boundaries, never both. Counter
+     * and TreeStatistics keep their durations, and this type's hook, run at the start and end of every chunk, emits
+     * them there too (see {@link JfrListener#emitAtChunkBoundary()}).
+     */
+    @Name(EventNames.CHUNK_BOUNDARY)
+    @Label("Chunk Boundary")
+    @Description("Carries no data and is never recorded: at the start and end of every chunk it makes Canopy emit "
+            + "Counter and Tree Statistics, so a recording shorter than their period still carries their values")
+    @Category({"Canopy", "Statistics"})
+    @StackTrace(false)
+    @Registered(false)
+    @Period("everyChunk")
+    static final class ChunkBoundary extends Event {
+    }
 }

@@ -36,8 +36,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code isEnabled()} on a shared probe before allocating, and fills strings only after {@code shouldCommit()}. The
  * attachment of a context is its {@link JfrEvents.ContextEnd} event, begun at creation so that the event spans the
  * context's life; a hold's attachment is its {@link JfrEvents.LockHold}, a wait's its {@link JfrEvents.LockWait}.
+ *
+ * <p>This class overrides no scope method, so the tree skips scope calls for it; on JDK 25 and later
+ * {@link JfrListenerProvider} gives {@link ContextualJfrListener}, which adds the contextual scope event.
+ *
+ * <p><b>Periodic values.</b> JFR runs a periodic hook either every <i>duration</i> or at chunk boundaries, never both
+ * (the {@code period} setting holds one value: a duration, {@code beginChunk}, {@code endChunk} or
+ * {@code everyChunk}). A duration's first run comes up to one period after the recording starts (a full period in a
+ * fresh JVM; sooner after an earlier recording, as JFR carries the elapsed time over), and nothing runs at stop or
+ * dump. So with counters every 10 s a recording of a few seconds could hold no counter at all. Counter and
+ * TreeStatistics keep their durations (cheap enough to leave on with thousands of counter keys), and
+ * {@link JfrEvents.ChunkBoundary}, whose period is {@code everyChunk}, emits both again at the start and end of every
+ * chunk: when a recording starts, stops (the JVM's exit included) or is dumped while running, and at rotations. A
+ * recording of any length then holds the values at its start and at its end.
  */
-final class JfrListener implements TreeListener {
+class JfrListener implements TreeListener {
     private static final JfrEvents.ContextStart START = new JfrEvents.ContextStart();
     private static final JfrEvents.ContextEnd END = new JfrEvents.ContextEnd();
     private static final JfrEvents.ContextCancel CANCEL = new JfrEvents.ContextCancel();
@@ -45,6 +58,8 @@ final class JfrListener implements TreeListener {
     private static final JfrEvents.LockHold HOLD = new JfrEvents.LockHold();
     private static final JfrEvents.Deadlock DEADLOCK = new JfrEvents.Deadlock();
     private static final JfrEvents.ContextLeak LEAK = new JfrEvents.ContextLeak();
+    private static final JfrEvents.Counter COUNTER = new JfrEvents.Counter();
+    private static final JfrEvents.TreeStatistics STATISTICS = new JfrEvents.TreeStatistics();
     /** Trees with a JFR listener, for the periodic events and the contexts announced when a recording starts. */
     private static final Set<ContextTree> TREES = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private static final AtomicBoolean REGISTERED = new AtomicBoolean();
@@ -75,17 +90,15 @@ final class JfrListener implements TreeListener {
         for (Class<? extends Event> type : List.of(JfrEvents.ContextStart.class, JfrEvents.ContextEnd.class,
                 JfrEvents.ContextCancel.class, JfrEvents.LockWait.class, JfrEvents.LockHold.class,
                 JfrEvents.Deadlock.class, JfrEvents.ContextLeak.class, JfrEvents.Counter.class,
-                JfrEvents.TreeStatistics.class)) {
+                JfrEvents.TreeStatistics.class, JfrEvents.ChunkBoundary.class)) {
             FlightRecorder.register(type);
         }
         FlightRecorder.addPeriodicEvent(JfrEvents.Counter.class, JfrListener::emitCounters);
         FlightRecorder.addPeriodicEvent(JfrEvents.TreeStatistics.class, JfrListener::emitStatistics);
-        // the last values would be lost with the JVM: emit them once more on the way out (best effort, as the
-        // JVM's own hook that dumps recordings runs concurrently)
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            emitCounters();
-            emitStatistics();
-        }, "canopy-jfr-final"));
+        // the values at the end of the last chunk too: JFR stops its recordings at exit, which ends the chunk and
+        // runs this hook before the file is written (see "Periodic values" above)
+        FlightRecorder.addPeriodicEvent(JfrEvents.ChunkBoundary.class, JfrListener::emitAtChunkBoundary);
+        ContextScopeEvents.register();
     }
 
     @Override
@@ -287,7 +300,16 @@ final class JfrListener implements TreeListener {
 
     // ------------------------------------------------------------------ periodic
 
+    /** The hook of {@link JfrEvents.ChunkBoundary}: runs on JFR's thread as a chunk begins or ends. */
+    static void emitAtChunkBoundary() {
+        emitCounters();
+        emitStatistics();
+    }
+
     private static void emitCounters() {
+        if (!COUNTER.isEnabled()) {
+            return; // called at chunk boundaries whether or not counters are recorded
+        }
         for (ContextTree tree : trees()) {
             for (CounterSnapshot c : tree.counters().snapshot()) {
                 JfrEvents.Counter e = new JfrEvents.Counter();
@@ -301,6 +323,9 @@ final class JfrListener implements TreeListener {
     }
 
     private static void emitStatistics() {
+        if (!STATISTICS.isEnabled()) {
+            return;
+        }
         for (ContextTree tree : trees()) {
             TreeStatistics s = tree.statistics();
             JfrEvents.TreeStatistics e = new JfrEvents.TreeStatistics();

@@ -18,7 +18,7 @@ public final class JfrTemplates {
     private JfrTemplates() {
     }
 
-    /** canopy.jfc: every Canopy event, lock waits and holds from 10 ms, counters every 10 s. */
+    /** canopy.jfc: every Canopy event, lock waits, holds and (JDK 25+) context scopes from 10 ms, counters every 10 s. */
     public static String canopy() {
         return read("canopy.jfc");
     }
