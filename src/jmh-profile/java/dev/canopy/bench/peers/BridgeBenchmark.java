@@ -10,10 +10,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -142,27 +139,6 @@ public class BridgeBenchmark {
     static final class DoNothingHandler implements ObservationHandler<Observation.Context> {
         @Override
         public boolean supportsContext(Observation.Context context) {
-            return true;
-        }
-    }
-
-    /** The bare processor: called at start and end like any processor, does nothing. */
-    static final class DoNothingProcessor implements SpanProcessor {
-        @Override
-        public void onStart(io.opentelemetry.context.Context ctx, ReadWriteSpan span) {
-        }
-
-        @Override
-        public boolean isStartRequired() {
-            return true;
-        }
-
-        @Override
-        public void onEnd(ReadableSpan span) {
-        }
-
-        @Override
-        public boolean isEndRequired() {
             return true;
         }
     }

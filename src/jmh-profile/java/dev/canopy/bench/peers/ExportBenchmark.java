@@ -7,10 +7,7 @@ import dev.canopy.otel.CanopyTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -135,26 +132,5 @@ public class ExportBenchmark {
         Span s = bareTracer.spanBuilder("db-query").setParent(bareParentOtel).startSpan();
         s.end();
         return s;
-    }
-
-    /** Called at start and end like an exporting processor, does nothing, so no exporter's cost is measured. */
-    static final class DoNothingProcessor implements SpanProcessor {
-        @Override
-        public void onStart(io.opentelemetry.context.Context ctx, ReadWriteSpan span) {
-        }
-
-        @Override
-        public boolean isStartRequired() {
-            return true;
-        }
-
-        @Override
-        public void onEnd(ReadableSpan span) {
-        }
-
-        @Override
-        public boolean isEndRequired() {
-            return true;
-        }
     }
 }
