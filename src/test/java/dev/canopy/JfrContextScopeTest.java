@@ -68,7 +68,9 @@ class JfrContextScopeTest {
                 work(new Ledger());
             }
             ids.put("ctxjfr.svc.scoped", scoped.id());
-            Thread.sleep(3); // outside any scope: must carry no context (told apart by its 3 ms)
+            // the recorded workload, not a wait: a jdk.ThreadSleep outside any scope, which must carry no context;
+            // told apart by its requested time (the event's `time` field), never by how long it took
+            Thread.sleep(3);
             // a task body on a platform thread, and one on the tree's default executor: a virtual thread on JDK 21+
             Task<Long> pooled = svc.child("pooled").withExecutor(platformThreads).spawn(ctx -> {
                 work(new Ledger());
@@ -158,7 +160,10 @@ class JfrContextScopeTest {
         }
     }
 
-    /** The workload: a 20 ms sleep, then a monitor another thread holds. */
+    /**
+     * The workload: a 20 ms sleep, then a monitor another thread holds. The sleep is what is recorded
+     * (jdk.ThreadSleep, found by its requested time), not a wait for something to happen.
+     */
     private static void work(Object monitor) throws Exception {
         Thread.sleep(20);
         enterContended(monitor);
