@@ -145,9 +145,9 @@ public final class ContextBuilder {
         long effective = Math.min(own, inherited);
         Executor exec = executor != null ? executor : parent.executor;
         Context child = new Context(tree, parent, name, now, effective, ownedByTask, exec);
-        if (!ownedByTask && tree.watchForLeak()) {
+        if (!ownedByTask && tree.leaks().watch()) {
             // held weakly by the tree: if its owner drops it unclosed, it is collected and reported as a leak
-            child.link = new ChildLink(child, parent, tree.creationSite());
+            child.link = new ChildLink(child, parent, tree.leaks().creationSite());
             LeakDetector.start();
         }
         if (data != null) {

@@ -5,7 +5,6 @@ import dev.canopy.spi.LockView;
 import dev.canopy.spi.ListenerProvider;
 import dev.canopy.spi.TreeListener;
 
-import dev.canopy.internal.Durations;
 import dev.canopy.internal.Names;
 import dev.canopy.status.CompletedContext;
 import dev.canopy.status.Deadlock;
@@ -64,10 +63,7 @@ public final class ContextTree implements AutoCloseable {
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
-    private final LongAdder leaked = new LongAdder();
-    private final java.util.concurrent.ConcurrentLinkedDeque<LeakedContext> leaks = new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private final double creationSiteSampleRate;
-    private final int leakDetection;
+    private final TreeLeaks leaks;
     private final AtomicBoolean hookInstalled = new AtomicBoolean();
     /** Guarded by this. */
     private boolean closed;
@@ -100,8 +96,7 @@ public final class ContextTree implements AutoCloseable {
         this.systemMetrics = new SystemMetricsSampler(b.systemProbe);
         this.redactedKeys = java.util.Set.copyOf(b.redactedKeys);
         this.maxDepth = b.maxDepth;
-        this.creationSiteSampleRate = b.creationSiteSampleRate;
-        this.leakDetection = b.leakDetection;
+        this.leaks = new TreeLeaks(this, b.leakDetection, b.creationSiteSampleRate);
         this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
         created.increment();
         ListenerChain chain = ListenerChain.EMPTY;
@@ -183,62 +178,18 @@ public final class ContextTree implements AutoCloseable {
 
     /** The latest contexts found leaked (garbage-collected while still open), newest first; at most 100. */
     public List<LeakedContext> recentLeaks() {
-        return List.copyOf(leaks);
+        return leaks.recent();
     }
 
-    /** Whether a new context made by {@code open()} is watched for leaks (held weakly): see the builder. */
-    boolean watchForLeak() {
-        int oneIn = leakDetection;
-        return oneIn == 1 || oneIn > 1 && java.util.concurrent.ThreadLocalRandom.current().nextInt(oneIn) == 0;
+    TreeLeaks leaks() {
+        return leaks;
     }
 
-    /** A creation site for a new context made by {@code open()}, when sampling picks it; else null. */
-    Throwable creationSite() {
-        double rate = creationSiteSampleRate;
-        if (rate <= 0 || (rate < 1 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= rate)) {
-            return null;
-        }
-        return new Throwable("opened here");
-    }
-
-    /** A context made by open() was collected without ending: report it and clean up after it. */
+    /** A context made by open() was collected: a leak, or a closed one that only waited for leaked children. */
     void leakCollected(ChildLink link) {
-        if (link.ended) {
-            return;
-        }
-        long now = clock.nanoTime();
-        Context parent = link.parent();
-        if (parent != null) {
-            parent.removeCollectedChild(link);
-        }
-        Context.giveBackCounts(link.counters);
-        ContextState outcome = link.outcome;
-        if (outcome != null) {
-            // it was closed, and only waited for children it leaked: an end, not a leak
-            switch (outcome) {
-                case COMPLETED -> completed.increment();
-                case FAILED -> failed.increment();
-                default -> cancelled.increment();
-            }
-            return;
-        }
-        leaked.increment();
-        String path = link.path();
-        String site = link.site == null ? null : LeakDetector.describe(link.site);
-        LeakedContext report = new LeakedContext(link.id, path, instantAt(link.createdNanos), instantAt(now),
-                Duration.ofNanos(Math.max(0, now - link.createdNanos)), site);
-        leaks.addFirst(report);
-        while (leaks.size() > 100) {
-            leaks.pollLast();
-        }
-        System.getLogger(ContextTree.class.getName()).log(System.Logger.Level.WARNING,
-                "context " + path + " (#" + link.id + ") was garbage-collected without being closed, "
-                        + Durations.human(report.age()) + " after it was opened"
-                        + (site == null ? " (switch on creation-site capture to see where it was opened)"
-                        : "; opened at " + site));
-        ListenerChain lc = listeners;
-        if (lc.wantsLeaks) {
-            lc.contextLeaked(report);
+        ContextState endedAs = leaks.collected(link);
+        if (endedAs != null) {
+            countEnd(endedAs);
         }
     }
 
@@ -379,7 +330,7 @@ public final class ContextTree implements AutoCloseable {
         long done = completed.sum();
         long f = failed.sum();
         long x = cancelled.sum();
-        long l = leaked.sum();
+        long l = leaks.count();
         return new TreeStatistics(Math.max(0, c - done - f - x - l), c, done, f, x, l);
     }
 
@@ -499,12 +450,16 @@ public final class ContextTree implements AutoCloseable {
         created.increment();
     }
 
-    void recordEnd(Context context, ContextState outcome) {
+    private void countEnd(ContextState outcome) {
         switch (outcome) {
             case COMPLETED -> completed.increment();
             case FAILED -> failed.increment();
             default -> cancelled.increment();
         }
+    }
+
+    void recordEnd(Context context, ContextState outcome) {
+        countEnd(outcome);
         if (context.isPersisted()) {
             recent.add(context.snapshotCompleted());
             // "zero manual tracking": persisted contexts count their own endings per path
