@@ -177,7 +177,7 @@ class ChromeTraceLayoutTest {
             r.stop();
             r.dump(file);
         }
-        RecordingStoryTest.Result export = RecordingStoryTest.cli("jfr", "chrome", file.toString(), "-o",
+        CliTest.Result export = CliTest.cli("jfr", "chrome", file.toString(), "-o",
                 json.toString());
         assertEquals(0, export.exit(), export.err());
         return RecordingStoryTest.Trace.checked(EXACT.readTree(json.toFile()));

@@ -3,7 +3,6 @@ package dev.canopy;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.canopy.cli.CanopyCli;
 import dev.canopy.jfr.ContextRecording;
 import dev.canopy.jfr.RecordedContext;
 import dev.canopy.jfr.RecordedLock;
@@ -14,14 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,15 +49,9 @@ class RecordingStoryTest {
     @TempDir
     Path dir;
 
-    record Result(int exit, String out, String err) {
-    }
-
-    static Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = CanopyCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    /** The command line, run in-process as {@link CliTest} runs it. */
+    static CliTest.Result cli(String... args) {
+        return CliTest.cli(args);
     }
 
     @BeforeAll
@@ -92,10 +82,10 @@ class RecordingStoryTest {
         Path recording = dir.resolve("demo.jfr");
         Path traceFile = dir.resolve("demo.json");
         try (DemoProcess demo = DemoProcess.start()) {
-            Result record = cli("record", String.valueOf(demo.pid), "--duration", "3s", "-o", recording.toString());
+            CliTest.Result record = cli("record", String.valueOf(demo.pid), "--duration", "3s", "-o", recording.toString());
             assertEquals(0, record.exit(), record.err());
         }
-        Result export = cli("jfr", "chrome", recording.toString(), "-o", traceFile.toString());
+        CliTest.Result export = cli("jfr", "chrome", recording.toString(), "-o", traceFile.toString());
         assertEquals(0, export.exit(), export.err());
         Trace trace = Trace.checked(EXACT.readTree(traceFile.toFile()));
 
@@ -123,7 +113,7 @@ class RecordingStoryTest {
     @Test
     void theTraceLinksTheHolderToTheWaiterAndShowsTheCancel() throws Exception {
         Path traceFile = dir.resolve("scripted.json");
-        Result export = cli("jfr", "chrome", scripted.toString(), "-o", traceFile.toString());
+        CliTest.Result export = cli("jfr", "chrome", scripted.toString(), "-o", traceFile.toString());
         assertEquals(0, export.exit(), export.err());
         Trace trace = Trace.checked(EXACT.readTree(traceFile.toFile()));
         ContextRecording rec = ContextRecording.read(scripted);
@@ -222,30 +212,30 @@ class RecordingStoryTest {
 
     @Test
     void aBadOrOutOfRangeMomentIsOneClearLine() {
-        Result word = cli("jfr", "tree", scripted.toString(), "--at", "yesterday");
+        CliTest.Result word = cli("jfr", "tree", scripted.toString(), "--at", "yesterday");
         assertEquals(2, word.exit());
         assertEquals(1, word.err().strip().lines().count(), word.err());
         assertTrue(word.err().contains("\"yesterday\"") && word.err().contains("+1.5s"), word.err());
 
         for (String bad : List.of("25:00", "+", "+1.5 parsecs", "+-2s", "2024-13-45T10:00:00Z")) {
-            Result r = cli("jfr", "tree", scripted.toString(), "--at", bad);
+            CliTest.Result r = cli("jfr", "tree", scripted.toString(), "--at", bad);
             assertEquals(2, r.exit(), bad);
             assertTrue(r.err().contains("\"" + bad + "\""), r.err());
         }
 
-        Result late = cli("jfr", "tree", scripted.toString(), "--at", "+1h");
+        CliTest.Result late = cli("jfr", "tree", scripted.toString(), "--at", "+1h");
         assertEquals(2, late.exit());
         assertTrue(late.err().startsWith("canopy: --at +1h is outside the recording, which runs from "), late.err());
-        Result early = cli("jfr", "tree", scripted.toString(), "--at", "2001-01-01T00:00:00Z");
+        CliTest.Result early = cli("jfr", "tree", scripted.toString(), "--at", "2001-01-01T00:00:00Z");
         assertTrue(early.err().contains("2001-01-01T00:00:00Z is outside the recording"), early.err());
 
-        Result misplaced = cli("jfr", "timeline", scripted.toString(), "--at", "+1s");
+        CliTest.Result misplaced = cli("jfr", "timeline", scripted.toString(), "--at", "+1s");
         assertEquals(2, misplaced.exit());
         assertTrue(misplaced.err().contains("--at goes with jfr tree only"), misplaced.err());
     }
 
     private static String tree(String at) {
-        Result r = cli("jfr", "tree", scripted.toString(), "--at", at);
+        CliTest.Result r = cli("jfr", "tree", scripted.toString(), "--at", at);
         assertEquals(0, r.exit(), at + ": " + r.err());
         return r.out();
     }
