@@ -11,6 +11,15 @@ public interface CanopyClock {
     /** Wall-clock milliseconds since the epoch, as {@link System#currentTimeMillis()}. */
     long currentTimeMillis();
 
+    /**
+     * The monotonic clock at about millisecond resolution, for timings that status shows and statistics sum (how
+     * long a named lock is held): never ahead of {@link #nanoTime()}, and much cheaper to read on the real clock.
+     * The default is {@link #nanoTime()}, so a fake clock stays exact.
+     */
+    default long coarseNanoTime() {
+        return nanoTime();
+    }
+
     /** The real clock. */
     static CanopyClock system() {
         return SystemClock.INSTANCE;
@@ -28,5 +37,10 @@ enum SystemClock implements CanopyClock {
     @Override
     public long currentTimeMillis() {
         return System.currentTimeMillis();
+    }
+
+    @Override
+    public long coarseNanoTime() {
+        return CoarseClock.SYSTEM.nanoTime();
     }
 }

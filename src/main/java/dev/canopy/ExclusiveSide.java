@@ -4,22 +4,24 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 
 /**
- * An exclusive side — the mutex, or the write side of a read/write lock — over a reentrant JDK lock: one holder
- * record whose count follows reentrancy, released outside the critical section, and conditions that give the lock up.
+ * An exclusive side — the mutex, or the write side of a read/write lock — over a reentrant lock, with its holder in
+ * a reused {@link HolderSlot}. Holds are timed with the tree's coarse clock ({@link CanopyClock#coarseNanoTime()}):
+ * a precise clock read would cost more than the lock itself. Listeners hear of a hold's start inside the critical
+ * section (that is when it starts) and of its end after the lock is released, so waiters do not wait for them.
  */
 abstract class ExclusiveSide extends LockSide {
     private final LockCore core;
     private final Lock jdk;
+    private final HolderSlot slot;
     private final LockMode mode;
     /** How messages name this side, e.g. {@code named lock "out"}. */
     private final String label;
-    /** The current holder; written only by the thread that holds the lock. */
-    private volatile Hold holder;
 
-    ExclusiveSide(LockCore core, Lock jdk, LockMode mode, String label) {
+    ExclusiveSide(LockCore core, Lock jdk, HolderSlot slot, LockMode mode, String label) {
         super(core, mode);
         this.core = core;
         this.jdk = jdk;
+        this.slot = slot;
         this.mode = mode;
         this.label = label;
     }
@@ -30,8 +32,13 @@ abstract class ExclusiveSide extends LockSide {
 
     abstract boolean queued();
 
+    /** A consistent copy of the current holder, or null when nobody holds this side. */
     final Hold holder() {
-        return holder;
+        return slot.holder(mode);
+    }
+
+    final HolderSlot slot() {
+        return slot;
     }
 
     @Override
@@ -51,18 +58,34 @@ abstract class ExclusiveSide extends LockSide {
     }
 
     @Override
-    final void onAcquired(long now) {
+    final void onAcquired(long now, Context context) {
         int count = holdCount();
         if (count == 1) {
-            Context context = core.acquiringContext();
-            Hold h = new Hold(context, Thread.currentThread(), now, mode, 1);
-            holder = h;
-            core.acquired(context, now, h);
+            slot.fill(context, now, true);
+            core.acquiredBy(context, now);
+            announceStart(context);
         } else {
-            Hold h = holder;
-            if (h != null) {
-                h.set(count);
-            }
+            slot.count(count);
+        }
+    }
+
+    private void announceStart(Context context) {
+        ListenerChain lc = core.tree.listeners();
+        if (lc.wantsLocks) {
+            slot.holdListeners = lc;
+            slot.holdAttachment = lc.lockHoldStarted(core, context, mode);
+        }
+    }
+
+    /** Empties the slot while the lock is still held; returns what {@link #announceEnd} needs, or null. */
+    private Context endHold() {
+        return slot.empty(core.coarseNow());
+    }
+
+    /** Tells the listeners the hold by {@code context} ended. */
+    private void announceEnd(Context context, ListenerChain lc, Object attachment) {
+        if (lc != null) {
+            lc.lockHoldEnded(core, context, mode, attachment);
         }
     }
 
@@ -76,16 +99,18 @@ abstract class ExclusiveSide extends LockSide {
                     + ", which does not hold it (" + core.describeHolders() + ")");
         }
         int count = holdCount();
-        Hold h = holder;
-        if (count == 1) {
-            holder = null;
-        } else if (h != null) {
-            h.set(count - 1);
+        if (count != 1) {
+            slot.count(count - 1);
+            jdk.unlock();
+            return;
         }
+        ListenerChain lc = slot.holdListeners;
+        Object attachment = slot.holdAttachment;
+        slot.holdListeners = null;
+        slot.holdAttachment = null;
+        Context context = endHold();
         jdk.unlock();
-        if (count == 1 && h != null) {
-            core.released(h); // statistics and the clock read come after the critical section
-        }
+        announceEnd(context, lc, attachment);
     }
 
     /** A condition bound to this side; waiting on it releases the lock, which status shows as not held. */
@@ -98,21 +123,22 @@ abstract class ExclusiveSide extends LockSide {
                     throw new IllegalMonitorStateException("condition of " + label + " used by thread "
                             + Thread.currentThread().getName() + ", which does not hold the lock");
                 }
-                Hold h = holder;
-                holder = null;
-                if (h != null) {
-                    core.released(h);
-                }
+                ListenerChain lc = slot.holdListeners;
+                Object attachment = slot.holdAttachment;
+                slot.holdListeners = null;
+                slot.holdAttachment = null;
+                // still inside the critical section: the condition's await releases the lock after this
+                announceEnd(endHold(), lc, attachment);
             }
 
             @Override
             public void afterWait() {
                 // a wake-up is not a new acquisition: only the holder record comes back
                 Context context = core.acquiringContext();
-                long now = core.now();
-                Hold h = new Hold(context, Thread.currentThread(), now, mode, holdCount());
-                holder = h;
-                core.holdStarted(context, h);
+                long now = core.coarseNow();
+                slot.fill(context, now, false);
+                slot.count(holdCount());
+                announceStart(context);
                 context.touchAt(now);
             }
         });

@@ -117,11 +117,26 @@ abstract class LockCore implements LockView {
         return tree.clock.nanoTime();
     }
 
+    /** The clock holds are timed with: status and statistics want milliseconds, not a 20 ns clock read. */
+    final long coarseNow() {
+        return tree.clock.coarseNanoTime();
+    }
+
+    /** The exclusive side (mutex, write lock) whose holder and statistics it keeps itself; null for a semaphore. */
+    ExclusiveSide exclusiveSide() {
+        return null;
+    }
+
     /** Bookkeeping for a first (non-reentrant) acquisition; {@code now} is already read. */
     final void acquired(Context context, long now, Hold hold) {
         holdStarted(context, hold);
-        context.touchAt(now);
         acquisitions.increment();
+        acquiredBy(context, now);
+    }
+
+    /** What every first acquisition does, whichever side keeps the holder. */
+    final void acquiredBy(Context context, long now) {
+        context.touchAt(now);
         if (!registered) {
             tree.lockRegistry().register(this);
         }
@@ -143,7 +158,7 @@ abstract class LockCore implements LockView {
             lc.lockHoldEnded(this, hold.context, hold.mode, hold.attachment);
             hold.attachment = null;
         }
-        long held = Math.max(0, now() - hold.sinceNanos);
+        long held = Math.max(0, coarseNow() - hold.sinceNanos);
         totalHoldNanos.add(held);
         raise(maxHoldNanos, held);
     }
@@ -169,7 +184,12 @@ abstract class LockCore implements LockView {
      */
     final boolean awaitAcquire(LockMode mode, int permits, boolean interruptible, long timeoutNanos,
                                Attempt attempt) throws InterruptedException {
-        Context context = acquiringContext();
+        return awaitAcquire(acquiringContext(), mode, permits, interruptible, timeoutNanos, attempt);
+    }
+
+    /** As above, for the already known acquiring context. */
+    final boolean awaitAcquire(Context context, LockMode mode, int permits, boolean interruptible, long timeoutNanos,
+                               Attempt attempt) throws InterruptedException {
         if (context.isCancelled()) {
             throw cancelledWhileWaiting(context);
         }
@@ -309,10 +329,14 @@ abstract class LockCore implements LockView {
             waiting.add(waiter(w, now));
         }
         waiting.sort(Comparator.comparing(LockWaiter::since));
+        ExclusiveSide side = exclusiveSide();
+        HolderSlot x = side == null ? null : side.slot();
+        long acquired = acquisitions.sum() + (x == null ? 0 : x.acquisitions());
+        long totalHold = totalHoldNanos.sum() + (x == null ? 0 : x.totalHoldNanos());
+        long maxHold = Math.max(maxHoldNanos.get(), x == null ? 0 : x.maxHoldNanos());
         return new LockSnapshot(id, name, kind, ownerPath, fair, availablePermitsForSnapshot(), holders, waiting,
-                acquisitions.sum(), contended.sum(), Duration.ofNanos(totalWaitNanos.sum()),
-                Duration.ofNanos(maxWaitNanos.get()), Duration.ofNanos(totalHoldNanos.sum()),
-                Duration.ofNanos(maxHoldNanos.get()));
+                acquired, contended.sum(), Duration.ofNanos(totalWaitNanos.sum()),
+                Duration.ofNanos(maxWaitNanos.get()), Duration.ofNanos(totalHold), Duration.ofNanos(maxHold));
     }
 
     final String describeHolders() {

@@ -27,23 +27,25 @@ abstract class LockSide implements Lock {
     abstract boolean attempt(long timeoutNanos) throws InterruptedException;
 
     /**
-     * Holder bookkeeping right after the JDK lock was acquired, with a clock reading taken before the attempt (or
-     * after a wait): the critical section never pays for a clock read.
+     * Holder bookkeeping right after the JDK lock was acquired, with the acquiring context and a clock reading
+     * taken before the attempt (the clock after a wait): whatever can be read before the lock is, as everything
+     * here lengthens the critical section that waiters queue behind.
      */
-    abstract void onAcquired(long now);
+    abstract void onAcquired(long now, Context context);
 
     @Override
     public final void lock() {
-        long now = core.now();
+        long now = core.coarseNow();
+        Context context = core.acquiringContext();
         if (!tryFast()) {
             try {
-                core.awaitAcquire(mode, 1, false, -1, this::attempt);
+                core.awaitAcquire(context, mode, 1, false, -1, this::attempt);
             } catch (InterruptedException e) {
                 throw new IllegalStateException("uninterruptible wait was interrupted", e);
             }
-            now = core.now();
+            now = core.coarseNow();
         }
-        onAcquired(now);
+        onAcquired(now, context);
     }
 
     @Override
@@ -51,19 +53,21 @@ abstract class LockSide implements Lock {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        long now = core.now();
+        long now = core.coarseNow();
+        Context context = core.acquiringContext();
         if (!tryFast()) {
-            core.awaitAcquire(mode, 1, true, -1, this::attempt);
-            now = core.now();
+            core.awaitAcquire(context, mode, 1, true, -1, this::attempt);
+            now = core.coarseNow();
         }
-        onAcquired(now);
+        onAcquired(now, context);
     }
 
     @Override
     public final boolean tryLock() {
-        long now = core.now();
+        long now = core.coarseNow();
+        Context context = core.acquiringContext();
         if (tryNow()) {
-            onAcquired(now);
+            onAcquired(now, context);
             return true;
         }
         return false;
@@ -74,13 +78,14 @@ abstract class LockSide implements Lock {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        long now = core.now();
+        long now = core.coarseNow();
+        Context context = core.acquiringContext();
         if (tryFast()) {
-            onAcquired(now);
+            onAcquired(now, context);
             return true;
         }
-        if (core.awaitAcquire(mode, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
-            onAcquired(core.now());
+        if (core.awaitAcquire(context, mode, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
+            onAcquired(core.coarseNow(), context);
             return true;
         }
         return false;

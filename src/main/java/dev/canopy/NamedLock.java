@@ -16,21 +16,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * A waiter whose context is cancelled stops waiting with a {@link java.util.concurrent.CancellationException}.
  */
 public final class NamedLock extends LockCore implements Lock {
-    private final ReentrantLock inner;
+    private final MutexSync inner;
     private final ExclusiveSide side;
 
     NamedLock(Context owner, String name, boolean fair) {
         super(owner, name, LockKind.MUTEX, fair);
-        this.inner = new ReentrantLock(fair);
-        this.side = new ExclusiveSide(this, inner, LockMode.EXCLUSIVE, "named lock \"" + name + "\"") {
+        this.inner = new MutexSync(fair);
+        this.side = new ExclusiveSide(this, inner, inner, LockMode.EXCLUSIVE, "named lock \"" + name + "\"") {
             @Override
             int holdCount() {
-                return inner.getHoldCount();
+                return inner.holdCount();
             }
 
             @Override
             boolean heldByCurrentThread() {
-                return inner.isHeldByCurrentThread();
+                return inner.isHeldExclusively();
             }
 
             @Override
@@ -82,11 +82,11 @@ public final class NamedLock extends LockCore implements Lock {
     }
 
     public boolean isHeldByCurrentThread() {
-        return inner.isHeldByCurrentThread();
+        return inner.isHeldExclusively();
     }
 
     public int getHoldCount() {
-        return inner.getHoldCount();
+        return inner.holdCount();
     }
 
     public boolean isLocked() {
@@ -98,11 +98,16 @@ public final class NamedLock extends LockCore implements Lock {
     }
 
     public boolean hasQueuedThread(Thread thread) {
-        return inner.hasQueuedThread(thread);
+        return inner.isQueued(thread);
     }
 
     public int getQueueLength() {
         return inner.getQueueLength();
+    }
+
+    @Override
+    ExclusiveSide exclusiveSide() {
+        return side;
     }
 
     @Override

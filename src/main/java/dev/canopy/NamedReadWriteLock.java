@@ -86,6 +86,11 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
     }
 
     @Override
+    ExclusiveSide exclusiveSide() {
+        return writeSide;
+    }
+
+    @Override
     void collectHolds(List<Hold> out) {
         Hold w = writeSide.holder();
         if (w != null) {
@@ -119,10 +124,9 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         }
 
         @Override
-        void onAcquired(long now) {
+        void onAcquired(long now, Context context) {
             Thread t = Thread.currentThread();
             if (inner.getReadHoldCount() == 1) {
-                Context context = acquiringContext();
                 Hold h = new Hold(context, t, now, LockMode.READ, 1);
                 readers.put(t, h);
                 acquired(context, now, h);
@@ -165,7 +169,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
     private final class WriteSide extends ExclusiveSide {
         WriteSide() {
-            super(NamedReadWriteLock.this, inner.writeLock(), LockMode.WRITE, "write lock of \"" + name + "\"");
+            super(NamedReadWriteLock.this, inner.writeLock(), new HolderSlot(), LockMode.WRITE, "write lock of \"" + name + "\"");
         }
 
         @Override

@@ -85,10 +85,10 @@ public final class NamedSemaphore extends LockCore {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        long now = now();
+        long now = coarseNow();
         if (!tryFast(permits)) {
             awaitAcquire(LockMode.PERMIT, permits, true, -1, t -> attempt(permits, t));
-            now = now();
+            now = coarseNow();
         }
         onAcquired(permits, now);
     }
@@ -99,14 +99,14 @@ public final class NamedSemaphore extends LockCore {
 
     public void acquireUninterruptibly(int permits) {
         checkPermits("permits to acquire", permits);
-        long now = now();
+        long now = coarseNow();
         if (!tryFast(permits)) {
             try {
                 awaitAcquire(LockMode.PERMIT, permits, false, -1, t -> attempt(permits, t));
             } catch (InterruptedException e) {
                 throw new IllegalStateException("uninterruptible wait was interrupted", e);
             }
-            now = now();
+            now = coarseNow();
         }
         onAcquired(permits, now);
     }
@@ -117,7 +117,7 @@ public final class NamedSemaphore extends LockCore {
 
     public boolean tryAcquire(int permits) {
         checkPermits("permits to acquire", permits);
-        long now = now();
+        long now = coarseNow();
         if (inner.tryAcquire(permits)) {
             onAcquired(permits, now);
             return true;
@@ -135,13 +135,13 @@ public final class NamedSemaphore extends LockCore {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        long now = now();
+        long now = coarseNow();
         if (tryFast(permits)) {
             onAcquired(permits, now);
             return true;
         }
         if (awaitAcquire(LockMode.PERMIT, permits, true, Math.max(0, unit.toNanos(timeout)), t -> attempt(permits, t))) {
-            onAcquired(permits, now());
+            onAcquired(permits, coarseNow());
             return true;
         }
         return false;
@@ -209,7 +209,7 @@ public final class NamedSemaphore extends LockCore {
 
     /** Acquires every available permit now and returns how many (as {@link Semaphore#drainPermits()}). */
     public int drainPermits() {
-        long now = now();
+        long now = coarseNow();
         int drained = inner.drainPermits();
         onAcquired(drained, now);
         return drained;

@@ -31,6 +31,48 @@ class NamedLockTest {
     }
 
     @Test
+    void aSnapshotNeverMixesTwoHolders() throws Exception {
+        // the holder is a reused slot rewritten on every acquisition: a reader must see one holder or none
+        NamedLock shared = root.mutex("shared");
+        int rounds = 20_000;
+        CountDownLatch ready = new CountDownLatch(2);
+        List<Thread> workers = new ArrayList<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        for (String name : List.of("a", "b")) {
+            Thread t = new Thread(() -> {
+                Context mine = root.child(name).open();
+                try (Scope s = mine.makeCurrent()) {
+                    ready.countDown();
+                    for (int i = 0; i < rounds; i++) {
+                        shared.lock();
+                        shared.unlock();
+                    }
+                } catch (Throwable e) {
+                    failed.set(e);
+                } finally {
+                    mine.close();
+                }
+            }, "worker-" + name);
+            workers.add(t);
+            t.start();
+        }
+        assertTrue(ready.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        while (workers.stream().anyMatch(Thread::isAlive)) {
+            for (LockHolder h : shared.snapshot().holders()) {
+                String context = h.contextPath().substring(h.contextPath().lastIndexOf('.') + 1);
+                assertEquals("worker-" + context, h.thread(), "holder context and thread come from one hold");
+                assertEquals(1, h.count());
+            }
+        }
+        for (Thread t : workers) {
+            t.join(WAIT.toMillis());
+        }
+        assertNull(failed.get());
+        assertTrue(shared.snapshot().holders().isEmpty());
+        assertEquals(2L * rounds, shared.snapshot().acquisitions(), "statistics kept by the holders add up");
+    }
+
+    @Test
     void holderIsTheAcquiringContextAndThread() {
         Context session = root.child("alice").open();
         NamedLock out = session.mutex("session-output-lock");
