@@ -19,6 +19,8 @@ final class ChildLink extends WeakReference<Context> {
     final String name;
     final long id;
     final long createdNanos;
+    /** The stripe of the parent's child set it sits in (the context's own, kept for after it is collected). */
+    final byte stripe;
     /** Where it was opened, when creation-site capture sampled it; else null. */
     final Throwable site;
     /** The context's counter holdings, so a leak gives its live counts back. */
@@ -28,10 +30,10 @@ final class ChildLink extends WeakReference<Context> {
     /** How it ended, when it did but still waited for children; null while open. */
     volatile ContextState outcome;
     /**
-     * The context's own child map, so children it leaked along with itself are still reachable through this link,
+     * The context's own child set, so children it leaked along with itself are still reachable through this link,
      * queued when collected, and reported too.
      */
-    volatile ConcurrentHashMap<Object, Boolean> children;
+    volatile ChildSet children;
 
     ChildLink(Context child, Context parent, Throwable site) {
         super(child, QUEUE);
@@ -40,6 +42,7 @@ final class ChildLink extends WeakReference<Context> {
         this.name = child.name();
         this.id = child.id();
         this.createdNanos = child.createdNanos();
+        this.stripe = child.stripe;
         this.site = site;
     }
 

@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -80,7 +79,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PHASE = lookup.findVarHandle(Context.class, "phase", int.class);
-            CHILDREN = lookup.findVarHandle(Context.class, "children", ConcurrentHashMap.class);
+            CHILDREN = lookup.findVarHandle(Context.class, "children", ChildSet.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -105,7 +104,9 @@ public final class Context extends ContextCancellation implements AutoCloseable 
      * Live children, allocated with the first one. Keys are the child itself (a task's context) or its weak
      * {@link ChildLink} (a context made by {@code open()}); the value is unused.
      */
-    private volatile ConcurrentHashMap<Object, Boolean> children;
+    private volatile ChildSet children;
+    /** The stripe of its parent's {@link ChildSet} this context joins: the creating thread's, fixed per thread. */
+    final byte stripe;
     /** The task this context was spawned for, if any. */
     volatile TaskImpl<?> ownTask;
     /**
@@ -120,7 +121,9 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         this.parent = parent;
         this.name = name;
         this.depth = parent == null ? 0 : parent.depth + 1;
-        this.id = tree.nextId();
+        ContextTree.ThreadIds ids = ContextTree.threadIds();
+        this.id = ids.next();
+        this.stripe = ids.stripe;
         this.createdNanos = createdNanos;
         this.ownedByTask = ownedByTask;
     }
@@ -183,17 +186,17 @@ public final class Context extends ContextCancellation implements AutoCloseable 
      * children is included (its {@link #state()} says how it ended).
      */
     public List<Context> children() {
-        ConcurrentHashMap<Object, Boolean> map = children;
-        if (map == null || map.isEmpty()) {
+        ChildSet set = children;
+        if (set == null || set.isEmpty()) {
             return List.of();
         }
-        List<Context> list = new ArrayList<>(map.size());
-        for (Object key : map.keySet()) {
+        List<Context> list = new ArrayList<>(set.size());
+        set.forEachKey(key -> {
             Context c = deref(key);
             if (c != null && c.phase != DETACHED) {
                 list.add(c);
             }
-        }
+        });
         // ids come in per-thread blocks, so creation order across threads is the creation time's
         list.sort(Comparator.comparingLong(Context::createdNanos).thenComparingLong(Context::id));
         return Collections.unmodifiableList(list);
@@ -201,14 +204,14 @@ public final class Context extends ContextCancellation implements AutoCloseable 
 
     /** Visits the live children without building a list (for background scans). */
     void forEachChild(java.util.function.Consumer<Context> action) {
-        ConcurrentHashMap<Object, Boolean> map = children;
-        if (map != null && !map.isEmpty()) {
-            for (Object key : map.keySet()) {
+        ChildSet set = children;
+        if (set != null && !set.isEmpty()) {
+            set.forEachKey(key -> {
                 Context c = deref(key);
                 if (c != null && c.phase != DETACHED) {
                     action.accept(c);
                 }
-            }
+            });
         }
     }
 
@@ -339,8 +342,8 @@ public final class Context extends ContextCancellation implements AutoCloseable 
             return 0;
         }
         int count = 1;
-        ConcurrentHashMap<Object, Boolean> kids = children;
-        // isEmpty() reads the map's volatile count: with the CAS above it makes the Dekker handshake with
+        ChildSet kids = children;
+        // isEmpty() reads the maps' volatile counts: with the CAS above it makes the Dekker handshake with
         // attachChild (put, then read cancellation) hold by the memory model, not just on HotSpot
         if (kids == null || kids.isEmpty()) {
             return count;
@@ -352,7 +355,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
             Context next = pending.pop();
             if (next.cancelOne(c)) {
                 count++;
-                ConcurrentHashMap<Object, Boolean> grandChildren = next.children;
+                ChildSet grandChildren = next.children;
                 if (grandChildren != null && !grandChildren.isEmpty()) {
                     pushChildren(grandChildren, pending);
                 }
@@ -362,13 +365,13 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         return count;
     }
 
-    private static void pushChildren(ConcurrentHashMap<Object, Boolean> kids, ArrayDeque<Context> pending) {
-        for (Object key : kids.keySet()) {
+    private static void pushChildren(ChildSet kids, ArrayDeque<Context> pending) {
+        kids.forEachKey(key -> {
             Context child = deref(key);
             if (child != null) {
                 pending.push(child);
             }
-        }
+        });
     }
 
     private boolean cancelOne(Cancellation c) {
@@ -473,7 +476,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
 
     /** Structured ending: what still runs under a context that ended normally is cancelled. */
     private void cancelLeftovers(ContextState o) {
-        ConcurrentHashMap<Object, Boolean> kids = children;
+        ChildSet kids = children;
         ContextExtras x = extras;
         Set<TaskImpl<?>> tasks = x == null ? null : x.tasks;
         boolean hasKids = kids != null && !kids.isEmpty();
@@ -484,12 +487,12 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         String verb = o == ContextState.FAILED ? "failed" : "completed";
         Cancellation c = new Cancellation("parent " + path() + " " + verb, path(), tree.instantAt(endedNanos));
         if (hasKids) {
-            for (Object key : kids.keySet()) {
+            kids.forEachKey(key -> {
                 Context child = deref(key);
                 if (child != null) {
                     child.cancelAndRecord(c);
                 }
-            }
+            });
         }
         if (hasTasks) {
             for (TaskImpl<?> t : tasks) {
@@ -511,7 +514,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
                     l.ended = true;
                     l.clear(); // nothing left to watch for
                 }
-                p.children.remove(c.key());
+                p.children.remove(c.key(), c.stripe);
                 java.lang.ref.Reference.reachabilityFence(c); // not collectable before its link says it ended
             }
             c = p;
@@ -581,7 +584,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     // ------------------------------------------------------------------ tree links
 
     private boolean childrenEmpty() {
-        ConcurrentHashMap<Object, Boolean> kids = children;
+        ChildSet kids = children;
         return kids == null || kids.isEmpty();
     }
 
@@ -593,9 +596,9 @@ public final class Context extends ContextCancellation implements AutoCloseable 
 
     /** Links a new child; refuses (and unlinks) if this context has ended meanwhile. */
     void attachChild(Context child) {
-        ConcurrentHashMap<Object, Boolean> kids = children;
+        ChildSet kids = children;
         if (kids == null) {
-            kids = new ConcurrentHashMap<>(4);
+            kids = new ChildSet();
             if (!CHILDREN.compareAndSet(this, null, kids)) {
                 kids = children;
             } else if (link != null) {
@@ -603,10 +606,10 @@ public final class Context extends ContextCancellation implements AutoCloseable 
             }
         }
         Object key = child.key();
-        kids.put(key, Boolean.TRUE);
+        kids.add(key, child.stripe);
         // put, then read phase; end() writes phase, then reads children: one of us sees the other
         if (phase != OPEN) {
-            kids.remove(key);
+            kids.remove(key, child.stripe);
             tryDetach();
             throw new IllegalStateException("cannot create child \"" + child.name + "\" of " + path()
                     + ": it has " + describeEnd());
@@ -649,8 +652,8 @@ public final class Context extends ContextCancellation implements AutoCloseable 
 
     /** A weakly held child was collected: it leaves the tree, and this context may now end. */
     void removeCollectedChild(ChildLink link) {
-        ConcurrentHashMap<Object, Boolean> kids = children;
-        if (kids != null && kids.remove(link) != null) {
+        ChildSet kids = children;
+        if (kids != null && kids.remove(link, link.stripe)) {
             tryDetach();
         }
     }
