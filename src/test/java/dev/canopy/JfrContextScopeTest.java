@@ -138,16 +138,32 @@ class JfrContextScopeTest {
     }
 
     @Test
-    void onJdk25ScopesReachTheJfrListenerUnlessTurnedOff() {
+    void onJdk25TreesHearOfScopesOnlyWhileTheScopeEventIsRecordedUnlessTurnedOff() {
         assumeTrue(FEATURE >= 25, "jdk.jfr.Contextual arrived in JDK 25");
-        try (ContextTree tree = ContextTree.builder().rootName("scopes-on").build()) {
-            assertTrue(tree.listeners().wantsScopes);
-        }
-        System.setProperty("canopy.jfr.contextScope", "false");
-        try (ContextTree tree = ContextTree.builder().rootName("scopes-off").build()) {
-            assertFalse(tree.listeners().wantsScopes, "turned off: scopes cost what they cost before JDK 25");
-        } finally {
-            System.clearProperty("canopy.jfr.contextScope");
+        try (ContextTree early = ContextTree.builder().rootName("scopes-early").build()) {
+            assertFalse(early.listeners().wantsScopes, "nothing records the scope event: scopes cost nothing extra");
+            try (Recording other = new Recording()) {
+                other.enable(EventNames.CONTEXT_START);
+                other.disable(EventNames.CONTEXT_SCOPE);
+                other.start();
+                assertFalse(early.listeners().wantsScopes, "a recording without the scope event changes nothing");
+                try (Recording r = new Recording()) {
+                    r.enable(EventNames.CONTEXT_SCOPE).withThreshold(java.time.Duration.ZERO);
+                    r.start();
+                    assertTrue(early.listeners().wantsScopes, "a tree made before the recording joins when it starts");
+                    try (ContextTree during = ContextTree.builder().rootName("scopes-during").build()) {
+                        assertTrue(during.listeners().wantsScopes, "a tree made while it records joins at once");
+                    }
+                    System.setProperty("canopy.jfr.contextScope", "false");
+                    try (ContextTree off = ContextTree.builder().rootName("scopes-off").build()) {
+                        assertFalse(off.listeners().wantsScopes, "turned off: never hears of scopes");
+                    } finally {
+                        System.clearProperty("canopy.jfr.contextScope");
+                    }
+                    r.stop();
+                    assertFalse(early.listeners().wantsScopes, "left again when the recording stopped");
+                }
+            }
         }
     }
 

@@ -28,8 +28,8 @@ import java.util.List;
  * {@link AnnotationElement}) initialises JFR's type library, about 90 ms that a JVM which never records should not pay:
  * <ul>
  *   <li>{@link #SUPPORTED}, when the first tree is made: only whether the annotation class exists. It decides whether
- *   the JFR listener overrides the scope methods at all ({@link ContextualJfrListener}); before JDK 25 it does not,
- *   and the tree keeps skipping scope calls.</li>
+ *   trees may hear of scopes at all ({@link ContextualJfrListener}, added while a recording has the event
+ *   enabled); before JDK 25 they never do, and the tree keeps skipping scope calls.</li>
  *   <li>{@link #register()}, once a flight recorder initialises (JFR is paying its own start-up then): the type is
  *   built and registered. Until then, or if building fails, scopes cost a volatile read and emit nothing.</li>
  * </ul>
@@ -101,6 +101,12 @@ final class ContextScopeEvents {
             LOG.log(System.Logger.Level.WARNING, "Canopy could not build its JFR event " + EventNames.CONTEXT_SCOPE
                     + "; recordings will not show contexts on the JDK's events", e);
         }
+    }
+
+    /** Whether a running recording has the event enabled (false until the type is built). */
+    static boolean isEnabled() {
+        Built b = built;
+        return b != null && b.probe.isEnabled();
     }
 
     /** A scope begins: the event begun, or null when nothing records it. */

@@ -1,14 +1,15 @@
 package dev.canopy.jfr;
 
 import dev.canopy.Context;
+import dev.canopy.spi.TreeListener;
 
 /**
- * {@link JfrListener} plus the {@code dev.canopy.ContextScope} event around each scope, on JDK 25 and later
- * ({@link ContextScopeEvents}). A class of its own because the tree decides from a listener's class whether it wants
- * scope calls: on older JDKs the plain {@link JfrListener} overrides no scope method, so {@code makeCurrent()}, wrapped
- * calls and task bodies pay nothing for JFR there.
+ * The {@code dev.canopy.ContextScope} event around each scope, on JDK 25 and later ({@link ContextScopeEvents}). A
+ * listener of its own, overriding only the scope methods, because the tree decides from a listener's class whether it
+ * wants scope calls: {@link JfrListener} adds it to a tree only while a recording with the event runs, so the rest of
+ * the time {@code makeCurrent()}, wrapped calls and task bodies pay nothing for JFR.
  */
-final class ContextualJfrListener extends JfrListener {
+final class ContextualJfrListener implements TreeListener {
     @Override
     public Object scopeEntered(Context context) {
         return ContextScopeEvents.begin();

@@ -5,6 +5,7 @@ import dev.canopy.Context;
 import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
 import dev.canopy.LockMode;
+import dev.canopy.Registration;
 import dev.canopy.spi.LockView;
 import dev.canopy.spi.TreeListener;
 import dev.canopy.status.CounterSnapshot;
@@ -19,13 +20,15 @@ import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Recording;
 import jdk.jfr.RecordingState;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Canopy's whole JFR integration: one {@link TreeListener} per tree, joined to every tree by
@@ -37,8 +40,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * attachment of a context is its {@link JfrEvents.ContextEnd} event, begun at creation so that the event spans the
  * context's life; a hold's attachment is its {@link JfrEvents.LockHold}, a wait's its {@link JfrEvents.LockWait}.
  *
- * <p>This class overrides no scope method, so the tree skips scope calls for it; on JDK 25 and later
- * {@link JfrListenerProvider} gives {@link ContextualJfrListener}, which adds the contextual scope event.
+ * <p>This class overrides no scope method, so the tree skips scope calls for it. On JDK 25 and later, while a
+ * recording with {@code dev.canopy.ContextScope} enabled runs, each tree also gets a {@link ContextualJfrListener},
+ * which hears of scopes and emits that contextual event; it is removed when no such recording runs, so a JVM that is
+ * not recording it pays nothing per {@code makeCurrent()}.
  *
  * <p><b>Periodic values.</b> JFR runs a periodic hook either every <i>duration</i> or at chunk boundaries, never both
  * (the {@code period} setting holds one value: a duration, {@code beginChunk}, {@code endChunk} or
@@ -60,12 +65,24 @@ class JfrListener implements TreeListener {
     private static final JfrEvents.ContextLeak LEAK = new JfrEvents.ContextLeak();
     private static final JfrEvents.Counter COUNTER = new JfrEvents.Counter();
     private static final JfrEvents.TreeStatistics STATISTICS = new JfrEvents.TreeStatistics();
-    /** Trees with a JFR listener, for the periodic events and the contexts announced when a recording starts. */
-    private static final Set<ContextTree> TREES = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /**
+     * Trees with a JFR listener, for the periodic events, the contexts announced when a recording starts and the
+     * scope listener; each with its listener, held weakly too (the tree holds it, and it must not hold the tree).
+     */
+    private static final Map<ContextTree, WeakReference<JfrListener>> TREES =
+            Collections.synchronizedMap(new WeakHashMap<>());
+    /** Whether a running recording has the scope event enabled: trees then carry a {@link ContextualJfrListener}. */
+    private static volatile boolean scopesRecorded;
+
+    /** Whether this tree may get the scope listener (JDK 25 and later, not turned off). */
+    private final boolean scopes;
+    /** The scope listener's registration while this tree has one. */
+    private final AtomicReference<Registration> scopeListener = new AtomicReference<>();
     private static final AtomicBoolean REGISTERED = new AtomicBoolean();
     private static final AtomicBoolean RECORDER_LISTENER = new AtomicBoolean();
 
-    JfrListener() {
+    JfrListener(boolean scopes) {
+        this.scopes = scopes;
         if (RECORDER_LISTENER.compareAndSet(false, true)) {
             FlightRecorder.addListener(new FlightRecorderListener() {
                 @Override
@@ -78,6 +95,7 @@ class JfrListener implements TreeListener {
                     if (recording.getState() == RecordingState.RUNNING) {
                         emitExistingContexts();
                     }
+                    followScopeRecording();
                 }
             });
         }
@@ -103,17 +121,59 @@ class JfrListener implements TreeListener {
 
     @Override
     public void attached(ContextTree tree) {
-        TREES.add(tree);
+        TREES.put(tree, new WeakReference<>(this));
+        if (scopesRecorded) {
+            joinScopes(tree, true);
+        }
     }
 
     @Override
     public void detached(ContextTree tree) {
         TREES.remove(tree);
+        joinScopes(tree, false);
     }
 
     private static List<ContextTree> trees() {
         synchronized (TREES) {
-            return new ArrayList<>(TREES);
+            return new ArrayList<>(TREES.keySet());
+        }
+    }
+
+    /** After any recording starts or stops: trees hear of scopes exactly while the scope event is recorded. */
+    private static void followScopeRecording() {
+        boolean wanted = ContextScopeEvents.isEnabled();
+        scopesRecorded = wanted;
+        List<Map.Entry<ContextTree, WeakReference<JfrListener>>> entries;
+        synchronized (TREES) {
+            entries = new ArrayList<>(TREES.entrySet());
+        }
+        for (Map.Entry<ContextTree, WeakReference<JfrListener>> e : entries) {
+            JfrListener l = e.getValue().get();
+            if (l != null) {
+                l.joinScopes(e.getKey(), wanted);
+            }
+        }
+    }
+
+    /** No monitor held while the tree's own is taken: a closing tree calls {@link #detached} holding it. */
+    private void joinScopes(ContextTree tree, boolean join) {
+        if (join && scopes && scopeListener.get() == null) {
+            Registration r;
+            try {
+                r = tree.addListener(new ContextualJfrListener());
+            } catch (IllegalStateException closed) {
+                return; // the tree closed meanwhile: nothing to hear
+            }
+            if (!scopeListener.compareAndSet(null, r)) {
+                r.close(); // another thread joined first
+            } else if (!scopesRecorded) {
+                joinScopes(tree, false); // the recording stopped meanwhile
+            }
+        } else if (!join) {
+            Registration r = scopeListener.getAndSet(null);
+            if (r != null) {
+                r.close();
+            }
         }
     }
 

@@ -8,10 +8,10 @@ import dev.canopy.spi.TreeListener;
  * {@code jdk.jfr} module it gives no listener, and Canopy runs without JFR events.
  *
  * <p>On JDK 25 and later the listener also emits {@code dev.canopy.ContextScope}, the contextual event that tags the
- * JDK's own events with the current context; it then hears of every scope ({@code makeCurrent()}, wrapped calls, task
- * bodies): a listener call and a disabled-check each while nothing records ({@code ContextScopeBenchmark}).
- * {@code -Dcanopy.jfr.contextScope=false}, read as each tree is made, leaves it out, and scopes cost what they cost
- * before JDK 25.
+ * JDK's own events with the current context. Only while a recording with that event enabled runs does a tree hear of
+ * every scope ({@code makeCurrent()}, wrapped calls, task bodies): a listener call and an event each. The rest of the
+ * time scopes cost what they cost before JDK 25 ({@code ContextScopeBenchmark}).
+ * {@code -Dcanopy.jfr.contextScope=false}, read as each tree is made, leaves the event out for that tree.
  */
 public final class JfrListenerProvider implements ListenerProvider {
     private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
@@ -25,6 +25,6 @@ public final class JfrListenerProvider implements ListenerProvider {
         }
         boolean scopes = ContextScopeEvents.SUPPORTED
                 && !"false".equalsIgnoreCase(System.getProperty(CONTEXT_SCOPE_PROPERTY));
-        return scopes ? new ContextualJfrListener() : new JfrListener();
+        return new JfrListener(scopes);
     }
 }
