@@ -121,7 +121,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         this.parent = parent;
         this.name = name;
         this.depth = parent == null ? 0 : parent.depth + 1;
-        ContextTree.ThreadIds ids = ContextTree.threadIds();
+        ThreadIds ids = ThreadIds.current();
         this.id = ids.next();
         this.stripe = ids.stripe;
         this.createdNanos = createdNanos;

@@ -24,8 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,12 +36,6 @@ import java.util.concurrent.atomic.LongAdder;
  * }</pre>
  */
 public final class ContextTree implements AutoCloseable {
-    private static final AtomicLong IDS = new AtomicLong();
-    /** Ids are handed to each thread in blocks: threads creating contexts never write one shared counter. */
-    private static final int ID_BLOCK = 1024;
-    private static final AtomicInteger THREADS_SEEN = new AtomicInteger();
-    private static final ThreadLocal<ThreadIds> IDS_OF_THREAD = ThreadLocal.withInitial(
-            () -> new ThreadIds((byte) (THREADS_SEEN.getAndIncrement() & ChildSet.MASK)));
     /** By default one in this many contexts made by {@code open()} is watched for leaks. */
     public static final int DEFAULT_LEAK_DETECTION = 128;
 
@@ -424,30 +416,6 @@ public final class ContextTree implements AutoCloseable {
 
     long startNanos() {
         return startNanos;
-    }
-
-    /** What a thread needs to create contexts without shared writes: its block of ids and its child-set stripe. */
-    static final class ThreadIds {
-        final byte stripe;
-        private long next;
-        private long end;
-
-        ThreadIds(byte stripe) {
-            this.stripe = stripe;
-        }
-
-        long next() {
-            if (next == end) {
-                long start = IDS.getAndAdd(ID_BLOCK);
-                next = start + 1;
-                end = start + 1 + ID_BLOCK;
-            }
-            return next++;
-        }
-    }
-
-    static ThreadIds threadIds() {
-        return IDS_OF_THREAD.get();
     }
 
     Instant instantAt(long nanos) {
