@@ -26,6 +26,7 @@ public final class ContextBuilder {
     private Instant deadline;
     private Executor executor;
     private boolean persist;
+    private LiveData liveData;
 
     ContextBuilder(Context parent, String name) {
         this.parent = parent;
@@ -39,6 +40,15 @@ public final class ContextBuilder {
             data = new LinkedHashMap<>();
         }
         data.put(key, Json.toNode(key, value));
+        return this;
+    }
+
+    /**
+     * Data read from {@code source} whenever the context is looked at, rather than copied now (see
+     * {@link LiveData}). One source per context: a second call replaces the first.
+     */
+    public ContextBuilder withLiveData(LiveData source) {
+        this.liveData = Objects.requireNonNull(source, "live data source");
         return this;
     }
 
@@ -149,6 +159,9 @@ public final class ContextBuilder {
             // held weakly by the tree: if its owner drops it unclosed, it is collected and reported as a leak
             child.link = new ChildLink(child, parent, tree.leaks().creationSite());
             LeakDetector.start();
+        }
+        if (liveData != null) {
+            child.setLiveData(liveData);
         }
         if (data != null) {
             data.forEach((k, v) -> child.putDataNode(k, v.deepCopy()));

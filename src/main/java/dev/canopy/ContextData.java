@@ -132,11 +132,31 @@ abstract class ContextData {
         extras().data().put(key, node);
     }
 
+    /**
+     * Called by the builder before the context is published, so a plain release store does: no other thread can
+     * see the context yet, and publishing it (linking it into its parent) is a full fence.
+     */
+    void setLiveData(LiveData source) {
+        ContextExtras x = extras;
+        if (x == null) {
+            x = new ContextExtras();
+            x.liveData = source;
+            EXTRAS.setRelease(this, x);
+        } else {
+            x.liveData = source;
+        }
+    }
+
     private JsonNode dataNode(String key) {
         Objects.requireNonNull(key, "key");
         ContextExtras x = extras;
-        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
-        return d == null ? null : d.get(key);
+        if (x == null) {
+            return null;
+        }
+        ConcurrentHashMap<String, JsonNode> d = x.data;
+        JsonNode stored = d == null ? null : d.get(key);
+        LiveData live = x.liveData;
+        return stored != null || live == null ? stored : LiveDataReader.find(live, path(), key);
     }
 
     /**
@@ -173,12 +193,22 @@ abstract class ContextData {
      */
     public Map<String, String> dataJson() {
         ContextExtras x = extras;
-        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
-        if (d == null || d.isEmpty()) {
+        if (x == null) {
+            return Map.of();
+        }
+        ConcurrentHashMap<String, JsonNode> d = x.data;
+        LiveData live = x.liveData;
+        if ((d == null || d.isEmpty()) && live == null) {
             return Map.of();
         }
         TreeMap<String, String> copy = new TreeMap<>();
-        d.forEach((k, v) -> copy.put(k, isSecret(k) ? Json.REDACTED_JSON : v.toString()));
+        if (live != null) {
+            LiveDataReader.read(live, path(), (k, v) -> copy.put(k, isSecret(k) ? Json.REDACTED_JSON : v.toString()));
+        }
+        if (d != null) {
+            // stored data wins over a live value with the same key
+            d.forEach((k, v) -> copy.put(k, isSecret(k) ? Json.REDACTED_JSON : v.toString()));
+        }
         return Collections.unmodifiableMap(copy);
     }
 

@@ -20,6 +20,11 @@ final class ContextExtras {
     volatile java.util.concurrent.ConcurrentLinkedDeque<OperationImpl> operations;
     volatile ScheduledFuture<?> deadlineTimer;
     volatile Throwable failure;
+    /**
+     * Set before the context is published and never changed (see {@link LiveData}), so plain: publishing the
+     * context orders it for every reader.
+     */
+    LiveData liveData;
 
     // each part: read the volatile field, and only take the monitor to create it (a cold path)
     ConcurrentHashMap<String, JsonNode> data() {

@@ -5,7 +5,11 @@ import dev.canopy.internal.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 /** The one Jackson mapper the library uses. */
 final class Json {
@@ -28,6 +32,21 @@ final class Json {
     static JsonNode toNode(String key, Object value) {
         if (value == null) {
             return NullNode.getInstance();
+        }
+        // the common scalars directly, as Jackson would convert them, without its serializer lookup
+        if (value instanceof String text) {
+            JsonNode node = TextNode.valueOf(text);
+            checkSize(key, node);
+            return node;
+        }
+        if (value instanceof Boolean flag) {
+            return BooleanNode.valueOf(flag);
+        }
+        if (value instanceof Long number) {
+            return LongNode.valueOf(number);
+        }
+        if (value instanceof Integer number) {
+            return IntNode.valueOf(number);
         }
         if (value instanceof JsonNode node) {
             JsonNode copy = node.deepCopy();

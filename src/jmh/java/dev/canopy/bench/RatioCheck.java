@@ -22,10 +22,13 @@ import java.util.Map;
  */
 public final class RatioCheck {
     /**
-     * A goal: {@code numerator ÷ denominator × scale} compared with {@code target}, at most or ({@code atLeast}) at
-     * least. A null denominator makes it an absolute figure.
+     * A goal: {@code (numerator - minus) ÷ denominator × scale} compared with {@code target}, at most or
+     * ({@code atLeast}) at least. A null {@code minus} subtracts nothing; a null denominator makes it an absolute
+     * figure. With {@code minus}, a goal measures what one thing adds to another ("a bridged span costs at most one
+     * child more than a bare span").
      */
-    record Goal(String name, String numerator, String denominator, double scale, double target, boolean atLeast) {
+    record Goal(String name, String numerator, String minus, String denominator, double scale, double target,
+                boolean atLeast) {
     }
 
     static final String P = "dev.canopy.bench.";
@@ -36,7 +39,7 @@ public final class RatioCheck {
                     "peers.PeerBenchmark.canopyChildOpenClose", 2.0),
             faster("OpenTelemetry span vs Canopy child, 2 threads (times faster)",
                     "peers.PeerBenchmark.otelSpanStartEnd2", "peers.PeerBenchmark.canopyChildOpenClose2", 2.0),
-            new Goal("Canopy child, throughput of 2 threads vs 1", "peers.PeerBenchmark.canopyChildOpenClose",
+            new Goal("Canopy child, throughput of 2 threads vs 1", "peers.PeerBenchmark.canopyChildOpenClose", null,
                     "peers.PeerBenchmark.canopyChildOpenClose2", 2.0, 1.7, true),
             faster("Micrometer observation vs Canopy child (times faster)",
                     "peers.PeerBenchmark.micrometerObservationStartStop", "peers.PeerBenchmark.canopyChildOpenClose",
@@ -47,6 +50,12 @@ public final class RatioCheck {
                     "LockBenchmark.baselineReentrantLockContended8", 1.3),
             ratio("mutex uncontended vs ReentrantLock", "LockBenchmark.mutexLockUnlock",
                     "LockBenchmark.baselineReentrantLock", 3.0),
+            // what a bridge adds to bare instrumentation, in child open+close (BENCHMARKS.md, "Bridges")
+            added("Micrometer observation bridge adds (child open+close)",
+                    "peers.BridgeBenchmark.bridgedObservationStartStop", "peers.BridgeBenchmark.bareObservationStartStop",
+                    "peers.BridgeBenchmark.canopyChildOpenClose", 1.0),
+            added("OpenTelemetry span bridge adds (child open+close)", "peers.BridgeBenchmark.bridgedSpanStartEnd",
+                    "peers.BridgeBenchmark.bareSpanStartEnd", "peers.BridgeBenchmark.canopyChildOpenClose", 1.0),
             // against bare JDK baselines
             ratio("child open+close vs node link/unlink", "ContextBenchmark.childOpenClose",
                     "ContextBenchmark.baselineNodeLinkUnlink", 2.0),
@@ -78,16 +87,20 @@ public final class RatioCheck {
                     "CurrentBenchmark.baselineThreadLocalGet", 2.0),
             ratio("makeCurrent scope vs ThreadLocal set+restore", "CurrentBenchmark.makeCurrentScope",
                     "CurrentBenchmark.baselineThreadLocalSetRestore", 2.0),
-            new Goal("status() with 10,000 contexts, ms", "StatusBenchmark.status10k", null, 1, 20.0, false),
-            new Goal("bytes per live context", "MemoryBenchmark.memoryPerLiveContext:bytesPerLiveContext", null, 1,
-                    250.0, false));
+            new Goal("status() with 10,000 contexts, ms", "StatusBenchmark.status10k", null, null, 1, 20.0, false),
+            new Goal("bytes per live context", "MemoryBenchmark.memoryPerLiveContext:bytesPerLiveContext", null, null,
+                    1, 250.0, false));
 
     private static Goal ratio(String name, String numerator, String denominator, double target) {
-        return new Goal(name, numerator, denominator, 1, target, false);
+        return new Goal(name, numerator, null, denominator, 1, target, false);
     }
 
     private static Goal faster(String name, String peer, String canopy, double target) {
-        return new Goal(name, peer, canopy, 1, target, true);
+        return new Goal(name, peer, null, canopy, 1, target, true);
+    }
+
+    private static Goal added(String name, String with, String without, String unit, double target) {
+        return new Goal(name, with, without, unit, 1, target, false);
     }
 
     private RatioCheck() {
@@ -133,14 +146,15 @@ public final class RatioCheck {
         boolean absent = false;
         for (Goal g : GOALS) {
             Double num = scores.get(P + g.numerator());
+            Double minus = g.minus() == null ? Double.valueOf(0) : scores.get(P + g.minus());
             Double den = g.denominator() == null ? Double.valueOf(1) : scores.get(P + g.denominator());
-            if (num == null || den == null) {
+            if (num == null || minus == null || den == null) {
                 out.add(String.format(Locale.ROOT, "MISSING %-62s no result for %s", g.name(),
-                        num == null ? g.numerator() : g.denominator()));
+                        num == null ? g.numerator() : minus == null ? g.minus() : g.denominator()));
                 absent = true;
                 continue;
             }
-            double value = num / den * g.scale();
+            double value = (num - minus) / den * g.scale();
             boolean met = g.atLeast() ? value >= g.target() : value <= g.target();
             Double guard = guards.get(g.name());
             boolean withinGuard = guard != null && (g.atLeast() ? value >= guard : value <= guard);

@@ -2,14 +2,13 @@ package dev.canopy.bridge;
 
 import dev.canopy.Canopy;
 import dev.canopy.Context;
-import dev.canopy.ContextBuilder;
 import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
+import dev.canopy.LiveData;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * Where a bridge puts work that brings no parent of its own (an observation without a parent observation, a span
@@ -93,18 +92,19 @@ public final class BridgeRoot {
     }
 
     /**
-     * Opens the child {@code describe} builds under {@code parent}; if {@code parent} ended meanwhile (an
-     * asynchronous parent that stopped first), under the configured context instead.
+     * Opens the child {@code name} under {@code parent}, its data read from {@code data} when shown; if
+     * {@code parent} ended meanwhile (an asynchronous parent that stopped first), under the configured context
+     * instead.
      */
-    public Context open(Context parent, Function<Context, ContextBuilder> describe) {
+    public Context open(Context parent, String name, LiveData data) {
         try {
-            return describe.apply(parent).open();
+            return parent.child(name).withLiveData(data).open();
         } catch (IllegalStateException parentEnded) {
             Context fallback = configured();
             if (fallback == parent) {
                 throw parentEnded;
             }
-            return describe.apply(fallback).open();
+            return fallback.child(name).withLiveData(data).open();
         }
     }
 

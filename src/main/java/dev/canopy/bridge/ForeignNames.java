@@ -1,6 +1,7 @@
 package dev.canopy.bridge;
 
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Names and keys that come from other instrumentation (observation names, span names, attribute keys): they are
@@ -18,6 +19,11 @@ public final class ForeignNames {
     private ForeignNames() {
     }
 
+    /** How many mapped names are remembered: observation and span names are few, but nothing guarantees it. */
+    static final int MAPPED_CACHE_SIZE = 1024;
+    /** Names that needed mapping, to their mapping: the mapping is paid once per name, not once per span. */
+    private static final ConcurrentHashMap<String, String> MAPPED = new ConcurrentHashMap<>();
+
     /**
      * A context name for a foreign name: {@code http.server.requests} becomes {@code http_server_requests}, so the
      * dotted path stays unambiguous; control characters become {@code '_'} as well, and the name is cut at
@@ -25,7 +31,7 @@ public final class ForeignNames {
      * with {@code !=} whether to keep the original name as data.
      */
     public static String contextName(String name) {
-        if (name == null || name.isBlank()) {
+        if (name == null) {
             return UNNAMED;
         }
         int length = name.length();
@@ -33,9 +39,25 @@ public final class ForeignNames {
         while (i < length && i < MAX_LENGTH && isNameChar(name.charAt(i))) {
             i++;
         }
-        if (i == length) {
+        if (i == length && !name.isBlank()) {
             return name;
         }
+        String known = MAPPED.get(name);
+        if (known != null) {
+            return known;
+        }
+        String mapped = map(name, i);
+        if (length <= MAX_LENGTH && MAPPED.size() < MAPPED_CACHE_SIZE) {
+            MAPPED.putIfAbsent(name, mapped);
+        }
+        return mapped;
+    }
+
+    private static String map(String name, int i) {
+        if (name.isBlank()) {
+            return UNNAMED;
+        }
+        int length = name.length();
         int kept = Math.min(length, MAX_LENGTH);
         StringBuilder b = new StringBuilder(kept).append(name, 0, Math.min(i, kept));
         for (int j = b.length(); j < kept; j++) {

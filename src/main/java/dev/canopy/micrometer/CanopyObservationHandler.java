@@ -2,14 +2,11 @@ package dev.canopy.micrometer;
 
 import dev.canopy.Canopy;
 import dev.canopy.Context;
-import dev.canopy.ContextBuilder;
 import dev.canopy.ContextTree;
 import dev.canopy.Scope;
 import dev.canopy.bridge.BridgeFailures;
 import dev.canopy.bridge.BridgeRoot;
-import dev.canopy.bridge.DataValues;
 import dev.canopy.bridge.ForeignNames;
-import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationView;
@@ -35,7 +32,9 @@ import java.util.Objects;
  *       original name is then kept as data {@value #NAME_KEY}, the contextual name as {@value #CONTEXTUAL_NAME_KEY}.</li>
  *   <li>Low-cardinality key values are data; high-cardinality ones only with
  *       {@link #withHighCardinalityKeyValues(boolean)}. Keys that look like secrets (passwords, tokens,
- *       authorization, cookies) are never copied.</li>
+ *       authorization, cookies) are never shown. The data is read from the observation whenever the context is
+ *       looked at ({@link dev.canopy.LiveData}), not copied at the start: key values added while the observation
+ *       runs show too, and starting an observation costs one child context and no more.</li>
  *   <li>Stop closes the context; an observation that recorded an error ends {@code FAILED} with that exception.</li>
  *   <li>While the observation's scope is open, its context is {@link Canopy#current() current}, so contexts and
  *       tasks the code opens meanwhile nest under it.</li>
@@ -109,8 +108,9 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
     @Override
     public void onStart(Observation.Context observation) {
         try {
-            Context context = root.open(parentOf(observation), parent -> describe(parent, observation));
-            observation.put(stateKey, new ObservationState(context));
+            ObservationState state = new ObservationState(observation, highCardinality);
+            state.context = root.open(parentOf(observation), ForeignNames.contextName(observation.getName()), state);
+            observation.put(stateKey, state);
         } catch (RuntimeException e) {
             BridgeFailures.report("start observation \"" + observation.getName() + "\"", e);
         }
@@ -125,36 +125,6 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
             }
         }
         return root.parentForOrphan();
-    }
-
-    private ContextBuilder describe(Context parent, Observation.Context observation) {
-        String name = observation.getName();
-        String contextName = ForeignNames.contextName(name);
-        ContextBuilder b = parent.child(contextName);
-        if (contextName != name && name != null) {
-            b.withData(NAME_KEY, DataValues.text(name));
-        }
-        String contextual = observation.getContextualName();
-        if (contextual != null) {
-            b.withData(CONTEXTUAL_NAME_KEY, DataValues.text(contextual));
-        }
-        for (KeyValue kv : observation.getLowCardinalityKeyValues()) {
-            addKeyValue(b, kv);
-        }
-        if (highCardinality) {
-            for (KeyValue kv : observation.getHighCardinalityKeyValues()) {
-                addKeyValue(b, kv);
-            }
-        }
-        return b;
-    }
-
-    private static void addKeyValue(ContextBuilder b, KeyValue kv) {
-        String key = kv.getKey();
-        if (ForeignNames.isUsableKey(key) && !ForeignNames.isSecretLike(key) && !key.equals(NAME_KEY)
-                && !key.equals(CONTEXTUAL_NAME_KEY)) {
-            b.withData(key, DataValues.text(kv.getValue()));
-        }
     }
 
     @Override

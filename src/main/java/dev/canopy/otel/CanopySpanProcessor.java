@@ -2,17 +2,12 @@ package dev.canopy.otel;
 
 import dev.canopy.Canopy;
 import dev.canopy.Context;
-import dev.canopy.ContextBuilder;
 import dev.canopy.ContextTree;
 import dev.canopy.bridge.BridgeFailures;
 import dev.canopy.bridge.BridgeRoot;
-import dev.canopy.bridge.DataValues;
 import dev.canopy.bridge.ForeignNames;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
@@ -23,7 +18,6 @@ import io.opentelemetry.sdk.trace.data.ExceptionEventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -40,8 +34,10 @@ import java.util.function.Supplier;
  *       {@link Canopy#current() current} context, or else under {@code global.spans} ({@link #withRoot(String)}).</li>
  *   <li>The context is named after the span with {@code '.'} replaced by {@code '_'} (dots separate path
  *       segments); the original name is then kept as data {@value #NAME_KEY}.</li>
- *   <li>Data: {@value #TRACE_ID_KEY}, {@value #SPAN_ID_KEY}, {@value #KIND_KEY}, and the first few attributes the span
- *       started with ({@link #withMaxAttributes(int)}, 8 by default), skipping keys that look like secrets.</li>
+ *   <li>Data: {@value #TRACE_ID_KEY}, {@value #SPAN_ID_KEY}, {@value #KIND_KEY}, and the span's first few attributes
+ *       ({@link #withMaxAttributes(int)}, 8 by default, in key order), skipping keys that look like secrets. The data
+ *       is read from the span whenever the context is looked at ({@link dev.canopy.LiveData}), not copied at the
+ *       start: attributes set while the span runs show too, and starting a span costs one child context more.</li>
  *   <li>The context ends with the span's status: {@code FAILED} for {@link StatusCode#ERROR}, with the recorded
  *       exception (or a {@link SpanStatusException} carrying the status description), else completed.</li>
  * </ul>
@@ -60,17 +56,6 @@ public final class CanopySpanProcessor implements SpanProcessor {
     public static final String DEFAULT_ROOT_NAME = "spans";
     public static final int DEFAULT_MAX_ATTRIBUTES = 8;
     private static final int MAX_ATTRIBUTES_LIMIT = 64;
-
-    /** Kinds as ready data values: one per kind, shared by every span. */
-    private static final Object[] KINDS;
-
-    static {
-        SpanKind[] kinds = SpanKind.values();
-        KINDS = new Object[kinds.length];
-        for (SpanKind k : kinds) {
-            KINDS[k.ordinal()] = DataValues.text(k.name());
-        }
-    }
 
     private final Supplier<BridgeRoot> root;
     private final int maxAttributes;
@@ -112,8 +97,8 @@ public final class CanopySpanProcessor implements SpanProcessor {
     }
 
     /**
-     * How many of the attributes a span starts with become data (0 to 64; 8 by default). Attributes set after the
-     * start are not copied: the context shows what the work is, the trace keeps the detail.
+     * How many of the span's attributes are shown as data (0 to 64; 8 by default): the context shows what the work
+     * is, the trace keeps the detail.
      *
      * @throws IllegalArgumentException if {@code max} is outside 0..64
      */
@@ -159,8 +144,9 @@ public final class CanopySpanProcessor implements SpanProcessor {
         SpanContext outer = MirroredSpans.opening(span.getSpanContext());
         try {
             BridgeRoot r = root();
-            Context context = r.open(parentOf(r, parentContext), parent -> describe(parent, span));
-            live.put(span, context);
+            LiveSpan entry = new LiveSpan(span, maxAttributes, live.queue());
+            entry.context = r.open(parentOf(r, parentContext), ForeignNames.contextName(span.getName()), entry);
+            live.put(entry);
         } catch (RuntimeException e) {
             BridgeFailures.report("start span \"" + span.getName() + "\"", e);
         } finally {
@@ -171,55 +157,21 @@ public final class CanopySpanProcessor implements SpanProcessor {
     private Context parentOf(BridgeRoot r, io.opentelemetry.context.Context parentContext) {
         Span parent = parentContext == null ? null : Span.fromContextOrNull(parentContext);
         if (parent != null && !parent.getSpanContext().isRemote()) {
-            Context c = live.get(parent);
-            if (c != null && !c.isEnded()) {
-                return c;
+            LiveSpan entry = live.get(parent);
+            if (entry != null && !entry.context.isEnded()) {
+                return entry.context;
             }
         }
         return r.parentForOrphan();
     }
 
-    private ContextBuilder describe(Context parent, ReadWriteSpan span) {
-        String name = span.getName();
-        String contextName = ForeignNames.contextName(name);
-        ContextBuilder b = parent.child(contextName);
-        SpanContext sc = span.getSpanContext();
-        b.withData(TRACE_ID_KEY, DataValues.text(sc.getTraceId()));
-        b.withData(SPAN_ID_KEY, DataValues.text(sc.getSpanId()));
-        b.withData(KIND_KEY, KINDS[span.getKind().ordinal()]);
-        if (contextName != name && name != null) {
-            b.withData(NAME_KEY, DataValues.text(name));
-        }
-        if (maxAttributes > 0) {
-            addAttributes(b, span.getAttributes());
-        }
-        return b;
-    }
-
-    private void addAttributes(ContextBuilder b, Attributes attributes) {
-        int added = 0;
-        for (Map.Entry<AttributeKey<?>, Object> e : attributes.asMap().entrySet()) {
-            if (added == maxAttributes) {
-                return;
-            }
-            String key = e.getKey().getKey();
-            if (ForeignNames.isUsableKey(key) && !ForeignNames.isSecretLike(key) && !isOwnKey(key)) {
-                b.withData(key, DataValues.of(e.getValue()));
-                added++;
-            }
-        }
-    }
-
-    private static boolean isOwnKey(String key) {
-        return key.equals(TRACE_ID_KEY) || key.equals(SPAN_ID_KEY) || key.equals(KIND_KEY) || key.equals(NAME_KEY);
-    }
-
     @Override
     public void onEnd(ReadableSpan span) {
-        Context context = live.remove(span);
-        if (context == null) {
+        LiveSpan entry = live.remove(span);
+        if (entry == null) {
             return;
         }
+        Context context = entry.context;
         try {
             SpanData data = span.toSpanData();
             StatusData status = data.getStatus();

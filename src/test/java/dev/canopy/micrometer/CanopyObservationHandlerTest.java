@@ -179,6 +179,23 @@ class CanopyObservationHandlerTest {
     }
 
     @Test
+    void keyValuesAddedWhileTheObservationRunsShowAndSecretLikeOnesNever() {
+        Observation o = Observation.createNotStarted("report.render", registry)
+                .lowCardinalityKeyValue("format", "pdf")
+                .start();
+        String before = tree.status().toString();
+        o.lowCardinalityKeyValue("pages", "12");
+        o.lowCardinalityKeyValue("api_key", "hunter2");
+        o.contextualName("render pdf");
+        String after = tree.status().toString();
+        o.stop();
+        assertTrue(before.contains("report_render") && before.contains("observation=report.render"), before);
+        assertTrue(before.contains("format=pdf") && !before.contains("pages="), before);
+        assertTrue(after.contains("pages=12") && after.contains("contextualName=render pdf"), after);
+        assertFalse(after.contains("hunter2"), after);
+    }
+
+    @Test
     void highCardinalityValuesOnlyWhenAskedAndSecretLikeKeysNever() {
         Observation o = Observation.createNotStarted("login", registry)
                 .lowCardinalityKeyValue("outcome", "SUCCESS")

@@ -204,6 +204,20 @@ class CanopySpanProcessorTest {
     }
 
     @Test
+    void attributesSetWhileTheSpanRunsShowAndSecretLikeOnesNever() {
+        Span span = tracer.spanBuilder("db.query").setAttribute("db.system", "postgresql").startSpan();
+        String before = tree.status().toString();
+        span.setAttribute("db.rows", 42L);
+        span.setAttribute("db.password", "hunter2");
+        String after = tree.status().toString();
+        span.end();
+        assertTrue(before.contains("db_query") && before.contains("span.name=db.query"), before);
+        assertTrue(before.contains("db.system=postgresql") && !before.contains("db.rows"), before);
+        assertTrue(after.contains("db.rows=42") && after.contains("trace.id="), after);
+        assertFalse(after.contains("hunter2"), after);
+    }
+
+    @Test
     void spansOfAClosedTreeNeverBreakTheTracedCode() {
         ContextTree closed = ContextTree.builder().rootName("gone").build();
         try (SdkTracerProvider p = SdkTracerProvider.builder().addSpanProcessor(new CanopySpanProcessor(closed)).build()) {
