@@ -4,6 +4,7 @@ import dev.canopy.internal.Names;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -28,6 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 abstract class ContextData {
     private static final long ACTIVITY_GRANULARITY_NANOS = 1_000_000L;
+    /**
+     * Stored for a key removed from a context with {@link LiveData}: the removal hides the live value as well.
+     * Compared by identity, and no caller can obtain this instance, so it is never mistaken for data.
+     */
+    private static final JsonNode HIDDEN = new TextNode("(removed)");
     private static final VarHandle EXTRAS;
 
     static {
@@ -97,7 +103,12 @@ abstract class ContextData {
     public void setData(String key, Object value) {
         Names.checkKey("data key", key);
         if (value == null) {
-            extras().data().remove(key);
+            ContextExtras x = extras();
+            if (x.liveData != null) {
+                x.data().put(key, HIDDEN); // hides the live value too
+            } else {
+                x.data().remove(key);
+            }
         } else {
             JsonNode node = Json.toNode(key, value);
             extras().data().put(key, node);
@@ -155,6 +166,9 @@ abstract class ContextData {
         }
         ConcurrentHashMap<String, JsonNode> d = x.data;
         JsonNode stored = d == null ? null : d.get(key);
+        if (stored == HIDDEN) {
+            return null;
+        }
         LiveData live = x.liveData;
         return stored != null || live == null ? stored : LiveDataReader.find(live, path(), key);
     }
@@ -206,8 +220,14 @@ abstract class ContextData {
             LiveDataReader.read(live, path(), (k, v) -> copy.put(k, isSecret(k) ? Json.REDACTED_JSON : v.toString()));
         }
         if (d != null) {
-            // stored data wins over a live value with the same key
-            d.forEach((k, v) -> copy.put(k, isSecret(k) ? Json.REDACTED_JSON : v.toString()));
+            // stored data wins over a live value with the same key, and a removed key hides it
+            d.forEach((k, v) -> {
+                if (v == HIDDEN) {
+                    copy.remove(k);
+                } else {
+                    copy.put(k, isSecret(k) ? Json.REDACTED_JSON : v.toString());
+                }
+            });
         }
         return Collections.unmodifiableMap(copy);
     }

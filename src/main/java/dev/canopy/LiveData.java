@@ -26,7 +26,10 @@ import java.util.function.BiConsumer;
  *       of its key, so it stays redacted too.</li>
  *   <li>A reader never fails because of the source: an entry whose key or value would be refused by
  *       {@code setData} is left out, and if {@link #describe} throws, the entries given before are kept. Both are
- *       logged once per source class, naming the key and the value's type, never the value.</li>
+ *       logged once per source class, naming the key and the value's type, never the value (nor the message of
+ *       what the source threw, which may quote one).</li>
+ *   <li>{@link Context#setData(String, Object) setData(key, null)} hides a live value of that key, as it removes a
+ *       stored one; setting the key again shows the new stored value.</li>
  * </ul>
  */
 @FunctionalInterface
@@ -37,4 +40,19 @@ public interface LiveData {
      * be safe for that, quick, and must not block.
      */
     void describe(BiConsumer<String, Object> out);
+
+    /**
+     * The value {@link #describe} would give for {@code key} (the last one, if it gives several), or null. Called
+     * when one key is looked up ({@link Context#getData}, {@link Context#getDataJson}); the default describes
+     * everything and picks. Override it when one key is cheaper to read, giving exactly what {@code describe} gives.
+     */
+    default Object value(String key) {
+        Object[] found = new Object[1];
+        describe((k, v) -> {
+            if (key.equals(k)) {
+                found[0] = v;
+            }
+        });
+        return found[0];
+    }
 }

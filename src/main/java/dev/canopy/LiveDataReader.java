@@ -16,8 +16,12 @@ import java.util.function.BiConsumer;
  */
 final class LiveDataReader {
     private static final System.Logger LOG = System.getLogger(LiveData.class.getName());
-    /** Source classes already logged about; bounded by the number of classes that implement the interface. */
-    private static final Set<Class<?>> LOGGED = ConcurrentHashMap.newKeySet();
+    /**
+     * Names of the source classes already logged about (names, so no class loader is kept alive), bounded so that
+     * generated classes cannot grow it without end.
+     */
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+    private static final int MAX_LOGGED = 1_000;
 
     private LiveDataReader() {
     }
@@ -43,21 +47,39 @@ final class LiveDataReader {
         }
     }
 
-    /** The node {@code source} gives for {@code key} (the last, if it gives several), or null. */
+    /** The node {@code source} gives for {@code key} ({@link LiveData#value}), or null. */
     static JsonNode find(LiveData source, String path, String key) {
-        JsonNode[] found = new JsonNode[1];
-        read(source, path, (k, v) -> {
-            if (k.equals(key)) {
-                found[0] = v;
-            }
-        });
-        return found[0];
+        Object value;
+        try {
+            value = source.value(key);
+        } catch (RuntimeException e) {
+            logOnce(source, "threw while looking up data \"" + Names.escape(key) + "\" of " + path, e);
+            return null;
+        }
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Json.toNode(key, value);
+        } catch (RuntimeException refused) {
+            logOnce(source, "gave data \"" + Names.escape(key) + "\" of " + path + " that cannot be stored ("
+                    + value.getClass().getName() + "); it is left out", null);
+            return null;
+        }
     }
 
     private static void logOnce(LiveData source, String what, Throwable e) {
-        if (LOGGED.add(source.getClass())) {
-            LOG.log(System.Logger.Level.WARNING, "live data " + source.getClass().getName() + " " + what
-                    + " (further problems of this source class are not logged)", e);
+        String name = source.getClass().getName();
+        if (LOGGED.size() < MAX_LOGGED && LOGGED.add(name)) {
+            LOG.log(System.Logger.Level.WARNING, "live data " + name + " " + what
+                    + " (further problems of this source class are not logged)", e == null ? null : withoutMessage(e));
         }
+    }
+
+    /** What was thrown, where, but not its message: a source's exception may quote the value it choked on. */
+    private static Throwable withoutMessage(Throwable e) {
+        Throwable shown = new Throwable(e.getClass().getName() + " (message withheld: it may quote a value)");
+        shown.setStackTrace(e.getStackTrace());
+        return shown;
     }
 }

@@ -71,6 +71,45 @@ class LiveDataTest {
     }
 
     @Test
+    void removingAKeyHidesItsLiveValueUntilItIsSetAgain() {
+        Context c = tree.root().child("request").withLiveData(out -> {
+            out.accept("url", "https://example.com/?session=abc");
+            out.accept("method", "GET");
+        }).open();
+        c.setData("url", null); // e.g. scrubbing what the instrumentation put there
+        assertEquals(Map.of("method", "\"GET\""), c.dataJson());
+        assertTrue(c.getDataJson("url").isEmpty());
+        assertFalse(tree.status().toJson().contains("session=abc"));
+        c.setData("url", "https://example.com/");
+        assertEquals("\"https://example.com/\"", c.getDataJson("url").orElseThrow());
+        c.close();
+    }
+
+    @Test
+    void aSingleKeyIsLookedUpThroughTheSourcesOwnLookup() {
+        AtomicInteger described = new AtomicInteger();
+        LiveData source = new LiveData() {
+            @Override
+            public void describe(java.util.function.BiConsumer<String, Object> out) {
+                described.incrementAndGet();
+                out.accept("id", "a-1");
+            }
+
+            @Override
+            public Object value(String key) {
+                return key.equals("id") ? "a-1" : null;
+            }
+        };
+        Context c = tree.root().child("request").withLiveData(source).open();
+        assertEquals("\"a-1\"", c.getDataJson("id").orElseThrow());
+        assertTrue(c.getDataJson("other").isEmpty());
+        assertEquals(0, described.get(), "a lookup of one key did not describe everything");
+        assertEquals(Map.of("id", "\"a-1\""), c.dataJson());
+        assertEquals(1, described.get());
+        c.close();
+    }
+
+    @Test
     void liveSecretsAreRedactedWhereverTheyLeaveTheProcess() throws Exception {
         String secret = "hunter2-" + System.nanoTime();
         JmxExporter jmx = JmxExporter.create(JmxPolicy.defaults().withMode(JmxPolicy.Mode.ALL)

@@ -1,5 +1,8 @@
 package dev.canopy.bridge;
 
+import dev.canopy.Context;
+import dev.canopy.LiveData;
+
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.LongNode;
@@ -43,5 +46,21 @@ public final class DataValues {
             return DoubleNode.valueOf(((Number) value).doubleValue());
         }
         return text(String.valueOf(value));
+    }
+
+    /**
+     * Copies what {@code source} shows into {@code context}'s own data. For a context that stays in the tree after
+     * its work ended (it still waits for children): it then keeps showing what the work was, and the bridge can let
+     * go of the observation or span, which would otherwise stay reachable through the context for as long as the
+     * children run. Entries Canopy refuses are left out, as a reader would leave them out.
+     */
+    public static void keep(Context context, LiveData source) {
+        source.describe((key, value) -> {
+            try {
+                context.setData(key, value);
+            } catch (RuntimeException refused) {
+                // left out, as LiveData's readers leave it out
+            }
+        });
     }
 }

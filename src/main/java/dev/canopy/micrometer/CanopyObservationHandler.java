@@ -179,6 +179,9 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
             } else {
                 state.context.close();
             }
+            if (!state.context.isEnded()) {
+                state.keepAndRelease(); // still in the tree, waiting for children
+            }
         } catch (RuntimeException e) {
             BridgeFailures.report("stop observation \"" + observation.getName() + "\"", e);
         }

@@ -8,6 +8,8 @@ import dev.canopy.bridge.ForeignNames;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,7 +22,22 @@ import java.util.function.BiConsumer;
  * them while the observed code adds more.
  */
 final class ObservationState implements LiveData {
-    private final Observation.Context observation;
+    private static final VarHandle OBSERVATION;
+
+    static {
+        try {
+            OBSERVATION = MethodHandles.lookup().findVarHandle(ObservationState.class, "observation",
+                    Observation.Context.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Plain when set (this state is published by the observation's map and by the context's parent link), released
+     * when let go ({@link #keepAndRelease}), acquired by readers: null once let go.
+     */
+    private Observation.Context observation;
     private final boolean highCardinality;
     /** Written once the context opened, before this state is put into the observation (which publishes it). */
     Context context;
@@ -32,8 +49,26 @@ final class ObservationState implements LiveData {
         this.highCardinality = highCardinality;
     }
 
+    private Observation.Context observation() {
+        return (Observation.Context) OBSERVATION.getAcquire(this);
+    }
+
+    /**
+     * The observation stopped but its context stays (it waits for children): keeps the data as it is now in the
+     * context and lets go of the observation, which the context would otherwise keep reachable, with everything
+     * the instrumentation put into it, for as long as the children run.
+     */
+    void keepAndRelease() {
+        DataValues.keep(context, this);
+        OBSERVATION.setRelease(this, null);
+    }
+
     @Override
     public void describe(BiConsumer<String, Object> out) {
+        Observation.Context observation = observation();
+        if (observation == null) {
+            return; // let go of: the context keeps the data itself
+        }
         String name = observation.getName();
         if (name != null && !ForeignNames.contextName(name).equals(name)) {
             out.accept(CanopyObservationHandler.NAME_KEY, DataValues.text(name));
@@ -54,11 +89,40 @@ final class ObservationState implements LiveData {
 
     private static void keyValue(KeyValue kv, BiConsumer<String, Object> out) {
         String key = kv.getKey();
-        if (ForeignNames.isUsableKey(key) && !ForeignNames.isSecretLike(key)
-                && !key.equals(CanopyObservationHandler.NAME_KEY)
-                && !key.equals(CanopyObservationHandler.CONTEXTUAL_NAME_KEY)) {
+        if (isShownKey(key)) {
             out.accept(key, DataValues.text(kv.getValue()));
         }
+    }
+
+    private static boolean isShownKey(String key) {
+        return ForeignNames.isUsableKey(key) && !ForeignNames.isSecretLike(key)
+                && !key.equals(CanopyObservationHandler.NAME_KEY)
+                && !key.equals(CanopyObservationHandler.CONTEXTUAL_NAME_KEY);
+    }
+
+    /** One key straight from the observation's maps, exactly as {@link #describe} would give it. */
+    @Override
+    public Object value(String key) {
+        Observation.Context observation = observation();
+        if (observation == null) {
+            return null;
+        }
+        if (key.equals(CanopyObservationHandler.NAME_KEY)) {
+            String name = observation.getName();
+            return name != null && !ForeignNames.contextName(name).equals(name) ? DataValues.text(name) : null;
+        }
+        if (key.equals(CanopyObservationHandler.CONTEXTUAL_NAME_KEY)) {
+            String contextual = observation.getContextualName();
+            return contextual == null ? null : DataValues.text(contextual);
+        }
+        if (!isShownKey(key)) {
+            return null;
+        }
+        KeyValue kv = highCardinality ? observation.getHighCardinalityKeyValue(key) : null;
+        if (kv == null) {
+            kv = observation.getLowCardinalityKeyValue(key);
+        }
+        return kv == null ? null : DataValues.text(kv.getValue());
     }
 
     synchronized void scopeOpened(Scope scope) {

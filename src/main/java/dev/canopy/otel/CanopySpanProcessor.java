@@ -180,6 +180,9 @@ public final class CanopySpanProcessor implements SpanProcessor {
             } else {
                 context.close();
             }
+            if (!context.isEnded()) {
+                entry.keepAndRelease(); // still in the tree, waiting for children
+            }
         } catch (RuntimeException e) {
             BridgeFailures.report("end span \"" + span.getName() + "\"", e);
         }

@@ -90,6 +90,27 @@ final class LiveSpan extends WeakReference<Object> implements LiveData {
         }
     }
 
+    /** The span's own keys without reading the span (the export looks up the span id of every new context). */
+    @Override
+    public Object value(String key) {
+        return switch (key) {
+            case CanopySpanProcessor.TRACE_ID_KEY -> spanContext.getTraceId();
+            case CanopySpanProcessor.SPAN_ID_KEY -> spanContext.getSpanId();
+            case CanopySpanProcessor.KIND_KEY -> KINDS[kind.ordinal()];
+            default -> LiveData.super.value(key);
+        };
+    }
+
+    /**
+     * The span ended but its context stays (it waits for children): keeps the data as it is now in the context and
+     * lets go of the span, so the span is not kept reachable through the context and the data does not depend on
+     * when the span is collected.
+     */
+    void keepAndRelease() {
+        DataValues.keep(context, this);
+        clear();
+    }
+
     private static boolean isOwnKey(String key) {
         return key.equals(CanopySpanProcessor.TRACE_ID_KEY) || key.equals(CanopySpanProcessor.SPAN_ID_KEY)
                 || key.equals(CanopySpanProcessor.KIND_KEY) || key.equals(CanopySpanProcessor.NAME_KEY);

@@ -5,6 +5,7 @@ import dev.canopy.Context;
 import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
 import dev.canopy.Scope;
+import dev.canopy.TestTrees;
 import dev.canopy.bridge.BridgeFailures;
 import dev.canopy.bridge.StallingServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,10 +17,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -193,6 +196,31 @@ class CanopyObservationHandlerTest {
         assertTrue(before.contains("format=pdf") && !before.contains("pages="), before);
         assertTrue(after.contains("pages=12") && after.contains("contextualName=render pdf"), after);
         assertFalse(after.contains("hunter2"), after);
+    }
+
+    @Test
+    void anObservationThatStoppedBeforeItsChildrenIsLetGoAndItsContextKeepsItsData() throws Exception {
+        Observation o = Observation.createNotStarted("report.render", registry)
+                .lowCardinalityKeyValue("format", "pdf").contextualName("render pdf").start();
+        Context context;
+        Context child;
+        try (Observation.Scope ignored = o.openScope()) {
+            context = Canopy.current();
+            child = context.child("upload").open(); // outlives the observation
+        }
+        WeakReference<Observation.Context> gone = new WeakReference<>(o.getContext());
+        o.stop();
+        o = null;
+        TestTrees.awaitTrue("the stopped observation is not kept reachable through its context", () -> {
+            System.gc();
+            return gone.get() == null;
+        });
+        assertFalse(context.isEnded(), "the context waits for its child");
+        Map<String, String> data = context.dataJson();
+        assertEquals("\"pdf\"", data.get("format"), data.toString());
+        assertEquals("\"render pdf\"", data.get(CanopyObservationHandler.CONTEXTUAL_NAME_KEY), data.toString());
+        child.close();
+        assertTrue(context.isEnded());
     }
 
     @Test

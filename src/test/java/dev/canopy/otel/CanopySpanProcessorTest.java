@@ -5,6 +5,7 @@ import dev.canopy.Context;
 import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
 import dev.canopy.Scope;
+import dev.canopy.TestTrees;
 import dev.canopy.bridge.StallingServer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -22,10 +23,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -215,6 +218,30 @@ class CanopySpanProcessorTest {
         assertTrue(before.contains("db.system=postgresql") && !before.contains("db.rows"), before);
         assertTrue(after.contains("db.rows=42") && after.contains("trace.id="), after);
         assertFalse(after.contains("hunter2"), after);
+    }
+
+    @Test
+    void aSpanThatEndedBeforeItsChildrenIsLetGoAndItsContextKeepsItsData() throws Exception {
+        try (SdkTracerProvider p = SdkTracerProvider.builder().addSpanProcessor(processor).build()) {
+            Span span = p.get("t").spanBuilder("batch.run").setAttribute("batch.size", 500L).startSpan();
+            Context context = tree.root().children().stream().flatMap(c -> c.children().stream())
+                    .filter(c -> c.name().equals("batch_run")).findFirst().orElseThrow();
+            Context child = context.child("still-running").open();
+            WeakReference<Span> gone = new WeakReference<>(span);
+            span.end();
+            span = null;
+            TestTrees.awaitTrue("the ended span is not kept reachable through its context", () -> {
+                System.gc();
+                return gone.get() == null;
+            });
+            assertFalse(context.isEnded(), "the context waits for its child");
+            Map<String, String> data = context.dataJson();
+            assertEquals("\"batch.run\"", data.get(CanopySpanProcessor.NAME_KEY), data.toString());
+            assertEquals("500", data.get("batch.size"), data.toString());
+            assertTrue(data.containsKey(CanopySpanProcessor.TRACE_ID_KEY), data.toString());
+            child.close();
+            assertTrue(context.isEnded());
+        }
     }
 
     @Test
