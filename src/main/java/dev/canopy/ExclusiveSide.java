@@ -63,17 +63,9 @@ abstract class ExclusiveSide extends LockSide {
         if (count == 1) {
             slot.fill(context, now, true);
             core.acquiredBy(context, now);
-            announceStart(context);
+            core.slotHoldStarted(slot, context, mode);
         } else {
             slot.count(count);
-        }
-    }
-
-    private void announceStart(Context context) {
-        ListenerChain lc = core.tree.listeners();
-        if (lc.wantsLocks) {
-            slot.holdListeners = lc;
-            slot.holdAttachment = lc.lockHoldStarted(core, context, mode);
         }
     }
 
@@ -138,7 +130,7 @@ abstract class ExclusiveSide extends LockSide {
                 long now = core.coarseNow();
                 slot.fill(context, now, false);
                 slot.count(holdCount());
-                announceStart(context);
+                core.slotHoldStarted(slot, context, mode);
                 context.touchAt(now);
             }
         });

@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
- * Who holds an exclusive side (a mutex, a write lock) and its hold statistics: one reused slot instead of an object
- * per acquisition.
+ * Who holds an exclusive side (a mutex, a write lock), or one thread's read holds of a read/write lock, and the hold
+ * statistics: one reused slot instead of an object per acquisition.
  *
  * <p>Only the thread holding the lock writes the slot, so plain stores suffice and the lock's own acquire/release
  * order publishes them to the next holder. Readers from other threads (status, deadlock detection) read under a
@@ -15,7 +15,8 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  *
  * <p>It is a synchronizer so that a mutex can be its own lock ({@link MutexSync}): the holder is then written in the
  * cache line of the lock word that a contending thread fetches anyway, instead of a second line that would move
- * between cores on every hand-over. The write side of a read/write lock uses only the slot.
+ * between cores on every hand-over. The write side of a read/write lock and each reading thread's slot use only the
+ * slot part; for a reading thread the rule above holds as it is the only writer of its own slot.
  */
 class HolderSlot extends AbstractQueuedSynchronizer {
     private static final long serialVersionUID = 1L;
@@ -89,6 +90,16 @@ class HolderSlot extends AbstractQueuedSynchronizer {
             MAX_HOLD.setOpaque(this, held);
         }
         return context;
+    }
+
+    /** The hold count as the holding thread itself wrote it: only the slot's writer may rely on this. */
+    final int ownCount() {
+        return holderCount;
+    }
+
+    /** Whether the slot is empty, as another thread sees it now. */
+    final boolean isEmpty() {
+        return (int) COUNT.getOpaque(this) == 0;
     }
 
     /** A consistent copy of the current holder, or null when nobody holds it. */

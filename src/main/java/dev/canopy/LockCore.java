@@ -122,9 +122,15 @@ abstract class LockCore implements LockView {
         return tree.clock.coarseNanoTime();
     }
 
-    /** The exclusive side (mutex, write lock) whose holder and statistics it keeps itself; null for a semaphore. */
-    ExclusiveSide exclusiveSide() {
-        return null;
+    /** The reused holder slots whose statistics are kept in the slots themselves (see {@link HolderSlot}). */
+    void collectSlots(List<HolderSlot> out) {
+    }
+
+    /** Adds the statistics of a slot about to be dropped, so they are not lost with it. */
+    final void absorb(HolderSlot slot) {
+        acquisitions.add(slot.acquisitions());
+        totalHoldNanos.add(slot.totalHoldNanos());
+        raise(maxHoldNanos, slot.maxHoldNanos());
     }
 
     /** Bookkeeping for a first (non-reentrant) acquisition; {@code now} is already read. */
@@ -148,6 +154,15 @@ abstract class LockCore implements LockView {
         if (lc.wantsLocks && hold.listeners == null) {
             hold.listeners = lc;
             hold.attachment = lc.lockHoldStarted(this, context, hold.mode);
+        }
+    }
+
+    /** Announces the hold now recorded in {@code slot} to the listeners; the slot keeps what they attached. */
+    final void slotHoldStarted(HolderSlot slot, Context context, LockMode mode) {
+        ListenerChain lc = tree.listeners();
+        if (lc.wantsLocks) {
+            slot.holdListeners = lc;
+            slot.holdAttachment = lc.lockHoldStarted(this, context, mode);
         }
     }
 
@@ -329,11 +344,16 @@ abstract class LockCore implements LockView {
             waiting.add(waiter(w, now));
         }
         waiting.sort(Comparator.comparing(LockWaiter::since));
-        ExclusiveSide side = exclusiveSide();
-        HolderSlot x = side == null ? null : side.slot();
-        long acquired = acquisitions.sum() + (x == null ? 0 : x.acquisitions());
-        long totalHold = totalHoldNanos.sum() + (x == null ? 0 : x.totalHoldNanos());
-        long maxHold = Math.max(maxHoldNanos.get(), x == null ? 0 : x.maxHoldNanos());
+        List<HolderSlot> slots = new ArrayList<>(2);
+        collectSlots(slots);
+        long acquired = acquisitions.sum();
+        long totalHold = totalHoldNanos.sum();
+        long maxHold = maxHoldNanos.get();
+        for (HolderSlot x : slots) {
+            acquired += x.acquisitions();
+            totalHold += x.totalHoldNanos();
+            maxHold = Math.max(maxHold, x.maxHoldNanos());
+        }
         return new LockSnapshot(id, name, kind, ownerPath, fair, availablePermitsForSnapshot(), holders, waiting,
                 acquired, contended.sum(), Duration.ofNanos(totalWaitNanos.sum()),
                 Duration.ofNanos(maxWaitNanos.get()), Duration.ofNanos(totalHold), Duration.ofNanos(maxHold));

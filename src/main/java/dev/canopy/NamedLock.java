@@ -106,8 +106,8 @@ public final class NamedLock extends LockCore implements Lock {
     }
 
     @Override
-    ExclusiveSide exclusiveSide() {
-        return side;
+    void collectSlots(List<HolderSlot> out) {
+        out.add(side.slot());
     }
 
     @Override

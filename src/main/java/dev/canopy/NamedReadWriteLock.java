@@ -1,7 +1,6 @@
 package dev.canopy;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -19,7 +18,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class NamedReadWriteLock extends LockCore implements ReadWriteLock {
     private final ReentrantReadWriteLock inner;
-    private final ConcurrentHashMap<Thread, Hold> readers = new ConcurrentHashMap<>();
+    /**
+     * Each reading thread's reused slot: the thread alone writes it, so a read hold writes nothing another reading
+     * thread touches.
+     */
+    private final ThreadSlots<HolderSlot> readers = new ThreadSlots<>(HolderSlot::new, HolderSlot::isEmpty,
+            this::absorb);
     private final ReadSide readSide;
     private final WriteSide writeSide;
 
@@ -85,9 +89,15 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         return inner.getQueueLength();
     }
 
+    /** How many reader slots are kept (for tests). */
+    int readerSlots() {
+        return readers.size();
+    }
+
     @Override
-    ExclusiveSide exclusiveSide() {
-        return writeSide;
+    void collectSlots(List<HolderSlot> out) {
+        out.add(writeSide.slot());
+        out.addAll(readers.all());
     }
 
     @Override
@@ -96,7 +106,12 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         if (w != null) {
             out.add(w);
         }
-        out.addAll(readers.values());
+        for (HolderSlot r : readers.all()) {
+            Hold h = r.holder(LockMode.READ);
+            if (h != null) {
+                out.add(h);
+            }
+        }
     }
 
     private final class ReadSide extends LockSide {
@@ -108,9 +123,13 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
         @Override
         boolean tryFast() {
+            if (!fair) {
+                return lock.tryLock();
+            }
             // reentrant reads and downgrades never wait, even on a fair lock with queued threads
-            boolean reentrant = inner.getReadHoldCount() > 0 || inner.isWriteLockedByCurrentThread();
-            return !fair || reentrant || !inner.hasQueuedThreads() ? lock.tryLock() : false;
+            HolderSlot slot = readers.current();
+            boolean reentrant = slot != null && slot.ownCount() > 0 || inner.isWriteLockedByCurrentThread();
+            return reentrant || !inner.hasQueuedThreads() ? lock.tryLock() : false;
         }
 
         @Override
@@ -125,39 +144,42 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
         @Override
         void onAcquired(long now, Context context) {
-            Thread t = Thread.currentThread();
-            if (inner.getReadHoldCount() == 1) {
-                Hold h = new Hold(context, t, now, LockMode.READ, 1);
-                readers.put(t, h);
-                acquired(context, now, h);
+            HolderSlot slot = readers.own();
+            int count = slot.ownCount();
+            if (count == 0) {
+                slot.fill(context, now, true);
+                acquiredBy(context, now);
+                slotHoldStarted(slot, context, LockMode.READ);
             } else {
-                Hold h = readers.get(t);
-                if (h != null) {
-                    h.incrementAndGet();
-                }
+                slot.count(count + 1);
             }
         }
 
+        /**
+         * @throws IllegalMonitorStateException if the current thread does not hold it (as the JDK lock does)
+         */
         @Override
         public void unlock() {
-            int holds = inner.getReadHoldCount();
-            if (holds == 0) {
+            HolderSlot slot = readers.current();
+            int count = slot == null ? 0 : slot.ownCount();
+            if (count == 0) {
                 throw new IllegalMonitorStateException("read lock of \"" + name + "\" unlocked by thread "
                         + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
             }
-            Thread t = Thread.currentThread();
-            Hold ended = null;
-            if (holds == 1) {
-                ended = readers.remove(t);
-            } else {
-                Hold h = readers.get(t);
-                if (h != null) {
-                    h.decrementAndGet();
-                }
+            if (count > 1) {
+                slot.count(count - 1);
+                lock.unlock();
+                return;
             }
+            Context context = slot.empty(coarseNow());
             lock.unlock();
-            if (ended != null) {
-                released(ended);
+            // the slot is this thread's alone, so the listeners' part of it can be read after the release
+            ListenerChain lc = slot.holdListeners;
+            if (lc != null) {
+                Object attachment = slot.holdAttachment;
+                slot.holdListeners = null;
+                slot.holdAttachment = null;
+                lc.lockHoldEnded(NamedReadWriteLock.this, context, LockMode.READ, attachment);
             }
         }
 

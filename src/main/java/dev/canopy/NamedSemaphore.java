@@ -1,8 +1,8 @@
 package dev.canopy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -18,14 +18,111 @@ import java.util.concurrent.TimeUnit;
  * permits. When a context ends while still holding permits they stay held (and are reported) until released.
  */
 public final class NamedSemaphore extends LockCore {
-    private final Semaphore inner;
-    /** Permits held, per context and acquiring thread (so deadlock detection sees the right threads). */
-    private final ConcurrentHashMap<HolderKey, Hold> holders = new ConcurrentHashMap<>();
-    /** Permits held per context, all threads together: what a release is checked against. */
-    private final ConcurrentHashMap<Context, java.util.concurrent.atomic.AtomicInteger> perContext =
-            new ConcurrentHashMap<>();
+    /** What {@link PermitSlot#releaseHere} returns when the slot does not hold enough of the context's permits. */
+    private static final Hold NOT_HERE = new Hold(null, null, 0, LockMode.PERMIT, 0);
 
-    private record HolderKey(Context context, Thread thread) {
+    private final Semaphore inner;
+    /** Permits held, per acquiring thread and context (so deadlock detection sees the right threads). */
+    private final ThreadSlots<PermitSlot> slots = new ThreadSlots<>(PermitSlot::new, PermitSlot::holdsNothing,
+            slot -> { });
+    /** Serialises releases that take permits from other threads' slots (see {@link #release(int)}). */
+    private final Object crossThreadReleases = new Object();
+
+    /**
+     * One thread's permits of this semaphore, per context: nearly always one context at a time, so one hold in
+     * {@link #first} and {@link #more} stays null. Guarded by the slot's monitor, which the thread itself takes to
+     * acquire and release (uncontended) and other threads only to read it or to release a context's permits
+     * across threads.
+     */
+    private static final class PermitSlot {
+        private Hold first;
+        private List<Hold> more;
+
+        synchronized boolean holdsNothing() {
+            return first == null && (more == null || more.isEmpty());
+        }
+
+        /** Adds {@code permits} held by {@code context}; returns the hold, new or grown. */
+        synchronized Hold add(Context context, long now, int permits) {
+            if (first == null) {
+                first = new Hold(context, Thread.currentThread(), now, LockMode.PERMIT, permits);
+                return first;
+            }
+            Hold h = find(context);
+            if (h != null) {
+                h.addAndGet(permits);
+                return h;
+            }
+            if (more == null) {
+                more = new ArrayList<>(2);
+            }
+            h = new Hold(context, Thread.currentThread(), now, LockMode.PERMIT, permits);
+            more.add(h);
+            return h;
+        }
+
+        /**
+         * The thread's own release when this slot alone holds enough of {@code context}'s permits: returns the hold
+         * that ended, null when it still holds some, or {@link #NOT_HERE} (nothing changed) when it holds too few.
+         */
+        synchronized Hold releaseHere(Context context, int permits) {
+            Hold h = find(context);
+            if (h == null || h.get() < permits) {
+                return NOT_HERE;
+            }
+            return h.addAndGet(-permits) == 0 ? remove(h) : null;
+        }
+
+        /** Permits {@code context} holds here; the caller holds the monitor. */
+        int heldBy(Context context) {
+            Hold h = find(context);
+            return h == null ? 0 : h.get();
+        }
+
+        /** Takes up to {@code wanted} of {@code context}'s permits; the caller holds the monitor. */
+        int take(Context context, int wanted, List<Hold> ended) {
+            Hold h = find(context);
+            if (h == null) {
+                return wanted;
+            }
+            int taken = Math.min(h.get(), wanted);
+            if (h.addAndGet(-taken) == 0) {
+                ended.add(remove(h));
+            }
+            return wanted - taken;
+        }
+
+        synchronized void collect(List<Hold> out) {
+            if (first != null) {
+                out.add(first);
+            }
+            if (more != null) {
+                out.addAll(more);
+            }
+        }
+
+        private Hold find(Context context) {
+            if (first != null && first.context == context) {
+                return first;
+            }
+            if (more != null) {
+                for (Hold h : more) {
+                    if (h.context == context) {
+                        return h;
+                    }
+                }
+            }
+            return null;
+        }
+
+        private Hold remove(Hold h) {
+            if (h == first) {
+                first = more == null || more.isEmpty() ? null : more.remove(more.size() - 1);
+            } else {
+                more.remove(h);
+            }
+            return h;
+        }
     }
 
     NamedSemaphore(Context owner, String name, int permits, boolean fair) {
@@ -46,22 +143,7 @@ public final class NamedSemaphore extends LockCore {
             return; // nothing is held
         }
         Context context = acquiringContext();
-        Thread t = Thread.currentThread();
-        Hold hold = holders.compute(new HolderKey(context, t), (k, h) -> {
-            if (h == null) {
-                return new Hold(k.context(), k.thread(), now, LockMode.PERMIT, permits);
-            }
-            h.addAndGet(permits);
-            return h;
-        });
-        perContext.compute(context, (c, n) -> {
-            if (n == null) {
-                return new java.util.concurrent.atomic.AtomicInteger(permits);
-            }
-            n.addAndGet(permits);
-            return n;
-        });
-        acquired(context, now, hold);
+        acquired(context, now, slots.own().add(context, now, permits));
     }
 
     private boolean attempt(int permits, long timeoutNanos) throws InterruptedException {
@@ -163,48 +245,85 @@ public final class NamedSemaphore extends LockCore {
             return;
         }
         Context context = acquiringContext();
-        // the per-context count is the single point of truth for "may this context release that many"
-        int[] held = {0};
-        boolean[] ok = {false};
-        perContext.computeIfPresent(context, (c, n) -> {
-            held[0] = n.get();
-            if (held[0] >= permits) {
-                ok[0] = true;
-                return n.addAndGet(-permits) == 0 ? null : n;
+        PermitSlot own = slots.current();
+        Hold ended = own == null ? NOT_HERE : own.releaseHere(context, permits);
+        if (ended != NOT_HERE) {
+            inner.release(permits);
+            if (ended != null) {
+                released(ended);
             }
-            return n;
-        });
-        if (!ok[0]) {
-            throw new IllegalStateException("context " + context.path() + " holds " + held[0] + " permit"
-                    + (held[0] == 1 ? "" : "s") + " of semaphore \"" + name + "\" and cannot release " + permits);
+            return;
         }
-        int left = take(new HolderKey(context, Thread.currentThread()), permits);
-        if (left > 0) {
-            for (var key : holders.keySet()) {
-                if (key.context() == context) {
-                    left = take(key, left);
-                    if (left == 0) {
-                        break;
-                    }
-                }
-            }
+        for (Hold h : releaseAcrossThreads(context, permits)) {
+            released(h);
         }
         inner.release(permits);
     }
 
-    /** Takes up to {@code wanted} permits from one holder; returns how many are still to take. */
-    private int take(HolderKey key, int wanted) {
-        int[] left = {wanted};
-        holders.computeIfPresent(key, (k, h) -> {
-            int taken = Math.min(h.get(), left[0]);
-            left[0] -= taken;
-            if (h.addAndGet(-taken) == 0) {
-                released(h);
-                return null;
+    /**
+     * A release the current thread's slot cannot cover alone: takes the context's permits from its own slot first,
+     * then from its other threads' slots, with every slot holding them locked at once, so that what the context
+     * holds is checked and taken in one step even while its threads release concurrently. Returns the holds that
+     * ended.
+     *
+     * @throws IllegalStateException if the context holds fewer than {@code permits}
+     */
+    private List<Hold> releaseAcrossThreads(Context context, int permits) {
+        synchronized (crossThreadReleases) {
+            PermitSlot own = slots.current();
+            List<PermitSlot> holding = new ArrayList<>();
+            if (own != null) {
+                holding.add(own);
             }
-            return h;
-        });
-        return left[0];
+            for (PermitSlot s : slots.all()) {
+                if (s != own) {
+                    holding.add(s);
+                }
+            }
+            List<Hold> ended = new ArrayList<>(2);
+            int held = lockedRelease(holding, 0, new ArrayList<>(), context, permits, ended);
+            if (held >= 0) {
+                throw new IllegalStateException("context " + context.path() + " holds " + held + " permit"
+                        + (held == 1 ? "" : "s") + " of semaphore \"" + name + "\" and cannot release " + permits);
+            }
+            return ended;
+        }
+    }
+
+    /**
+     * Locks {@code slots} from {@code i} on (nested, always in the same order: concurrent cross-thread releases are
+     * serialised, and a thread's own release locks only its own slot, so no two lockers wait on each other), then
+     * takes the permits. Returns -1 when taken, else what the context holds (nothing changed). Only slots that hold
+     * the context's permits are locked, so the nesting is as deep as the context has threads holding.
+     */
+    private static int lockedRelease(List<PermitSlot> slots, int i, List<PermitSlot> locked, Context context,
+                                     int permits, List<Hold> ended) {
+        for (; i < slots.size(); i++) {
+            PermitSlot s = slots.get(i);
+            synchronized (s) {
+                if (s.heldBy(context) > 0) {
+                    locked.add(s);
+                    return lockedRelease(slots, i + 1, locked, context, permits, ended); // s stays locked
+                }
+            }
+        }
+        return take(locked, context, permits, ended);
+    }
+
+    /** With every slot holding the context's permits locked: what it holds, then the taking (own slot first). */
+    private static int take(List<PermitSlot> slots, Context context, int permits, List<Hold> ended) {
+        int held = 0;
+        for (PermitSlot s : slots) {
+            held += s.heldBy(context);
+        }
+        if (held < permits) {
+            return held;
+        }
+        int left = permits;
+        for (int i = 0; i < slots.size() && left > 0; i++) {
+            left = slots.get(i).take(context, left, ended);
+        }
+        return -1;
     }
 
     /** Acquires every available permit now and returns how many (as {@link Semaphore#drainPermits()}). */
@@ -256,10 +375,21 @@ public final class NamedSemaphore extends LockCore {
         return inner.availablePermits();
     }
 
-    /** Permits held by the current context. */
+    /** Permits held by the current context (by all its threads). */
     public int heldByCurrentContext() {
-        java.util.concurrent.atomic.AtomicInteger n = perContext.get(acquiringContext());
-        return n == null ? 0 : n.get();
+        Context context = acquiringContext();
+        int held = 0;
+        for (PermitSlot s : slots.all()) {
+            synchronized (s) {
+                held += s.heldBy(context);
+            }
+        }
+        return held;
+    }
+
+    /** How many per-thread slots are kept (for tests). */
+    int threadSlots() {
+        return slots.size();
     }
 
     @Override
@@ -269,6 +399,8 @@ public final class NamedSemaphore extends LockCore {
 
     @Override
     void collectHolds(List<Hold> out) {
-        out.addAll(holders.values());
+        for (PermitSlot s : slots.all()) {
+            s.collect(out);
+        }
     }
 }

@@ -192,4 +192,115 @@ class ReadWriteAndSemaphoreTest {
         assertEquals("context global holds 0 permits of semaphore \"s\" and cannot release 1", e.getMessage());
         assertEquals(1, s.availablePermits(), "a refused release mints nothing");
     }
+
+    @Test
+    void readersOfEndedThreadsAreForgottenButTheirStatisticsAndLiveHoldsStay() throws Exception {
+        NamedReadWriteLock rw = root.readWriteLock("table");
+        CountDownLatch holderReading = new CountDownLatch(1);
+        Thread diesHolding = new Thread(() -> {
+            rw.readLock().lock(); // never unlocked: the hold outlives the thread, as in the JDK
+            holderReading.countDown();
+        }, "dies-holding");
+        diesHolding.start();
+        assertTrue(holderReading.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        diesHolding.join(WAIT.toMillis());
+        int threads = 300;
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                rw.readLock().lock();
+                rw.readLock().unlock();
+            });
+            t.start();
+            t.join(WAIT.toMillis());
+            assertFalse(t.isAlive());
+        }
+        assertTrue(rw.readerSlots() < 150, "slots of ended readers are dropped: " + rw.readerSlots());
+        LockSnapshot snap = rw.snapshot();
+        assertEquals(threads + 1, snap.acquisitions(), "dropped slots keep their statistics");
+        assertEquals(List.of("dies-holding"), snap.holders().stream().map(LockHolder::thread).toList());
+        assertEquals(1, rw.getReadLockCount());
+    }
+
+    @Test
+    void aThreadHoldingPermitsInTwoContextsReleasesEachContextsOwn() throws Exception {
+        NamedSemaphore pool = root.semaphore("pool", 5);
+        Context outer = root.child("outer").open();
+        Context inner = outer.child("inner").open();
+        try (Scope o = outer.makeCurrent()) {
+            pool.acquire(2);
+            try (Scope i = inner.makeCurrent()) {
+                pool.acquire(1);
+                assertEquals(1, pool.heldByCurrentContext());
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.release(2));
+                assertEquals("context global.outer.inner holds 1 permit of semaphore \"pool\" and cannot release 2",
+                        e.getMessage());
+                assertEquals(List.of("global.outer.inner=1", "global.outer=2"), holders(pool));
+                pool.release(1);
+            }
+            assertEquals(2, pool.heldByCurrentContext());
+            assertEquals(List.of("global.outer=2"), holders(pool));
+            pool.release(2);
+        }
+        assertEquals(5, pool.availablePermits());
+        assertTrue(pool.snapshot().holders().isEmpty());
+        assertEquals(2, pool.snapshot().acquisitions());
+    }
+
+    @Test
+    void concurrentReleasesOfOneContextNeverReleaseMoreThanItHolds() throws Exception {
+        for (int round = 0; round < 50; round++) {
+            NamedSemaphore pool = root.semaphore("pool-" + round, 4);
+            Context job = root.child("job-" + round).open();
+            CountDownLatch acquired = new CountDownLatch(2);
+            CountDownLatch go = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            // two threads of one context hold 1 permit each, then each releases 2: only one release can succeed,
+            // the other must be refused without minting a permit or leaving a hold behind
+            Runnable worker = job.wrap(() -> {
+                pool.acquireUninterruptibly(1);
+                acquired.countDown();
+                try {
+                    go.await();
+                    pool.release(2);
+                } catch (IllegalStateException e) {
+                    refused.incrementAndGet();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Thread a = new Thread(worker);
+            Thread b = new Thread(worker);
+            a.start();
+            b.start();
+            assertTrue(acquired.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            go.countDown();
+            a.join(WAIT.toMillis());
+            b.join(WAIT.toMillis());
+            assertEquals(1, refused.get(), "round " + round);
+            assertEquals(4, pool.availablePermits(), "round " + round);
+            assertTrue(pool.snapshot().holders().isEmpty(), "round " + round);
+            job.close();
+        }
+    }
+
+    @Test
+    void permitSlotsOfEndedThreadsAreForgotten() throws Exception {
+        NamedSemaphore pool = root.semaphore("pool", 1);
+        for (int i = 0; i < 300; i++) {
+            Thread t = new Thread(() -> {
+                pool.acquireUninterruptibly();
+                pool.release();
+            });
+            t.start();
+            t.join(WAIT.toMillis());
+            assertFalse(t.isAlive());
+        }
+        assertTrue(pool.threadSlots() < 150, "slots of ended threads are dropped: " + pool.threadSlots());
+        assertEquals(300, pool.snapshot().acquisitions());
+        assertEquals(1, pool.availablePermits());
+    }
+
+    private static List<String> holders(NamedSemaphore pool) {
+        return pool.snapshot().holders().stream().map(h -> h.contextPath() + "=" + h.count()).sorted().toList();
+    }
 }
