@@ -18,7 +18,7 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * between cores on every hand-over. The write side of a read/write lock and each reading thread's slot use only the
  * slot part; for a reading thread the rule above holds as it is the only writer of its own slot.
  */
-class HolderSlot extends AbstractQueuedSynchronizer {
+class HolderSlot extends AbstractQueuedSynchronizer implements HoldStatistics {
     private static final long serialVersionUID = 1L;
     private static final VarHandle VERSION;
     private static final VarHandle SINCE;
@@ -124,15 +124,18 @@ class HolderSlot extends AbstractQueuedSynchronizer {
         }
     }
 
-    final long acquisitions() {
+    @Override
+    public final long acquisitions() {
         return (long) ACQUISITIONS.getOpaque(this);
     }
 
-    final long totalHoldNanos() {
+    @Override
+    public final long totalHoldNanos() {
         return (long) TOTAL_HOLD.getOpaque(this);
     }
 
-    final long maxHoldNanos() {
+    @Override
+    public final long maxHoldNanos() {
         return (long) MAX_HOLD.getOpaque(this);
     }
 }

@@ -34,6 +34,7 @@ abstract class LockCore implements LockView {
     final ContextTree tree;
     final boolean fair;
     final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    /** Statistics of dropped slots ({@link #absorb}); the live ones stay in the slots. */
     private final LongAdder acquisitions = new LongAdder();
     private final LongAdder contended = new LongAdder();
     private final LongAdder totalWaitNanos = new LongAdder();
@@ -122,22 +123,14 @@ abstract class LockCore implements LockView {
         return tree.clock.coarseNanoTime();
     }
 
-    /** The reused holder slots whose statistics are kept in the slots themselves (see {@link HolderSlot}). */
-    void collectSlots(List<HolderSlot> out) {
-    }
+    /** Where the lock's hold statistics are kept: its holder slots (see {@link HoldStatistics}). */
+    abstract void collectStatistics(List<HoldStatistics> out);
 
     /** Adds the statistics of a slot about to be dropped, so they are not lost with it. */
-    final void absorb(HolderSlot slot) {
+    final void absorb(HoldStatistics slot) {
         acquisitions.add(slot.acquisitions());
         totalHoldNanos.add(slot.totalHoldNanos());
         raise(maxHoldNanos, slot.maxHoldNanos());
-    }
-
-    /** Bookkeeping for a first (non-reentrant) acquisition; {@code now} is already read. */
-    final void acquired(Context context, long now, Hold hold) {
-        holdStarted(context, hold);
-        acquisitions.increment();
-        acquiredBy(context, now);
     }
 
     /** What every first acquisition does, whichever side keeps the holder. */
@@ -166,16 +159,14 @@ abstract class LockCore implements LockView {
         }
     }
 
-    final void released(Hold hold) {
+    /** Tells the listeners that heard of {@code hold}'s start that it ended. */
+    final void holdEnded(Hold hold) {
         ListenerChain lc = hold.listeners;
         if (lc != null) {
             hold.listeners = null;
             lc.lockHoldEnded(this, hold.context, hold.mode, hold.attachment);
             hold.attachment = null;
         }
-        long held = Math.max(0, coarseNow() - hold.sinceNanos);
-        totalHoldNanos.add(held);
-        raise(maxHoldNanos, held);
     }
 
     private static void raise(AtomicLong max, long value) {
@@ -344,12 +335,12 @@ abstract class LockCore implements LockView {
             waiting.add(waiter(w, now));
         }
         waiting.sort(Comparator.comparing(LockWaiter::since));
-        List<HolderSlot> slots = new ArrayList<>(2);
-        collectSlots(slots);
+        List<HoldStatistics> slots = new ArrayList<>(2);
+        collectStatistics(slots);
         long acquired = acquisitions.sum();
         long totalHold = totalHoldNanos.sum();
         long maxHold = maxHoldNanos.get();
-        for (HolderSlot x : slots) {
+        for (HoldStatistics x : slots) {
             acquired += x.acquisitions();
             totalHold += x.totalHoldNanos();
             maxHold = Math.max(maxHold, x.maxHoldNanos());

@@ -106,7 +106,7 @@ public final class NamedLock extends LockCore implements Lock {
     }
 
     @Override
-    void collectSlots(List<HolderSlot> out) {
+    void collectStatistics(List<HoldStatistics> out) {
         out.add(side.slot());
     }
 

@@ -22,8 +22,14 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
      * Each reading thread's reused slot: the thread alone writes it, so a read hold writes nothing another reading
      * thread touches.
      */
-    private final ThreadSlots<HolderSlot> readers = new ThreadSlots<>(HolderSlot::new, HolderSlot::isEmpty,
+    private final ThreadSlots<ReaderSlot> readers = new ThreadSlots<>(ReaderSlot::new, HolderSlot::isEmpty,
             this::absorb);
+    /**
+     * The slot of the thread that read last, tried before the map (as {@code ReentrantReadWriteLock} caches its
+     * last reader's count): written only when another thread reads, racy by design, safe as {@code owner} is final.
+     */
+    private ReaderSlot lastReader;
+
     private final ReadSide readSide;
     private final WriteSide writeSide;
 
@@ -89,13 +95,36 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         return inner.getQueueLength();
     }
 
+    /** A reading thread's slot, knowing its thread so the last reader's can be recognised without a lookup. */
+    private static final class ReaderSlot extends HolderSlot {
+        private static final long serialVersionUID = 1L;
+        final transient Thread owner = Thread.currentThread();
+    }
+
+    /** The current thread's reader slot, or null before its first read. */
+    private ReaderSlot readerSlot() {
+        ReaderSlot last = lastReader;
+        return last != null && last.owner == Thread.currentThread() ? last : readers.current();
+    }
+
+    /** The current thread's reader slot, made on its first read. */
+    private ReaderSlot ownReaderSlot() {
+        ReaderSlot last = lastReader;
+        if (last != null && last.owner == Thread.currentThread()) {
+            return last;
+        }
+        ReaderSlot own = readers.own();
+        lastReader = own;
+        return own;
+    }
+
     /** How many reader slots are kept (for tests). */
     int readerSlots() {
         return readers.size();
     }
 
     @Override
-    void collectSlots(List<HolderSlot> out) {
+    void collectStatistics(List<HoldStatistics> out) {
         out.add(writeSide.slot());
         out.addAll(readers.all());
     }
@@ -127,7 +156,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
                 return lock.tryLock();
             }
             // reentrant reads and downgrades never wait, even on a fair lock with queued threads
-            HolderSlot slot = readers.current();
+            HolderSlot slot = readerSlot();
             boolean reentrant = slot != null && slot.ownCount() > 0 || inner.isWriteLockedByCurrentThread();
             return reentrant || !inner.hasQueuedThreads() ? lock.tryLock() : false;
         }
@@ -144,7 +173,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
         @Override
         void onAcquired(long now, Context context) {
-            HolderSlot slot = readers.own();
+            HolderSlot slot = ownReaderSlot();
             int count = slot.ownCount();
             if (count == 0) {
                 slot.fill(context, now, true);
@@ -160,7 +189,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
          */
         @Override
         public void unlock() {
-            HolderSlot slot = readers.current();
+            HolderSlot slot = readerSlot();
             int count = slot == null ? 0 : slot.ownCount();
             if (count == 0) {
                 throw new IllegalMonitorStateException("read lock of \"" + name + "\" unlocked by thread "

@@ -24,7 +24,7 @@ public final class NamedSemaphore extends LockCore {
     private final Semaphore inner;
     /** Permits held, per acquiring thread and context (so deadlock detection sees the right threads). */
     private final ThreadSlots<PermitSlot> slots = new ThreadSlots<>(PermitSlot::new, PermitSlot::holdsNothing,
-            slot -> { });
+            this::absorb);
     /** Serialises releases that take permits from other threads' slots (see {@link #release(int)}). */
     private final Object crossThreadReleases = new Object();
 
@@ -34,9 +34,27 @@ public final class NamedSemaphore extends LockCore {
      * acquire and release (uncontended) and other threads only to read it or to release a context's permits
      * across threads.
      */
-    private static final class PermitSlot {
+    private static final class PermitSlot implements HoldStatistics {
         private Hold first;
         private List<Hold> more;
+        private long acquisitions;
+        private long totalHoldNanos;
+        private long maxHoldNanos;
+
+        @Override
+        public synchronized long acquisitions() {
+            return acquisitions;
+        }
+
+        @Override
+        public synchronized long totalHoldNanos() {
+            return totalHoldNanos;
+        }
+
+        @Override
+        public synchronized long maxHoldNanos() {
+            return maxHoldNanos;
+        }
 
         synchronized boolean holdsNothing() {
             return first == null && (more == null || more.isEmpty());
@@ -44,6 +62,7 @@ public final class NamedSemaphore extends LockCore {
 
         /** Adds {@code permits} held by {@code context}; returns the hold, new or grown. */
         synchronized Hold add(Context context, long now, int permits) {
+            acquisitions++;
             if (first == null) {
                 first = new Hold(context, Thread.currentThread(), now, LockMode.PERMIT, permits);
                 return first;
@@ -65,12 +84,12 @@ public final class NamedSemaphore extends LockCore {
          * The thread's own release when this slot alone holds enough of {@code context}'s permits: returns the hold
          * that ended, null when it still holds some, or {@link #NOT_HERE} (nothing changed) when it holds too few.
          */
-        synchronized Hold releaseHere(Context context, int permits) {
+        synchronized Hold releaseHere(Context context, int permits, long now) {
             Hold h = find(context);
             if (h == null || h.get() < permits) {
                 return NOT_HERE;
             }
-            return h.addAndGet(-permits) == 0 ? remove(h) : null;
+            return h.addAndGet(-permits) == 0 ? remove(h, now) : null;
         }
 
         /** Permits {@code context} holds here; the caller holds the monitor. */
@@ -80,14 +99,14 @@ public final class NamedSemaphore extends LockCore {
         }
 
         /** Takes up to {@code wanted} of {@code context}'s permits; the caller holds the monitor. */
-        int take(Context context, int wanted, List<Hold> ended) {
+        int take(Context context, int wanted, List<Hold> ended, long now) {
             Hold h = find(context);
             if (h == null) {
                 return wanted;
             }
             int taken = Math.min(h.get(), wanted);
             if (h.addAndGet(-taken) == 0) {
-                ended.add(remove(h));
+                ended.add(remove(h, now));
             }
             return wanted - taken;
         }
@@ -115,7 +134,11 @@ public final class NamedSemaphore extends LockCore {
             return null;
         }
 
-        private Hold remove(Hold h) {
+        /** Drops an ended hold and counts its time. */
+        private Hold remove(Hold h, long now) {
+            long held = Math.max(0, now - h.sinceNanos);
+            totalHoldNanos += held;
+            maxHoldNanos = Math.max(maxHoldNanos, held);
             if (h == first) {
                 first = more == null || more.isEmpty() ? null : more.remove(more.size() - 1);
             } else {
@@ -143,7 +166,8 @@ public final class NamedSemaphore extends LockCore {
             return; // nothing is held
         }
         Context context = acquiringContext();
-        acquired(context, now, slots.own().add(context, now, permits));
+        holdStarted(context, slots.own().add(context, now, permits));
+        acquiredBy(context, now);
     }
 
     private boolean attempt(int permits, long timeoutNanos) throws InterruptedException {
@@ -246,16 +270,17 @@ public final class NamedSemaphore extends LockCore {
         }
         Context context = acquiringContext();
         PermitSlot own = slots.current();
-        Hold ended = own == null ? NOT_HERE : own.releaseHere(context, permits);
+        long now = coarseNow();
+        Hold ended = own == null ? NOT_HERE : own.releaseHere(context, permits, now);
         if (ended != NOT_HERE) {
             inner.release(permits);
             if (ended != null) {
-                released(ended);
+                holdEnded(ended);
             }
             return;
         }
-        for (Hold h : releaseAcrossThreads(context, permits)) {
-            released(h);
+        for (Hold h : releaseAcrossThreads(context, permits, now)) {
+            holdEnded(h);
         }
         inner.release(permits);
     }
@@ -268,7 +293,7 @@ public final class NamedSemaphore extends LockCore {
      *
      * @throws IllegalStateException if the context holds fewer than {@code permits}
      */
-    private List<Hold> releaseAcrossThreads(Context context, int permits) {
+    private List<Hold> releaseAcrossThreads(Context context, int permits, long now) {
         synchronized (crossThreadReleases) {
             PermitSlot own = slots.current();
             List<PermitSlot> holding = new ArrayList<>();
@@ -281,7 +306,7 @@ public final class NamedSemaphore extends LockCore {
                 }
             }
             List<Hold> ended = new ArrayList<>(2);
-            int held = lockedRelease(holding, 0, new ArrayList<>(), context, permits, ended);
+            int held = lockedRelease(holding, 0, new ArrayList<>(), context, permits, ended, now);
             if (held >= 0) {
                 throw new IllegalStateException("context " + context.path() + " holds " + held + " permit"
                         + (held == 1 ? "" : "s") + " of semaphore \"" + name + "\" and cannot release " + permits);
@@ -297,21 +322,21 @@ public final class NamedSemaphore extends LockCore {
      * the context's permits are locked, so the nesting is as deep as the context has threads holding.
      */
     private static int lockedRelease(List<PermitSlot> slots, int i, List<PermitSlot> locked, Context context,
-                                     int permits, List<Hold> ended) {
+                                     int permits, List<Hold> ended, long now) {
         for (; i < slots.size(); i++) {
             PermitSlot s = slots.get(i);
             synchronized (s) {
                 if (s.heldBy(context) > 0) {
                     locked.add(s);
-                    return lockedRelease(slots, i + 1, locked, context, permits, ended); // s stays locked
+                    return lockedRelease(slots, i + 1, locked, context, permits, ended, now); // s stays locked
                 }
             }
         }
-        return take(locked, context, permits, ended);
+        return take(locked, context, permits, ended, now);
     }
 
     /** With every slot holding the context's permits locked: what it holds, then the taking (own slot first). */
-    private static int take(List<PermitSlot> slots, Context context, int permits, List<Hold> ended) {
+    private static int take(List<PermitSlot> slots, Context context, int permits, List<Hold> ended, long now) {
         int held = 0;
         for (PermitSlot s : slots) {
             held += s.heldBy(context);
@@ -321,7 +346,7 @@ public final class NamedSemaphore extends LockCore {
         }
         int left = permits;
         for (int i = 0; i < slots.size() && left > 0; i++) {
-            left = slots.get(i).take(context, left, ended);
+            left = slots.get(i).take(context, left, ended, now);
         }
         return -1;
     }
@@ -395,6 +420,11 @@ public final class NamedSemaphore extends LockCore {
     @Override
     int availablePermitsForSnapshot() {
         return inner.availablePermits();
+    }
+
+    @Override
+    void collectStatistics(List<HoldStatistics> out) {
+        out.addAll(slots.all());
     }
 
     @Override

@@ -303,4 +303,32 @@ class ReadWriteAndSemaphoreTest {
     private static List<String> holders(NamedSemaphore pool) {
         return pool.snapshot().holders().stream().map(h -> h.contextPath() + "=" + h.count()).sorted().toList();
     }
+
+    @Test
+    void holdTimesAreCountedPerLockWhicheverThreadsHeld() throws Exception {
+        FakeClock clock = new FakeClock();
+        try (ContextTree timed = ContextTree.builder().clock(clock).build()) {
+            NamedSemaphore pool = timed.root().semaphore("pool", 2);
+            NamedReadWriteLock rw = timed.root().readWriteLock("table");
+            pool.acquire();
+            rw.readLock().lock();
+            clock.advance(Duration.ofMillis(30));
+            pool.release();
+            rw.readLock().unlock();
+            Thread other = new Thread(() -> {
+                pool.acquireUninterruptibly();
+                rw.readLock().lock();
+                clock.advance(Duration.ofMillis(50));
+                pool.release();
+                rw.readLock().unlock();
+            });
+            other.start();
+            other.join(WAIT.toMillis());
+            for (LockSnapshot snap : List.of(pool.snapshot(), rw.snapshot())) {
+                assertEquals(2, snap.acquisitions(), snap.name());
+                assertEquals(Duration.ofMillis(80), snap.totalHold(), snap.name());
+                assertEquals(Duration.ofMillis(50), snap.maxHold(), snap.name());
+            }
+        }
+    }
 }
