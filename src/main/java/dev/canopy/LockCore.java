@@ -6,6 +6,7 @@ import dev.canopy.status.LockHolder;
 import dev.canopy.status.LockSnapshot;
 import dev.canopy.status.LockWaiter;
 
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -135,6 +136,26 @@ abstract class LockCore implements LockView {
 
     /** What every first acquisition does, whichever side keeps the holder. */
     final void acquiredBy(Context context, long now) {
+        context.touchAt(now);
+        // The hold is written. The registry drops an idle lock whose owner has ended by writing `registered`, then
+        // reading the holds; neither a holder slot's release stores nor the lock's own CAS (made before the hold was
+        // written) keep our write ahead of the read below, so both sides fence. Only for a lock whose owner has
+        // ended, as no other is ever dropped: a full fence on every acquisition would cost a quarter of the lock.
+        // (An owner ending within the few nanoseconds between a hold's write and this read, while a scan runs,
+        // is not covered: such a lock is listed again at its next first acquisition.)
+        if (ownerGone()) {
+            VarHandle.fullFence();
+        }
+        if (!registered) {
+            tree.lockRegistry().register(this);
+        }
+    }
+
+    /**
+     * As {@link #acquiredBy}, for a hold written under a monitor that the registry's reading of holds also takes
+     * (the semaphore's slots): the monitor orders the two, no fence is needed.
+     */
+    final void acquiredUnderMonitor(Context context, long now) {
         context.touchAt(now);
         if (!registered) {
             tree.lockRegistry().register(this);

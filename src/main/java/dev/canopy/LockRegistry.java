@@ -61,6 +61,7 @@ final class LockRegistry {
         for (LockCore lock : locks.keySet()) {
             if (lock.ownerGone() && lock.isIdle()) {
                 lock.registered = false;
+                java.lang.invoke.VarHandle.fullFence(); // pairs with the acquirer's (LockCore.acquiredBy)
                 locks.remove(lock);
                 // an acquirer writes its hold, then reads `registered`; we wrote `registered`, now read holds
                 if (!lock.isIdle()) {

@@ -131,6 +131,11 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
     @Override
     void collectHolds(List<Hold> out) {
+        readers.sweep();
+        ReaderSlot last = lastReader;
+        if (last != null && !last.owner.isAlive()) {
+            lastReader = null; // do not keep an ended thread reachable
+        }
         Hold w = writeSide.holder();
         if (w != null) {
             out.add(w);

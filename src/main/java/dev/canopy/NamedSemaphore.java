@@ -56,6 +56,7 @@ public final class NamedSemaphore extends LockCore {
             return maxHoldNanos;
         }
 
+        /** No hold at all, not even one kept at zero by a release being decided (so a sweep may drop it). */
         synchronized boolean holdsNothing() {
             return first == null && (more == null || more.isEmpty());
         }
@@ -98,25 +99,41 @@ public final class NamedSemaphore extends LockCore {
             return h == null ? 0 : h.get();
         }
 
-        /** Takes up to {@code wanted} of {@code context}'s permits; the caller holds the monitor. */
-        int take(Context context, int wanted, List<Hold> ended, long now) {
+        /** Takes up to {@code wanted} of {@code context}'s permits, keeping a hold taken to zero; returns how many. */
+        synchronized int takeKeeping(Context context, int wanted) {
             Hold h = find(context);
             if (h == null) {
-                return wanted;
+                return 0;
             }
             int taken = Math.min(h.get(), wanted);
-            if (h.addAndGet(-taken) == 0) {
-                ended.add(remove(h, now));
-            }
-            return wanted - taken;
+            h.addAndGet(-taken);
+            return taken;
         }
 
+        /** Undoes {@link #takeKeeping}: the hold is still here, as nothing removes a kept hold meanwhile. */
+        synchronized void giveBack(Context context, int permits) {
+            find(context).addAndGet(permits);
+        }
+
+        /** Removes {@code context}'s hold if it holds nothing now (it may have grown again meanwhile). */
+        synchronized void dropIfEmpty(Context context, long now, List<Hold> ended) {
+            Hold h = find(context);
+            if (h != null && h.get() == 0) {
+                ended.add(remove(h, now));
+            }
+        }
+
+        /** The holds now; one taken to zero by a release still being decided is left out. */
         synchronized void collect(List<Hold> out) {
-            if (first != null) {
+            if (first != null && first.get() > 0) {
                 out.add(first);
             }
             if (more != null) {
-                out.addAll(more);
+                for (Hold h : more) {
+                    if (h.get() > 0) {
+                        out.add(h);
+                    }
+                }
             }
         }
 
@@ -167,7 +184,7 @@ public final class NamedSemaphore extends LockCore {
         }
         Context context = acquiringContext();
         holdStarted(context, slots.own().add(context, now, permits));
-        acquiredBy(context, now);
+        acquiredUnderMonitor(context, now);
     }
 
     private boolean attempt(int permits, long timeoutNanos) throws InterruptedException {
@@ -279,24 +296,23 @@ public final class NamedSemaphore extends LockCore {
             }
             return;
         }
-        for (Hold h : releaseAcrossThreads(context, permits, now)) {
-            holdEnded(h);
-        }
-        inner.release(permits);
+        releaseAcrossThreads(context, permits, now);
     }
 
     /**
      * A release the current thread's slot cannot cover alone: takes the context's permits from its own slot first,
-     * then from its other threads' slots, with every slot holding them locked at once, so that what the context
-     * holds is checked and taken in one step even while its threads release concurrently. Returns the holds that
-     * ended.
+     * then from its other threads' slots. Cross-thread releases are serialised; each slot is locked only while it
+     * is taken from, and a hold taken to zero stays in its slot (holding nothing) until the release is decided, so
+     * the thread's own release of it meanwhile is refused by its slot and comes here to wait its turn. If the
+     * context turns out to hold too few, everything taken is given back and nothing changed.
      *
      * @throws IllegalStateException if the context holds fewer than {@code permits}
      */
-    private List<Hold> releaseAcrossThreads(Context context, int permits, long now) {
+    private void releaseAcrossThreads(Context context, int permits, long now) {
+        List<Hold> ended = new ArrayList<>(2);
         synchronized (crossThreadReleases) {
-            PermitSlot own = slots.current();
             List<PermitSlot> holding = new ArrayList<>();
+            PermitSlot own = slots.current();
             if (own != null) {
                 holding.add(own);
             }
@@ -305,50 +321,32 @@ public final class NamedSemaphore extends LockCore {
                     holding.add(s);
                 }
             }
-            List<Hold> ended = new ArrayList<>(2);
-            int held = lockedRelease(holding, 0, new ArrayList<>(), context, permits, ended, now);
-            if (held >= 0) {
+            int[] taken = new int[holding.size()];
+            int left = permits;
+            for (int i = 0; i < taken.length && left > 0; i++) {
+                taken[i] = holding.get(i).takeKeeping(context, left);
+                left -= taken[i];
+            }
+            if (left > 0) {
+                for (int i = 0; i < taken.length; i++) {
+                    if (taken[i] > 0) {
+                        holding.get(i).giveBack(context, taken[i]);
+                    }
+                }
+                int held = permits - left;
                 throw new IllegalStateException("context " + context.path() + " holds " + held + " permit"
                         + (held == 1 ? "" : "s") + " of semaphore \"" + name + "\" and cannot release " + permits);
             }
-            return ended;
-        }
-    }
-
-    /**
-     * Locks {@code slots} from {@code i} on (nested, always in the same order: concurrent cross-thread releases are
-     * serialised, and a thread's own release locks only its own slot, so no two lockers wait on each other), then
-     * takes the permits. Returns -1 when taken, else what the context holds (nothing changed). Only slots that hold
-     * the context's permits are locked, so the nesting is as deep as the context has threads holding.
-     */
-    private static int lockedRelease(List<PermitSlot> slots, int i, List<PermitSlot> locked, Context context,
-                                     int permits, List<Hold> ended, long now) {
-        for (; i < slots.size(); i++) {
-            PermitSlot s = slots.get(i);
-            synchronized (s) {
-                if (s.heldBy(context) > 0) {
-                    locked.add(s);
-                    return lockedRelease(slots, i + 1, locked, context, permits, ended, now); // s stays locked
+            inner.release(permits); // first: whatever happens next, the permits are back
+            for (int i = 0; i < taken.length; i++) {
+                if (taken[i] > 0) {
+                    holding.get(i).dropIfEmpty(context, now, ended);
                 }
             }
         }
-        return take(locked, context, permits, ended, now);
-    }
-
-    /** With every slot holding the context's permits locked: what it holds, then the taking (own slot first). */
-    private static int take(List<PermitSlot> slots, Context context, int permits, List<Hold> ended, long now) {
-        int held = 0;
-        for (PermitSlot s : slots) {
-            held += s.heldBy(context);
+        for (Hold h : ended) {
+            holdEnded(h);
         }
-        if (held < permits) {
-            return held;
-        }
-        int left = permits;
-        for (int i = 0; i < slots.size() && left > 0; i++) {
-            left = slots.get(i).take(context, left, ended, now);
-        }
-        return -1;
     }
 
     /** Acquires every available permit now and returns how many (as {@link Semaphore#drainPermits()}). */
@@ -429,6 +427,7 @@ public final class NamedSemaphore extends LockCore {
 
     @Override
     void collectHolds(List<Hold> out) {
+        slots.sweep();
         for (PermitSlot s : slots.all()) {
             s.collect(out);
         }

@@ -11,10 +11,11 @@ import java.util.function.Supplier;
  * acquisitions and releases write only its own slot and the map changes only when a thread uses the lock for the
  * first time. Status and deadlock detection read every slot.
  *
- * <p>Slots of threads that ended holding nothing are dropped when the map has doubled since the last sweep, so a
- * lock used by many short-lived (or virtual) threads does not keep a slot per thread it ever saw, and the sweep's
- * cost per new thread stays constant. A thread that ended while holding keeps its slot: the hold is real, and status
- * shows it.
+ * <p>Slots of threads that ended holding nothing are dropped whenever the lock's holders are listed (status, JMX and
+ * the deadlock watchdog do that in the background), so an ended thread is not kept reachable by a lock it once
+ * used; and when the map has doubled since the last sweep, so a lock used by many short-lived (or virtual) threads
+ * between two listings does not keep a slot per thread it saw, with the sweep's cost per new thread constant. A
+ * thread that ended while holding keeps its slot: the hold is real, and status shows it.
  */
 final class ThreadSlots<S> {
     private static final int FIRST_SWEEP = 64;
@@ -50,6 +51,7 @@ final class ThreadSlots<S> {
             slots.put(t, slot); // only this thread puts its own key
             if (slots.size() >= sweepAt) {
                 sweep();
+                sweepAt = Math.max(FIRST_SWEEP, slots.size() * 2);
             }
         }
         return slot;
@@ -64,17 +66,15 @@ final class ThreadSlots<S> {
         return slots.size();
     }
 
-    private synchronized void sweep() {
-        if (slots.size() < sweepAt) {
-            return; // another thread swept meanwhile
-        }
-        for (var it = slots.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (!e.getKey().isAlive() && holdsNothing.test(e.getValue())) {
+    /**
+     * Drops the slots of ended threads that hold nothing and hands their statistics over. The map's own
+     * {@code remove(key, value)} decides which of two concurrent sweeps drops a slot, so each is handed over once.
+     */
+    void sweep() {
+        for (var e : slots.entrySet()) {
+            if (!e.getKey().isAlive() && holdsNothing.test(e.getValue()) && slots.remove(e.getKey(), e.getValue())) {
                 beforeDrop.accept(e.getValue());
-                it.remove();
             }
         }
-        sweepAt = Math.max(FIRST_SWEEP, slots.size() * 2);
     }
 }

@@ -331,4 +331,42 @@ class ReadWriteAndSemaphoreTest {
             }
         }
     }
+
+    @Test
+    void aRefusedReleaseAcrossThreadsChangesNothingAndTheRightOneTakesAll() throws Exception {
+        NamedSemaphore pool = root.semaphore("pool", 5);
+        Context job = root.child("job").open();
+        Thread other = new Thread(job.wrap(() -> pool.acquireUninterruptibly(2)), "other");
+        other.start();
+        other.join(WAIT.toMillis());
+        try (Scope s = job.makeCurrent()) {
+            pool.acquire(1);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.release(4));
+            assertEquals("context global.job holds 3 permits of semaphore \"pool\" and cannot release 4",
+                    e.getMessage());
+            assertEquals(2, pool.availablePermits(), "a refused release gives nothing back");
+            assertEquals(List.of("global.job=1 main", "global.job=2 other"), pool.snapshot().holders().stream()
+                    .map(h -> h.contextPath() + "=" + h.count() + " " + h.thread()).sorted().toList());
+            pool.release(3);
+        }
+        assertEquals(5, pool.availablePermits());
+        assertTrue(pool.snapshot().holders().isEmpty());
+        assertEquals(1, pool.threadSlots(), "only the living thread's slot stays once the ended one holds nothing");
+    }
+
+    @Test
+    void oneReleaseTakesPermitsHeldByThousandsOfThreads() throws Exception {
+        int threads = 2_000;
+        NamedSemaphore pool = root.semaphore("pool", threads);
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(pool::acquireUninterruptibly); // no current context: the root holds them
+            t.start();
+            t.join(WAIT.toMillis());
+        }
+        assertEquals(0, pool.availablePermits());
+        assertEquals(threads, pool.snapshot().holders().size(), "every ended thread's permit is still held");
+        pool.release(threads);
+        assertEquals(threads, pool.availablePermits());
+        assertTrue(pool.snapshot().holders().isEmpty());
+    }
 }
