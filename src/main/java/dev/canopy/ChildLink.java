@@ -34,6 +34,9 @@ final class ChildLink extends WeakReference<Context> {
      * queued when collected, and reported too.
      */
     volatile ChildSet children;
+    /** Its neighbours in its parent's {@link ChildSet} stripe; guarded by the stripe's lock. */
+    Object prevSibling;
+    Object nextSibling;
 
     ChildLink(Context child, Context parent, Throwable site) {
         super(child, QUEUE);

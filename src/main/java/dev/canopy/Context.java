@@ -41,22 +41,22 @@ import java.util.concurrent.ScheduledFuture;
  * <ol>
  *   <li><b>Phases.</b> {@code phase} moves once each way, by CAS: {@code OPEN → ENDING} (the outcome is fixed;
  *   children and tasks may still run) and {@code ENDING → DETACHED} (nothing runs under it any more; it has left
- *   its parent's child map). Only the thread that wins a CAS does what the step implies, so an end, and a
+ *   its parent's child set). Only the thread that wins a CAS does what the step implies, so an end, and a
  *   detach, happen exactly once.</li>
  *   <li><b>The end/cancel marker.</b> {@code cancellation} ({@link ContextCancellation}) is written once: a
  *   {@link Cancellation} if a cancel comes first, the {@code ENDED} marker if the end does. That single CAS decides
  *   whether a context that is both cancelled and ended counts as CANCELLED, so a cancel can never slip in after a
  *   task's body returned, and an end never hides a cancel that happened.</li>
- *   <li><b>Attach/end and attach/cancel handshakes.</b> A child is put into the parent's child map and then
+ *   <li><b>Attach/end and attach/cancel handshakes.</b> A child is put into the parent's child set and then
  *   the parent's {@code phase} and {@code cancellation} are read; {@code end()} writes {@code phase} and then
- *   reads the child map; a cancel writes {@code cancellation} and then walks the child map. Each side writes
+ *   reads the child set; a cancel writes {@code cancellation} and then walks the child set. Each side writes
  *   before it reads what the other writes, so whichever comes second sees the first: a child created during its
  *   parent's end is refused or cancelled, never orphaned; one created during a cancel starts cancelled. Tasks,
  *   cancel callbacks and the task's own future follow the same write-then-read order.</li>
  *   <li><b>Weak links.</b> A parent holds a child made by {@code open()} through a {@link ChildLink}, a weak
  *   reference: a context its owner dropped without closing is collected, and {@link LeakDetector} reports it,
  *   gives back its live counts and removes it from its parent. The link keeps what that clean-up needs (the
- *   path, the counters, the child map), never the context. A task's context is held strongly by its task.</li>
+ *   path, the counters, the child set), never the context. A task's context is held strongly by its task.</li>
  * </ol>
  * Cancelling walks the subtree with an explicit stack, never recursion, so no depth can overflow a thread's stack;
  * a child already cancelled stops the walk below it, as whoever cancelled it walked its subtree.
@@ -101,12 +101,18 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     private long endedNanos;
     private volatile boolean persisted;
     /**
-     * Live children, allocated with the first one. Keys are the child itself (a task's context) or its weak
-     * {@link ChildLink} (a context made by {@code open()}); the value is unused.
+     * Live children, allocated with the first one. Each is there as itself, or as its weak {@link ChildLink} when
+     * leak detection watches it.
      */
     private volatile ChildSet children;
     /** The stripe of its parent's {@link ChildSet} this context joins: the creating thread's, fixed per thread. */
     final byte stripe;
+    /**
+     * Its neighbours in that stripe's list while the parent holds it strongly (a weakly held child is linked through
+     * its {@link ChildLink} instead); guarded by the stripe's lock.
+     */
+    Object prevSibling;
+    Object nextSibling;
     /** The task this context was spawned for, if any. */
     volatile TaskImpl<?> ownTask;
     /**
@@ -215,7 +221,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         }
     }
 
-    /** A child map key as a context: null when a weakly held child was collected (a leak being processed). */
+    /** A member of a child set as a context: null when a weakly held child was collected (a leak being processed). */
     private static Context deref(Object key) {
         return key instanceof ChildLink l ? l.get() : (Context) key;
     }
@@ -343,8 +349,8 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         }
         int count = 1;
         ChildSet kids = children;
-        // isEmpty() reads the maps' volatile counts: with the CAS above it makes the Dekker handshake with
-        // attachChild (put, then read cancellation) hold by the memory model, not just on HotSpot
+        // isEmpty() takes each stripe's lock after the CAS above, and attachChild reads cancellation after taking
+        // it: the lock orders the two, so a child added concurrently is either seen here or starts cancelled
         if (kids == null || kids.isEmpty()) {
             return count;
         }
@@ -607,7 +613,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         }
         Object key = child.key();
         kids.add(key, child.stripe);
-        // put, then read phase; end() writes phase, then reads children: one of us sees the other
+        // added under the stripe's lock, then phase read; end() writes phase, then locks to read: one sees the other
         if (phase != OPEN) {
             kids.remove(key, child.stripe);
             tryDetach();
@@ -664,8 +670,8 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     }
 
     /**
-     * Equality is identity; the hash comes from the id, so the parent's child map never has to install an identity
-     * hash in the object header (a compare-and-swap per new context).
+     * Equality is identity; the hash comes from the id, so a set of contexts never has to install an identity hash
+     * in the object header (a compare-and-swap per context).
      */
     @Override
     public int hashCode() {
