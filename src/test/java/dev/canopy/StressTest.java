@@ -98,6 +98,76 @@ class StressTest {
         assertEquals(Set.of(), server.queryNames(new ObjectName(domain + ":*"), null));
     }
 
+    /**
+     * More threads than the child set has stripes (so threads share stripes) open and close children of one parent
+     * while it is cancelled and then closed: a child opened after the cancel starts cancelled, the children still
+     * open are cancelled by the end, and the parent leaves the tree exactly when the last of them closes.
+     */
+    @Test
+    void childrenOfOneParentFromManyThreadsSeeItsCancelAndItsEnd() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("stripes").build()) {
+            for (int round = 0; round < 10; round++) {
+                Context parent = tree.root().child("service").open();
+                int threads = 2 * 16 + 1; // more than the most stripes any machine gets
+                AtomicLong opened = new AtomicLong();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                List<Context> kept = Collections.synchronizedList(new ArrayList<>());
+                List<Thread> workers = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    Thread th = new Thread(() -> {
+                        try {
+                            for (int i = 0; i < 1_000_000; i++) {
+                                boolean cancelledBefore = parent.isCancelled();
+                                Context c;
+                                try {
+                                    c = parent.child("request").open();
+                                } catch (IllegalStateException refused) {
+                                    assertTrue(parent.state() != ContextState.ACTIVE, "refused by an active parent");
+                                    return;
+                                }
+                                opened.incrementAndGet();
+                                if (cancelledBefore && !c.isCancelled()) {
+                                    throw new AssertionError("a child opened after its parent's cancel is not cancelled");
+                                }
+                                if (i % 16 == 0) {
+                                    kept.add(c);
+                                } else {
+                                    c.close();
+                                }
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
+                    workers.add(th);
+                    th.start();
+                }
+                awaitTrue("children opened from every thread", () -> opened.get() >= 20L * threads);
+                parent.cancel("stop");
+                awaitTrue("more children opened after the cancel", () -> opened.get() >= 40L * threads);
+                parent.close();
+                for (Thread th : workers) {
+                    th.join(WAIT.toMillis());
+                    assertFalse(th.isAlive(), "a worker was never refused");
+                }
+                assertNull(failure.get());
+                assertEquals(ContextState.CANCELLED, parent.state());
+                List<Context> stillOpen = List.copyOf(kept);
+                assertFalse(stillOpen.isEmpty());
+                for (Context c : stillOpen) {
+                    assertTrue(c.isCancelled(), c + " was never cancelled");
+                }
+                assertEquals(stillOpen.size(), parent.children().size());
+                for (Context c : stillOpen) {
+                    assertFalse(parent.isEnded(), "the parent left the tree while children were open");
+                    c.close();
+                }
+                assertTrue(parent.isEnded());
+                assertEquals(List.of(), tree.root().children());
+            }
+        }
+    }
+
     @Test
     void sixteenThreadsOfRandomOperationsKeepTheInvariants() throws Exception {
         try (ContextTree tree = ContextTree.builder().rootName("chaos").build()) {
