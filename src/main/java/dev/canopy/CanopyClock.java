@@ -13,7 +13,7 @@ public interface CanopyClock {
 
     /**
      * The monotonic clock at about millisecond resolution, for timings that status shows and statistics sum (how
-     * long a named lock is held): never ahead of {@link #nanoTime()}, and much cheaper to read on the real clock.
+     * long a named lock is held, when a context was created and ended): never ahead of {@link #nanoTime()}, and much cheaper to read on the real clock.
      * The default is {@link #nanoTime()}, so a fake clock stays exact.
      */
     default long coarseNanoTime() {

@@ -235,14 +235,17 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         return createdNanos;
     }
 
-    /** When the context was created. */
+    /** When the context was created (to the millisecond, as {@link #duration()}). */
     public Instant createdAt() {
         return tree.instantAt(createdNanos);
     }
 
-    /** How long the context has existed, or existed until it ended. */
+    /**
+     * How long the context has existed, or existed until it ended: to the millisecond, unless its tree was built
+     * with {@link ContextTree.Builder#preciseContextTiming()}.
+     */
     public Duration duration() {
-        long end = outcome != null ? endedNanos : tree.clock.nanoTime();
+        long end = outcome != null ? endedNanos : tree.contextNanos();
         return Duration.ofNanos(Math.max(0, end - createdNanos));
     }
 
@@ -452,7 +455,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         if (!PHASE.compareAndSet(this, OPEN, ENDING)) {
             return false;
         }
-        endedNanos = tree.clock.nanoTime();
+        endedNanos = tree.contextNanos();
         if (failure != null) {
             extras().failure = failure;
         }

@@ -111,7 +111,7 @@ public final class ContextBuilder {
      * @throws IllegalStateException if the parent has ended
      */
     public Context open() {
-        return create(false);
+        return create(parent, name, timeout, deadline, executor, liveData, data, secrets, metrics, persist, false);
     }
 
     /**
@@ -124,7 +124,8 @@ public final class ContextBuilder {
      */
     public <T> Task<T> spawn(ContextTask<T> body) {
         Objects.requireNonNull(body, "body");
-        Context child = create(true);
+        Context child = create(parent, name, timeout, deadline, executor, liveData, data, secrets, metrics, persist,
+                true);
         TaskImpl<T> task = new TaskImpl<>(child, true, () -> body.run(child));
         child.ownTask = task;
         // ownTask written, then cancellation read; a cancel writes cancellation, then reads ownTask
@@ -136,14 +137,21 @@ public final class ContextBuilder {
         return task;
     }
 
-    private Context create(boolean ownedByTask) {
+    /**
+     * Static, and given the builder's fields rather than the builder: the builder then never escapes
+     * {@code parent.child(name).open()}, and the JIT need not allocate it at all.
+     */
+    private static Context create(Context parent, String name, Duration timeout, Instant deadline, Executor executor,
+            LiveData liveData, Map<String, JsonNode> data, java.util.Set<String> secrets,
+            Map<String, MetricValue> metrics, boolean persist, boolean ownedByTask) {
         ContextTree tree = parent.tree;
         if (parent.depth >= tree.maxDepth()) {
             throw new IllegalStateException(String.format("cannot create child \"%s\" of \"%s\": the tree would be "
                     + "%,d levels deep, the limit is %,d (a recursion bug? ContextTree.Builder.maxDepth changes it)",
                     name, parent.name(), parent.depth + 1, tree.maxDepth()));
         }
-        long now = tree.clock.nanoTime();
+        // a deadline counts from the precise clock; otherwise the context's own clock (see ContextTree.contextNanos)
+        long now = timeout != null || deadline != null ? tree.clock.nanoTime() : tree.contextNanos();
         long own = Context.NO_DEADLINE;
         if (timeout != null) {
             own = saturatedAdd(now, timeout);

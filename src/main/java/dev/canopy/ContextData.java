@@ -35,10 +35,13 @@ abstract class ContextData {
      */
     private static final JsonNode HIDDEN = new TextNode("(removed)");
     private static final VarHandle EXTRAS;
+    private static final VarHandle LAST_ACTIVITY;
 
     static {
         try {
-            EXTRAS = MethodHandles.lookup().findVarHandle(ContextData.class, "extras", ContextExtras.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            EXTRAS = lookup.findVarHandle(ContextData.class, "extras", ContextExtras.class);
+            LAST_ACTIVITY = lookup.findVarHandle(ContextData.class, "lastActivityNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -53,7 +56,9 @@ abstract class ContextData {
 
     ContextData(ContextTree tree, long createdNanos) {
         this.tree = tree;
-        this.lastActivityNanos = createdNanos;
+        // a plain store: a volatile one would cost every new context a full fence, and the context reaches other
+        // threads only through its parent's child set, whose lock publishes it
+        LAST_ACTIVITY.set(this, createdNanos);
     }
 
     /** The dotted path from the root. */
@@ -74,12 +79,12 @@ abstract class ContextData {
 
     /** Records activity: the context is not idle. Spawning, data and metric updates record activity too. */
     public void touch() {
-        lastActivityNanos = tree.clock.nanoTime();
+        lastActivityNanos = tree.contextNanos();
     }
 
     /** Time since the last activity (creation, {@link #touch()}, data or metric update). */
     public Duration idleDuration() {
-        return Duration.ofNanos(Math.max(0, tree.clock.nanoTime() - lastActivityNanos));
+        return Duration.ofNanos(Math.max(0, tree.contextNanos() - lastActivityNanos));
     }
 
     /**

@@ -96,6 +96,11 @@ final class JfrEvents {
         @Description("The whole lifetime, also when the recording started after the context")
         @Timespan(Timespan.NANOSECONDS)
         long lifetime;
+        /**
+         * {@code System.nanoTime()} when the context started, for an event begun then: its lifetime is then measured
+         * as precisely as the event, whatever clock the context is stamped with. Not recorded.
+         */
+        transient long startedNanos;
     }
 
     @Name(EventNames.CONTEXT_CANCEL)

@@ -191,6 +191,7 @@ class JfrListener implements TreeListener {
         if (END.isEnabled()) {
             JfrEvents.ContextEnd e = new JfrEvents.ContextEnd();
             e.begin();
+            e.startedNanos = System.nanoTime();
             return e;
         }
         return null;
@@ -246,7 +247,8 @@ class JfrListener implements TreeListener {
             e.message = outcome == ContextState.CANCELLED && c != null ? c.reason()
                     : failure != null ? failure.getMessage() : null;
             e.exceptionClass = failure == null ? null : failure.getClass().getName();
-            e.lifetime = context.duration().toNanos();
+            // begun with the context: as precise as the event; else the context's own stamps (to the millisecond)
+            e.lifetime = attachment == e ? System.nanoTime() - e.startedNanos : context.duration().toNanos();
             e.commit();
         }
     }
