@@ -122,27 +122,43 @@ final class ChildSet {
     }
 
     /**
-     * One list and its lock. The lock is a word taken by CAS and given back by a release store: a critical section
-     * is a few plain writes, so a thread that finds it taken spins briefly, then yields (a holder may have been
-     * descheduled).
+     * Padding before a stripe's fields. A stripe is written on every open and close by the threads of its stripe
+     * only, but stripes of one parent are allocated together and a collection copies them next to each other:
+     * unpadded, two threads in two stripes wrote one cache line, and two threads gave less throughput than one.
      */
-    static final class Stripe {
+    @SuppressWarnings("unused")
+    abstract static class StripeLeftPad {
+        int p00;
+        long p01, p02, p03, p04, p05, p06, p07, p08;
+    }
+
+    abstract static class StripeFields extends StripeLeftPad {
+        @SuppressWarnings("unused") // through Stripe.LOCK
+        volatile int locked;
+        /** Newest first. */
+        Object head;
+        int size;
+    }
+
+    /**
+     * One list and its lock, padded to lines of its own (see {@link StripeLeftPad}). The lock is a word taken by CAS
+     * and given back by a release store: a critical section is a few plain writes, so a thread that finds it taken
+     * spins briefly, then yields (a holder may have been descheduled).
+     */
+    @SuppressWarnings("unused")
+    static final class Stripe extends StripeFields {
         private static final VarHandle LOCK;
         private static final int SPINS_BEFORE_YIELD = 64;
 
         static {
             try {
-                LOCK = MethodHandles.lookup().findVarHandle(Stripe.class, "locked", int.class);
+                LOCK = MethodHandles.lookup().findVarHandle(StripeFields.class, "locked", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
-        @SuppressWarnings("unused") // through LOCK
-        private volatile int locked;
-        /** Newest first. */
-        private Object head;
-        private int size;
+        long p11, p12, p13, p14, p15, p16, p17, p18;
 
         private void lock() {
             if (!LOCK.weakCompareAndSetAcquire(this, 0, 1)) {

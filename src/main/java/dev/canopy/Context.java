@@ -74,12 +74,14 @@ public final class Context extends ContextCancellation implements AutoCloseable 
 
     private static final VarHandle PHASE;
     private static final VarHandle CHILDREN;
+    private static final VarHandle OUTCOME;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PHASE = lookup.findVarHandle(Context.class, "phase", int.class);
             CHILDREN = lookup.findVarHandle(Context.class, "children", ChildSet.class);
+            OUTCOME = lookup.findVarHandle(Context.class, "outcome", ContextState.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -462,7 +464,9 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         // either the end marker goes in first (no cancel can follow) or a cancel was there first
         boolean cancelledFirst = !claimForEnd();
         ContextState o = cancelledFirst ? ContextState.CANCELLED : requested;
-        outcome = o;
+        // a release store publishes endedNanos and the failure with it; no reader needs the full fence of a
+        // volatile store (the phase CAS that follows orders what comes after)
+        OUTCOME.setRelease(this, o);
         ChildLink own = link;
         if (own != null) {
             own.outcome = o; // collected while waiting for its children: counted as this end, not as a leak
