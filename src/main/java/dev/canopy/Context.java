@@ -124,12 +124,11 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     Object listenerState;
 
     Context(ContextTree tree, Context parent, String name, long createdNanos, long deadlineNanos,
-            boolean ownedByTask, Executor executor) {
+            boolean ownedByTask, Executor executor, ThreadIds ids) {
         super(tree, createdNanos, deadlineNanos, executor);
         this.parent = parent;
         this.name = name;
         this.depth = parent == null ? 0 : parent.depth + 1;
-        ThreadIds ids = ThreadIds.current();
         this.id = ids.next();
         this.stripe = ids.stripe;
         this.createdNanos = createdNanos;

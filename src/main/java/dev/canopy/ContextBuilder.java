@@ -162,7 +162,8 @@ public final class ContextBuilder {
         long inherited = parent.deadlineNanos();
         long effective = Math.min(own, inherited);
         Executor exec = executor != null ? executor : parent.executor;
-        Context child = new Context(tree, parent, name, now, effective, ownedByTask, exec);
+        ThreadIds ids = ThreadIds.current();
+        Context child = new Context(tree, parent, name, now, effective, ownedByTask, exec, ids);
         if (!ownedByTask && tree.leaks().watch()) {
             // held weakly by the tree: if its owner drops it unclosed, it is collected and reported as a leak
             child.link = new ChildLink(child, parent, tree.leaks().creationSite());
@@ -184,7 +185,7 @@ public final class ContextBuilder {
             child.persist();
         }
         parent.attachChild(child);
-        tree.recordCreated(child);
+        tree.recordCreated(ids);
         ListenerChain lc = tree.listeners();
         if (lc.wantsContexts) {
             child.listenerState = ListenerChain.keep(lc, lc.contextStarted(child));

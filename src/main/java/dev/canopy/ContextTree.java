@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One tree of contexts with its own root, clock, executor and recent completions. {@link Canopy} holds the
@@ -54,11 +53,9 @@ public final class ContextTree implements AutoCloseable {
     private final Executor executor;
     private final boolean virtualThreads;
     private final RecentCompletions recent;
-    private final LongAdder created = new LongAdder();
-    private final LongAdder completed = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
     private final TreeLeaks leaks;
+    /** Contexts created and ended, by outcome. */
+    private final TreeCounts contextCounts = new TreeCounts();
     private final AtomicBoolean hookInstalled = new AtomicBoolean();
     /** Guarded by this. */
     private boolean closed;
@@ -94,8 +91,9 @@ public final class ContextTree implements AutoCloseable {
         this.maxDepth = b.maxDepth;
         this.preciseContextTiming = b.preciseContextTiming;
         this.leaks = new TreeLeaks(this, b.leakDetection, b.creationSiteSampleRate);
-        this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor);
-        created.increment();
+        ThreadIds ids = ThreadIds.current();
+        this.root = new Context(this, null, b.rootName, startNanos, Context.NO_DEADLINE, false, executor, ids);
+        contextCounts.count(TreeCounts.CREATED, ids);
         ListenerChain chain = ListenerChain.EMPTY;
         for (TreeListener l : b.listeners) {
             chain = chain.with(l);
@@ -330,12 +328,17 @@ public final class ContextTree implements AutoCloseable {
         return recent.snapshot();
     }
 
+    TreeCounts contextCounts() {
+        return contextCounts;
+    }
+
     /** Point-in-time counts of contexts created and ended in this tree. */
     public TreeStatistics statistics() {
-        long c = created.sum();
-        long done = completed.sum();
-        long f = failed.sum();
-        long x = cancelled.sum();
+        long[] n = contextCounts.read();
+        long c = n[TreeCounts.CREATED];
+        long done = n[TreeCounts.COMPLETED];
+        long f = n[TreeCounts.FAILED];
+        long x = n[TreeCounts.CANCELLED];
         long l = leaks.count();
         return new TreeStatistics(Math.max(0, c - done - f - x - l), c, done, f, x, l);
     }
@@ -442,16 +445,16 @@ public final class ContextTree implements AutoCloseable {
         }
     }
 
-    void recordCreated(Context context) {
-        created.increment();
+    void recordCreated(ThreadIds creator) {
+        contextCounts.count(TreeCounts.CREATED, creator);
     }
 
     private void countEnd(ContextState outcome) {
-        switch (outcome) {
-            case COMPLETED -> completed.increment();
-            case FAILED -> failed.increment();
-            default -> cancelled.increment();
-        }
+        contextCounts.count(switch (outcome) {
+            case COMPLETED -> TreeCounts.COMPLETED;
+            case FAILED -> TreeCounts.FAILED;
+            default -> TreeCounts.CANCELLED;
+        }, ThreadIds.current());
     }
 
     void recordEnd(Context context, ContextState outcome) {

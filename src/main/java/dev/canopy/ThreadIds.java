@@ -19,6 +19,11 @@ final class ThreadIds {
     final byte stripe;
     private long next;
     private long end;
+    /** The {@link TreeCounts#treeId} this thread counts contexts into with a cell of its own; 0 while none. */
+    int countingTree;
+    TreeCounts.Cell countingCell;
+    /** Contexts counted through a tree's shared adders, until a cell is worth having. */
+    int adderUses;
 
     private ThreadIds(byte stripe) {
         this.stripe = stripe;
