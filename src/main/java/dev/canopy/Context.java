@@ -36,23 +36,27 @@ import java.util.concurrent.ScheduledFuture;
  * {@link #isEnded() has ended} and nothing in the tree references it.
  *
  * <h2>Concurrency design</h2>
- * Any thread may create children, spawn, cancel or end a context at any time; nothing here takes a lock. Four
- * rules keep the tree consistent (the layers below {@code Context} hold state that needs none of them):
+ * Any thread may create children, spawn, cancel or end a context at any time; nothing here blocks (the child
+ * set's stripe locks guard a few plain writes). Five rules keep the tree consistent (the layers below
+ * {@code Context} hold state that needs none of them):
  * <ol>
- *   <li><b>Phases.</b> {@code phase} moves once each way, by CAS: {@code OPEN → ENDING} (the outcome is fixed;
- *   children and tasks may still run) and {@code ENDING → DETACHED} (nothing runs under it any more; it has left
- *   its parent's child set). Only the thread that wins a CAS does what the step implies, so an end, and a
- *   detach, happen exactly once.</li>
- *   <li><b>The end/cancel marker.</b> {@code cancellation} ({@link ContextCancellation}) is written once: a
+ *   <li><b>The end claim.</b> {@code cancellation} ({@link ContextCancellation}) is written once, by CAS: a
  *   {@link Cancellation} if a cancel comes first, the {@code ENDED} marker if the end does. That single CAS decides
  *   whether a context that is both cancelled and ended counts as CANCELLED, so a cancel can never slip in after a
- *   task's body returned, and an end never hides a cancel that happened.</li>
+ *   task's body returned, and an end never hides a cancel that happened. An end that finds the marker there
+ *   does nothing; an end that finds a cancel claims the end with {@code phase OPEN → ENDING} instead. Either way
+ *   exactly one end does the work, and a plain close costs one CAS to claim.</li>
+ *   <li><b>Detach.</b> Once the outcome is written and no child or task runs under it, {@code phase} moves to
+ *   {@code DETACHED} by CAS (from OPEN, or from ENDING): it has left its parent's child set. Only the thread that
+ *   wins does it, so it happens exactly once, whether the ending thread or the last child or task gets
+ *   there.</li>
  *   <li><b>Attach/end and attach/cancel handshakes.</b> A child is put into the parent's child set and then
- *   the parent's {@code phase} and {@code cancellation} are read; {@code end()} writes {@code phase} and then
- *   reads the child set; a cancel writes {@code cancellation} and then walks the child set. Each side writes
- *   before it reads what the other writes, so whichever comes second sees the first: a child created during its
- *   parent's end is refused or cancelled, never orphaned; one created during a cancel starts cancelled. Tasks,
- *   cancel callbacks and the task's own future follow the same write-then-read order.</li>
+ *   the parent's end claim and {@code cancellation} are read; {@code end()} writes its claim and then reads the
+ *   child set; a cancel writes {@code cancellation} and then walks the child set. Each side writes before it
+ *   reads what the other writes (the child set's stripe locks order them), so whichever comes second sees the
+ *   first: a child created during its parent's end is refused or cancelled, never orphaned; one created during a
+ *   cancel starts cancelled. Tasks, cancel callbacks and the task's own future follow the same write-then-read
+ *   order.</li>
  *   <li><b>Weak links.</b> A parent holds a child made by {@code open()} through a {@link ChildLink}, a weak
  *   reference: a context its owner dropped without closing is collected, and {@link LeakDetector} reports it,
  *   gives back its live counts and removes it from its parent. The link keeps what that clean-up needs (the
@@ -260,6 +264,14 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         return c != null && c != ENDED ? ContextState.CANCELLED : ContextState.ACTIVE;
     }
 
+    /**
+     * Whether an end has been claimed (its outcome may not be written yet): new children and tasks are refused. The
+     * claim is the end marker, or phase ENDING for a context that was cancelled first.
+     */
+    private boolean endClaimed() {
+        return cancellation == ENDED || phase != OPEN;
+    }
+
     /** Whether the context's outcome is fixed (it may still wait for children or tasks before leaving the tree). */
     boolean hasOutcome() {
         return outcome != null;
@@ -297,7 +309,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     /** Runs {@code callable} with this context current, without creating a child. */
     public <T> Task<T> spawn(Callable<T> callable) {
         Objects.requireNonNull(callable, "callable");
-        if (phase != OPEN) {
+        if (endClaimed()) {
             throw new IllegalStateException("cannot spawn on context " + path() + ": it has " + describeEnd());
         }
         TaskImpl<T> task = new TaskImpl<>(this, false, callable);
@@ -453,19 +465,25 @@ public final class Context extends ContextCancellation implements AutoCloseable 
 
     /** Ends the context; returns false if it had already ended. */
     boolean end(ContextState requested, Throwable failure) {
-        if (!PHASE.compareAndSet(this, OPEN, ENDING)) {
+        // One CAS claims the end: the end marker goes in first (no cancel can follow, no other end can succeed),
+        // or a cancel was there first, and then phase OPEN -> ENDING decides which end is the one.
+        boolean cancelledFirst = !claimForEnd();
+        if (cancelledFirst && (cancellation == ENDED || !PHASE.compareAndSet(this, OPEN, ENDING))) {
             return false;
         }
         endedNanos = tree.contextNanos();
         if (failure != null) {
             extras().failure = failure;
         }
-        // either the end marker goes in first (no cancel can follow) or a cancel was there first
-        boolean cancelledFirst = !claimForEnd();
         ContextState o = cancelledFirst ? ContextState.CANCELLED : requested;
-        // a release store publishes endedNanos and the failure with it; no reader needs the full fence of a
-        // volatile store (the phase CAS that follows orders what comes after)
+        // A release store publishes endedNanos and the failure with it. A detacher reads the outcome after taking
+        // a child set's lock that this thread takes after it (tryDetach), so the lock orders the two; a task's
+        // detach meets this thread in a concurrent set instead, which needs the full fence.
         OUTCOME.setRelease(this, o);
+        ContextExtras tasksOwner = extras;
+        if (tasksOwner != null && tasksOwner.tasks != null) {
+            VarHandle.fullFence();
+        }
         ChildLink own = link;
         if (own != null) {
             own.outcome = o; // collected while waiting for its children: counted as this end, not as a leak
@@ -513,11 +531,15 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         }
     }
 
-    /** Leaves the tree once ended with no children left, and lets an ending parent do the same. */
+    /**
+     * Leaves the tree once ended (its outcome written) with no children left, and lets an ending parent do the
+     * same. Phase is OPEN here for a context that ended first, ENDING for one cancelled first.
+     */
     private void tryDetach() {
         Context c = this;
-        while (c != null && c.phase == ENDING && c.childrenEmpty() && c.tasksEmpty()
-                && PHASE.compareAndSet(c, ENDING, DETACHED)) {
+        int p0;
+        while (c != null && c.outcome != null && (p0 = c.phase) != DETACHED && c.childrenEmpty() && c.tasksEmpty()
+                && PHASE.compareAndSet(c, p0, DETACHED)) {
             c.onDetached();
             Context p = c.parent;
             if (p != null) {
@@ -620,7 +642,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         Object key = child.key();
         kids.add(key, child.stripe);
         // added under the stripe's lock, then phase read; end() writes phase, then locks to read: one sees the other
-        if (phase != OPEN) {
+        if (endClaimed()) {
             kids.remove(key, child.stripe);
             tryDetach();
             throw new IllegalStateException("cannot create child \"" + child.name + "\" of " + path()
@@ -636,7 +658,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     void attachTask(TaskImpl<?> task) {
         Set<TaskImpl<?>> tasks = extras().tasks();
         tasks.add(task);
-        if (phase != OPEN) {
+        if (endClaimed()) {
             tasks.remove(task);
             tryDetach();
             throw new IllegalStateException("cannot spawn on context " + path() + ": it has " + describeEnd());

@@ -168,6 +168,47 @@ class StressTest {
         }
     }
 
+    /**
+     * A parent and its last child closed at the same moment from two threads: whichever gets there second detaches
+     * the parent, never before its outcome is written, and exactly once.
+     */
+    @Test
+    void aParentAndItsLastChildClosingTogetherEndOnce() throws Exception {
+        try (ContextTree tree = ContextTree.builder().rootName("race").build()) {
+            Context service = tree.root().child("service").open();
+            int rounds = 20_000;
+            java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+            AtomicReference<Context> child = new AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread closer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < rounds; i++) {
+                        both.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                        child.get().close();
+                        both.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            closer.start();
+            for (int i = 0; i < rounds && failure.get() == null; i++) {
+                Context parent = service.child("parent").open();
+                child.set(parent.child("child").open());
+                both.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                parent.close();
+                both.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertTrue(parent.isEnded(), "round " + i + ": the parent is still in the tree");
+                assertEquals(ContextState.COMPLETED, parent.state());
+            }
+            closer.join(WAIT.toMillis());
+            assertNull(failure.get());
+            assertEquals(List.of(), service.children());
+            assertEquals(2 + 2L * rounds, tree.statistics().created());
+            assertEquals(2L * rounds, tree.statistics().completed() + tree.statistics().cancelled());
+        }
+    }
+
     @Test
     void sixteenThreadsOfRandomOperationsKeepTheInvariants() throws Exception {
         try (ContextTree tree = ContextTree.builder().rootName("chaos").build()) {
