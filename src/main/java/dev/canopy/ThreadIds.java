@@ -4,29 +4,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What a thread needs to create contexts without shared writes: its block of context ids (unique in the JVM) and its
- * stripe of a parent's {@link ChildSet}. Ids are handed out in blocks so threads creating contexts never write one
- * shared counter; stripes go round the threads in the order they first create a context, so two busy threads land in
- * different stripes.
+ * What a thread needs to create contexts without shared writes: its block of context ids (unique in the JVM), its
+ * stripe of a parent's {@link ChildSet} and its cell of a tree's {@link TreeCounts}. Ids are handed out in blocks so
+ * threads creating contexts never write one shared counter; stripes go round the threads in the order they first
+ * create a context, so two busy threads land in different stripes.
+ *
+ * <p>Each thread writes its own on every context it creates, and the thread-local maps keep them, so a collection
+ * may copy two threads' side by side: the fields sit between two cache lines of padding
+ * ({@link ThreadIdsPadding}, and the longs declared here).
  */
-final class ThreadIds {
+final class ThreadIds extends ThreadIdsState {
     private static final AtomicLong IDS = new AtomicLong();
     private static final int ID_BLOCK = 1024;
     private static final AtomicInteger THREADS_SEEN = new AtomicInteger();
     private static final ThreadLocal<ThreadIds> OF_THREAD = ThreadLocal.withInitial(
             () -> new ThreadIds((byte) (THREADS_SEEN.getAndIncrement() & ChildSet.MASK)));
 
-    final byte stripe;
-    private long next;
-    private long end;
-    /** The {@link TreeCounts#treeId} this thread counts contexts into with a cell of its own; 0 while none. */
-    int countingTree;
-    TreeCounts.Cell countingCell;
-    /** Contexts counted through a tree's shared adders, until a cell is worth having. */
-    int adderUses;
+    @SuppressWarnings("unused")
+    private long p11, p12, p13, p14, p15, p16, p17, p18;
 
     private ThreadIds(byte stripe) {
-        this.stripe = stripe;
+        super(stripe);
     }
 
     /** The current thread's. */
@@ -41,5 +39,28 @@ final class ThreadIds {
             end = start + 1 + ID_BLOCK;
         }
         return next++;
+    }
+}
+
+/** A cache line before {@link ThreadIds}' fields (see there). */
+@SuppressWarnings("unused")
+abstract class ThreadIdsPadding {
+    int p00;
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+}
+
+/** {@link ThreadIds}' fields, declared here so they lie between its two paddings. */
+abstract class ThreadIdsState extends ThreadIdsPadding {
+    final byte stripe;
+    long next;
+    long end;
+    /** The {@link TreeCounts#treeId} this thread counts contexts into with a cell of its own; 0 while none. */
+    int countingTree;
+    TreeCounts.Cell countingCell;
+    /** Contexts counted through a tree's shared adders, until a cell is worth having. */
+    int adderUses;
+
+    ThreadIdsState(byte stripe) {
+        this.stripe = stripe;
     }
 }

@@ -41,12 +41,18 @@ final class TreeCounts {
     /** How many cells the last sweep left; written under this object's monitor. */
     private volatile int cellsAfterSweep;
 
-    /** One thread's counts in one tree: written only by that thread. */
+    /**
+     * One thread's counts in one tree: written only by that thread. The four counts sit in the middle of a padded
+     * array: the tree's queue keeps every cell, so a collection copies the cells of busy threads side by side, and
+     * unpadded, two threads' counts would share a cache line (as the child set's stripes did).
+     */
     static final class Cell {
         private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+        /** Eight longs, a cache line, on each side of the counts. */
+        private static final int PAD = 8;
 
         final WeakReference<Thread> owner;
-        private final long[] counts = new long[4];
+        private final long[] counts = new long[PAD + 4 + PAD];
 
         Cell(Thread owner) {
             this.owner = new WeakReference<>(owner);
@@ -54,11 +60,11 @@ final class TreeCounts {
 
         /** By the owner only: a plain add, stored opaquely so a reader never sees a torn value. */
         void add(int which) {
-            COUNTS.setOpaque(counts, which, counts[which] + 1);
+            COUNTS.setOpaque(counts, PAD + which, counts[PAD + which] + 1);
         }
 
         long get(int which) {
-            return (long) COUNTS.getOpaque(counts, which);
+            return (long) COUNTS.getOpaque(counts, PAD + which);
         }
 
         boolean ownerEnded() {
