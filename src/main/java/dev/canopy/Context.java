@@ -467,6 +467,11 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     boolean end(ContextState requested, Throwable failure) {
         // One CAS claims the end: the end marker goes in first (no cancel can follow, no other end can succeed),
         // or a cancel was there first, and then phase OPEN -> ENDING decides which end is the one.
+        // ended already: a read instead of a CAS that could only fail (a task's context is ended when its body
+        // completes, and again, as a no-op, when run() returns)
+        if (cancellation == ENDED) {
+            return false;
+        }
         boolean cancelledFirst = !claimForEnd();
         if (cancelledFirst && (cancellation == ENDED || !PHASE.compareAndSet(this, OPEN, ENDING))) {
             return false;

@@ -50,7 +50,9 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
         boolean interruptedBefore = thread.isInterrupted();
         try {
             context.runCurrent(() -> {
-                context.touch();
+                // activity, written only when it moves the time by a millisecond: a task that starts where it was
+                // spawned (a caller-runs executor) would otherwise pay a volatile store, a full fence, for nothing
+                context.touchAt(context.tree.contextNanos());
                 super.run();
                 return null;
             });
