@@ -25,8 +25,9 @@ import org.openjdk.jol.info.GraphLayout;
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
 // JOL needs its agent: attach to self (and, on JDK 21+, say dynamic agent loading is wanted)
+// (and the walk reaches a thread through the tree's count cells, whose hidden-class lambdas need the magic offsets)
 @Fork(value = 1, jvmArgsAppend = {"-Djdk.attach.allowAttachSelf=true", "-XX:+IgnoreUnrecognizedVMOptions",
-        "-XX:+EnableDynamicAgentLoading"})
+        "-XX:+EnableDynamicAgentLoading", "-Djol.magicFieldOffset=true"})
 public class MemoryBenchmark {
 
     @AuxCounters(AuxCounters.Type.EVENTS)
@@ -46,7 +47,12 @@ public class MemoryBenchmark {
         try (ContextTree tree = ContextTree.builder().rootName("mem").build()) {
             Context parent = tree.root().child("parent").open();
             java.util.List<Context> kept = new java.util.ArrayList<>(n + 1);
-            kept.add(parent.child("first").open()); // the child map exists before the measurement starts
+            kept.add(parent.child("first").open()); // the child set exists before the measurement starts
+            for (int i = 0; i < 200; i++) {
+                // and this thread's count cell, which it gets after 64: JOL's walk follows the cell's weak reference
+                // to the thread, so the thread's objects are in both walks rather than only in the second
+                parent.child("warm-up").open().close();
+            }
             long before = GraphLayout.parseInstance(parent, kept).totalSize();
             for (int i = 0; i < n; i++) {
                 kept.add(parent.child("request").open());
