@@ -152,22 +152,13 @@ abstract class LockCore implements LockView {
     }
 
     /**
-     * As {@link #acquiredBy}, for a hold written under a monitor that the registry's reading of holds also takes
-     * (the semaphore's slots): the monitor orders the two, no fence is needed.
+     * As {@link #acquiredBy}, for a hold written under a lock that the registry's reading of holds also takes (the
+     * semaphore's slots): the lock orders the two, no fence is needed.
      */
-    final void acquiredUnderMonitor(Context context, long now) {
+    final void acquiredUnderLock(Context context, long now) {
         context.touchAt(now);
         if (!registered) {
             tree.lockRegistry().register(this);
-        }
-    }
-
-    /** Announces a hold to the listeners once (a semaphore hold that grows keeps its first announcement). */
-    final void holdStarted(Context context, Hold hold) {
-        ListenerChain lc = tree.listeners();
-        if (lc.wantsLocks && hold.listeners == null) {
-            hold.listeners = lc;
-            hold.attachment = lc.lockHoldStarted(this, context, hold.mode);
         }
     }
 

@@ -18,152 +18,17 @@ import java.util.concurrent.TimeUnit;
  * permits. When a context ends while still holding permits they stay held (and are reported) until released.
  */
 public final class NamedSemaphore extends LockCore {
-    /** What {@link PermitSlot#releaseHere} returns when the slot does not hold enough of the context's permits. */
-    private static final Hold NOT_HERE = new Hold(null, null, 0, LockMode.PERMIT, 0);
-
     private final Semaphore inner;
     /** Permits held, per acquiring thread and context (so deadlock detection sees the right threads). */
     private final ThreadSlots<PermitSlot> slots = new ThreadSlots<>(PermitSlot::new, PermitSlot::holdsNothing,
             this::absorb);
     /** Serialises releases that take permits from other threads' slots (see {@link #release(int)}). */
     private final Object crossThreadReleases = new Object();
-
     /**
-     * One thread's permits of this semaphore, per context: nearly always one context at a time, so one hold in
-     * {@link #first} and {@link #more} stays null. Guarded by the slot's monitor, which the thread itself takes to
-     * acquire and release (uncontended) and other threads only to read it or to release a context's permits
-     * across threads.
+     * The slot of the thread that acquired last, tried before the map (as the read lock's last reader): written only
+     * when another thread acquires, racy by design, safe as {@link PermitSlot#owner} is final.
      */
-    private static final class PermitSlot implements HoldStatistics {
-        private Hold first;
-        private List<Hold> more;
-        private long acquisitions;
-        private long totalHoldNanos;
-        private long maxHoldNanos;
-
-        @Override
-        public synchronized long acquisitions() {
-            return acquisitions;
-        }
-
-        @Override
-        public synchronized long totalHoldNanos() {
-            return totalHoldNanos;
-        }
-
-        @Override
-        public synchronized long maxHoldNanos() {
-            return maxHoldNanos;
-        }
-
-        /** No hold at all, not even one kept at zero by a release being decided (so a sweep may drop it). */
-        synchronized boolean holdsNothing() {
-            return first == null && (more == null || more.isEmpty());
-        }
-
-        /** Adds {@code permits} held by {@code context}; returns the hold, new or grown. */
-        synchronized Hold add(Context context, long now, int permits) {
-            acquisitions++;
-            if (first == null) {
-                first = new Hold(context, Thread.currentThread(), now, LockMode.PERMIT, permits);
-                return first;
-            }
-            Hold h = find(context);
-            if (h != null) {
-                h.addAndGet(permits);
-                return h;
-            }
-            if (more == null) {
-                more = new ArrayList<>(2);
-            }
-            h = new Hold(context, Thread.currentThread(), now, LockMode.PERMIT, permits);
-            more.add(h);
-            return h;
-        }
-
-        /**
-         * The thread's own release when this slot alone holds enough of {@code context}'s permits: returns the hold
-         * that ended, null when it still holds some, or {@link #NOT_HERE} (nothing changed) when it holds too few.
-         */
-        synchronized Hold releaseHere(Context context, int permits, long now) {
-            Hold h = find(context);
-            if (h == null || h.get() < permits) {
-                return NOT_HERE;
-            }
-            return h.addAndGet(-permits) == 0 ? remove(h, now) : null;
-        }
-
-        /** Permits {@code context} holds here; the caller holds the monitor. */
-        int heldBy(Context context) {
-            Hold h = find(context);
-            return h == null ? 0 : h.get();
-        }
-
-        /** Takes up to {@code wanted} of {@code context}'s permits, keeping a hold taken to zero; returns how many. */
-        synchronized int takeKeeping(Context context, int wanted) {
-            Hold h = find(context);
-            if (h == null) {
-                return 0;
-            }
-            int taken = Math.min(h.get(), wanted);
-            h.addAndGet(-taken);
-            return taken;
-        }
-
-        /** Undoes {@link #takeKeeping}: the hold is still here, as nothing removes a kept hold meanwhile. */
-        synchronized void giveBack(Context context, int permits) {
-            find(context).addAndGet(permits);
-        }
-
-        /** Removes {@code context}'s hold if it holds nothing now (it may have grown again meanwhile). */
-        synchronized void dropIfEmpty(Context context, long now, List<Hold> ended) {
-            Hold h = find(context);
-            if (h != null && h.get() == 0) {
-                ended.add(remove(h, now));
-            }
-        }
-
-        /** The holds now; one taken to zero by a release still being decided is left out. */
-        synchronized void collect(List<Hold> out) {
-            if (first != null && first.get() > 0) {
-                out.add(first);
-            }
-            if (more != null) {
-                for (Hold h : more) {
-                    if (h.get() > 0) {
-                        out.add(h);
-                    }
-                }
-            }
-        }
-
-        private Hold find(Context context) {
-            if (first != null && first.context == context) {
-                return first;
-            }
-            if (more != null) {
-                for (Hold h : more) {
-                    if (h.context == context) {
-                        return h;
-                    }
-                }
-            }
-            return null;
-        }
-
-        /** Drops an ended hold and counts its time. */
-        private Hold remove(Hold h, long now) {
-            long held = Math.max(0, now - h.sinceNanos);
-            totalHoldNanos += held;
-            maxHoldNanos = Math.max(maxHoldNanos, held);
-            if (h == first) {
-                first = more == null || more.isEmpty() ? null : more.remove(more.size() - 1);
-            } else {
-                more.remove(h);
-            }
-            return h;
-        }
-    }
+    private PermitSlot lastSlot;
 
     NamedSemaphore(Context owner, String name, int permits, boolean fair) {
         super(owner, name, LockKind.SEMAPHORE, fair);
@@ -183,8 +48,25 @@ public final class NamedSemaphore extends LockCore {
             return; // nothing is held
         }
         Context context = acquiringContext();
-        holdStarted(context, slots.own().add(context, now, permits));
-        acquiredUnderMonitor(context, now);
+        ownSlot().add(context, now, permits, this, tree.listeners());
+        acquiredUnderLock(context, now);
+    }
+
+    /** The current thread's slot, or null before its first acquisition. */
+    private PermitSlot currentSlot() {
+        PermitSlot last = lastSlot;
+        return last != null && last.owner == Thread.currentThread() ? last : slots.current();
+    }
+
+    /** The current thread's slot, made on its first acquisition. */
+    private PermitSlot ownSlot() {
+        PermitSlot last = lastSlot;
+        if (last != null && last.owner == Thread.currentThread()) {
+            return last;
+        }
+        PermitSlot own = slots.own();
+        lastSlot = own;
+        return own;
     }
 
     private boolean attempt(int permits, long timeoutNanos) throws InterruptedException {
@@ -286,12 +168,12 @@ public final class NamedSemaphore extends LockCore {
             return;
         }
         Context context = acquiringContext();
-        PermitSlot own = slots.current();
+        PermitSlot own = currentSlot();
         long now = coarseNow();
-        Hold ended = own == null ? NOT_HERE : own.releaseHere(context, permits, now);
-        if (ended != NOT_HERE) {
+        Hold ended = own == null ? PermitSlot.NOT_HERE : own.releaseHere(context, permits, now);
+        if (ended != PermitSlot.NOT_HERE) {
             inner.release(permits);
-            if (ended != null) {
+            if (ended != PermitSlot.STILL_HELD && ended != PermitSlot.ENDED) {
                 holdEnded(ended);
             }
             return;
@@ -312,7 +194,7 @@ public final class NamedSemaphore extends LockCore {
         List<Hold> ended = new ArrayList<>(2);
         synchronized (crossThreadReleases) {
             List<PermitSlot> holding = new ArrayList<>();
-            PermitSlot own = slots.current();
+            PermitSlot own = currentSlot();
             if (own != null) {
                 holding.add(own);
             }
@@ -403,9 +285,7 @@ public final class NamedSemaphore extends LockCore {
         Context context = acquiringContext();
         int held = 0;
         for (PermitSlot s : slots.all()) {
-            synchronized (s) {
-                held += s.heldBy(context);
-            }
+            held += s.heldBy(context);
         }
         return held;
     }
@@ -428,6 +308,10 @@ public final class NamedSemaphore extends LockCore {
     @Override
     void collectHolds(List<Hold> out) {
         slots.sweep();
+        PermitSlot last = lastSlot;
+        if (last != null && !last.owner.isAlive()) {
+            lastSlot = null; // do not keep an ended thread reachable
+        }
         for (PermitSlot s : slots.all()) {
             s.collect(out);
         }

@@ -5,6 +5,7 @@ import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
 import dev.canopy.LockMode;
 import dev.canopy.NamedLock;
+import dev.canopy.NamedSemaphore;
 import dev.canopy.Registration;
 import dev.canopy.Scope;
 import dev.canopy.Task;
@@ -13,7 +14,9 @@ import dev.canopy.TestTrees;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -22,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class TreeListenerTest {
 
     /** Records every call as a line; a context's attachment is "span:<name>" so parent links can be checked. */
-    static final class Recorder implements TreeListener {
+    static class Recorder implements TreeListener {
         final List<String> calls = new CopyOnWriteArrayList<>();
 
         @Override
@@ -161,6 +164,63 @@ class TreeListenerTest {
             assertTrue(c.isEnded());
             assertTrue(tree.root().children().isEmpty());
             assertTrue(r.calls.contains("end lt.c span:c COMPLETED"), "the other listener still hears: " + r.calls);
+        }
+    }
+
+    @Test
+    void semaphoreHoldsAreAnnouncedOnceAndEndedOnceWhicheverThreadReleases() throws Exception {
+        Recorder r = new Recorder();
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(r).build()) {
+            Context svc = tree.root().child("svc").open();
+            NamedSemaphore pool = svc.semaphore("pool", 4);
+            try (Scope s = svc.makeCurrent()) {
+                pool.acquire(2);
+                pool.acquire(); // grows the hold: no second announcement
+                pool.release(3);
+            }
+            assertEquals(List.of("hold pool lt.svc PERMIT"), r.matching("hold"));
+            assertEquals(List.of("release pool hold:pool"), r.matching("release"));
+            assertEquals(4, pool.availablePermits());
+        }
+    }
+
+    @Test
+    void aSemaphoreHoldReleasedAcrossThreadsWhileBeingAnnouncedIsStillEnded() throws Exception {
+        CountDownLatch announcing = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        Recorder r = new Recorder() {
+            @Override
+            public Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
+                Object attachment = super.lockHoldStarted(lock, holder, mode);
+                announcing.countDown();
+                try {
+                    // hold the announcement open until another thread of the context has released the permit
+                    assertTrue(released.await(10, TimeUnit.SECONDS), "the release happened");
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return attachment;
+            }
+        };
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(r).build()) {
+            Context svc = tree.root().child("svc").open();
+            NamedSemaphore pool = svc.semaphore("pool", 1);
+            CompletableFuture<Void> acquirer = CompletableFuture.runAsync(() -> {
+                try (Scope s = svc.makeCurrent()) {
+                    pool.acquireUninterruptibly();
+                }
+            });
+            assertTrue(announcing.await(10, TimeUnit.SECONDS), "the acquisition is being announced");
+            try (Scope s = svc.makeCurrent()) {
+                pool.release(); // another thread of the same context: taken from the acquirer's slot
+            }
+            released.countDown();
+            acquirer.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("hold pool lt.svc PERMIT"), r.matching("hold"));
+            assertEquals(List.of("release pool hold:pool"), r.matching("release"),
+                    "the announcement that lost the race with the release is ended, with its attachment");
+            assertEquals(1, pool.availablePermits());
+            assertTrue(pool.snapshot().holders().isEmpty());
         }
     }
 }
