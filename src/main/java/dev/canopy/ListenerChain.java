@@ -272,6 +272,24 @@ final class ListenerChain {
         }
     }
 
+    /** Whether a hold starting now is announced: some listener hears of locks and wants this hold. */
+    boolean wantsLockHoldNow() {
+        if (!wantsLocks) {
+            return false;
+        }
+        for (TreeListener l : listeners) {
+            try {
+                if (l.wantsLockHolds()) {
+                    return true;
+                }
+            } catch (RuntimeException | Error e) {
+                failed(l, "wantsLockHolds", e);
+                return true; // a listener that cannot say is told, as it was before it was asked
+            }
+        }
+        return false;
+    }
+
     Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
         TreeListener[] ls = listeners;
         Object[] out = null;

@@ -165,7 +165,7 @@ abstract class LockCore implements LockView {
     /** Announces the hold now recorded in {@code slot} to the listeners; the slot keeps what they attached. */
     final void slotHoldStarted(HolderSlot slot, Context context, LockMode mode) {
         ListenerChain lc = tree.listeners();
-        if (lc.wantsLocks) {
+        if (lc.wantsLockHoldNow()) {
             slot.holdListeners = lc;
             slot.holdAttachment = lc.lockHoldStarted(this, context, mode);
         }

@@ -121,7 +121,7 @@ final class PermitSlot implements HoldStatistics {
 
     /**
      * Adds {@code permits} held by {@code context} (called by the slot's thread only) and announces a new hold to
-     * {@code listeners} when they want lock events; a hold that grows keeps its first announcement.
+     * {@code listeners} when they want it; a hold that grows keeps its first announcement.
      */
     void add(Context context, long now, int permits, NamedSemaphore semaphore, ListenerChain listeners) {
         PermitHold started = null;
@@ -143,7 +143,7 @@ final class PermitSlot implements HoldStatistics {
         } finally {
             unlock();
         }
-        if (started != null && listeners.wantsLocks) {
+        if (started != null && listeners.wantsLockHoldNow()) {
             announce(started, epoch, context, semaphore, listeners);
         }
     }

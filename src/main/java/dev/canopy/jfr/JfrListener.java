@@ -270,6 +270,12 @@ class JfrListener implements TreeListener {
 
     // ------------------------------------------------------------------ locks
 
+    /** Holds are heard of only while a recording has {@code dev.canopy.LockHold} enabled. */
+    @Override
+    public boolean wantsLockHolds() {
+        return HOLD.isEnabled();
+    }
+
     @Override
     public Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
         if (!HOLD.isEnabled()) {

@@ -88,6 +88,17 @@ public interface TreeListener {
     }
 
     /**
+     * Whether this listener wants to hear of a lock hold starting now: asked on every first acquisition of a named
+     * lock, so it must be cheap (a field read). When no listener of the tree wants it, neither
+     * {@link #lockHoldStarted} nor {@link #lockHoldEnded} is called for that hold; when one does, every listener
+     * hears of it. A listener that records holds only at times (the JFR listener, while a recording has the event
+     * enabled) answers accordingly, so a lock costs nothing extra the rest of the time.
+     */
+    default boolean wantsLockHolds() {
+        return true;
+    }
+
+    /**
      * {@code holder} acquired a named lock (a reentrant or growing hold is announced once).
      *
      * @return an attachment handed back to {@link #lockHoldEnded}, or {@code null}

@@ -5,6 +5,7 @@ import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
 import dev.canopy.LockMode;
 import dev.canopy.NamedLock;
+import dev.canopy.NamedReadWriteLock;
 import dev.canopy.NamedSemaphore;
 import dev.canopy.Registration;
 import dev.canopy.Scope;
@@ -221,6 +222,45 @@ class TreeListenerTest {
                     "the announcement that lost the race with the release is ended, with its attachment");
             assertEquals(1, pool.availablePermits());
             assertTrue(pool.snapshot().holders().isEmpty());
+        }
+    }
+
+    @Test
+    void holdsNobodyWantsNowAreNeitherAnnouncedNorEnded() {
+        java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean();
+        Recorder r = new Recorder() {
+            @Override
+            public boolean wantsLockHolds() {
+                return wanted.get();
+            }
+        };
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(r).build()) {
+            Context svc = tree.root().child("svc").open();
+            NamedLock mutex = svc.mutex("m");
+            NamedReadWriteLock rw = svc.readWriteLock("rw");
+            NamedSemaphore pool = svc.semaphore("pool", 2);
+            try (Scope s = svc.makeCurrent()) {
+                mutex.lock();
+                rw.writeLock().lock();
+                pool.acquireUninterruptibly();
+                wanted.set(true); // holds that started unheard end unheard
+                mutex.unlock();
+                rw.writeLock().unlock();
+                pool.release();
+                assertEquals(List.of(), r.matching("hold"));
+                assertEquals(List.of(), r.matching("release"));
+
+                mutex.lock();
+                mutex.unlock();
+                rw.readLock().lock();
+                rw.readLock().unlock();
+                pool.acquireUninterruptibly();
+                pool.release();
+            }
+            assertEquals(List.of("hold m lt.svc EXCLUSIVE", "hold rw lt.svc READ", "hold pool lt.svc PERMIT"),
+                    r.matching("hold"));
+            assertEquals(List.of("release m hold:m", "release rw hold:rw", "release pool hold:pool"),
+                    r.matching("release"));
         }
     }
 }
