@@ -280,14 +280,20 @@ public final class NamedSemaphore extends LockCore {
         return inner.availablePermits();
     }
 
-    /** Permits held by the current context (by all its threads). */
+    /**
+     * Permits held by the current context (by all its threads). A release across threads is never seen half done
+     * (one that is refused takes permits from slots and gives them back); what the context's other threads acquire
+     * or release on their own while the slots are summed may or may not be counted.
+     */
     public int heldByCurrentContext() {
         Context context = acquiringContext();
-        int held = 0;
-        for (PermitSlot s : slots.all()) {
-            held += s.heldBy(context);
+        synchronized (crossThreadReleases) {
+            int held = 0;
+            for (PermitSlot s : slots.all()) {
+                held += s.heldBy(context);
+            }
+            return held;
         }
-        return held;
     }
 
     /** How many per-thread slots are kept (for tests). */

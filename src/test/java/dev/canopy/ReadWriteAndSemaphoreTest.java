@@ -355,6 +355,32 @@ class ReadWriteAndSemaphoreTest {
     }
 
     @Test
+    void permitsHeldByAContextAreNeverMiscountedWhileAReleaseAcrossThreadsIsRefused() throws Exception {
+        NamedSemaphore pool = root.semaphore("pool", 5);
+        Context job = root.child("job").open();
+        Thread holder = new Thread(job.wrap(() -> pool.acquireUninterruptibly(2)), "holder");
+        holder.start();
+        holder.join(WAIT.toMillis());
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        // takes the holder's two permits, finds too few, gives them back: over and over
+        Thread refused = new Thread(job.wrap(() -> {
+            while (!done.get()) {
+                assertThrows(IllegalStateException.class, () -> pool.release(3));
+            }
+        }), "refused");
+        refused.start();
+        try (Scope s = job.makeCurrent()) {
+            for (int i = 0; i < 100_000; i++) {
+                assertEquals(2, pool.heldByCurrentContext(), "a refused release is never seen half done");
+            }
+        } finally {
+            done.set(true);
+            refused.join(WAIT.toMillis());
+        }
+        assertEquals(3, pool.availablePermits());
+    }
+
+    @Test
     void oneReleaseTakesPermitsHeldByThousandsOfThreads() throws Exception {
         int threads = 2_000;
         NamedSemaphore pool = root.semaphore("pool", threads);
