@@ -297,7 +297,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
 
     /** Runs {@code body} in a new child context named {@code name}, which ends when the body returns or throws. */
     public <T> Task<T> spawnChild(String name, ContextTask<T> body) {
-        return child(name).spawn(body);
+        return ContextBuilder.spawnNamed(this, Names.checkName("context name", name), body);
     }
 
     /** Runs {@code runnable} with this context current, without creating a child. */
@@ -312,7 +312,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         if (endClaimed()) {
             throw new IllegalStateException("cannot spawn on context " + path() + ": it has " + describeEnd());
         }
-        TaskImpl<T> task = new TaskImpl<>(this, false, callable);
+        TaskImpl<T> task = new TaskImpl<>(this, callable);
         attachTask(task);
         execute(task);
         return task;

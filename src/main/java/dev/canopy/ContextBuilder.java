@@ -124,9 +124,22 @@ public final class ContextBuilder {
      */
     public <T> Task<T> spawn(ContextTask<T> body) {
         Objects.requireNonNull(body, "body");
-        Context child = create(parent, name, timeout, deadline, executor, liveData, data, secrets, metrics, persist,
-                true);
-        TaskImpl<T> task = new TaskImpl<>(child, true, () -> body.run(child));
+        return start(create(parent, name, timeout, deadline, executor, liveData, data, secrets, metrics, persist,
+                true), body);
+    }
+
+    /**
+     * {@link Context#spawnChild}: a child with nothing but a name, made without a builder (which the JIT does not
+     * always manage to leave unallocated on this path).
+     */
+    static <T> Task<T> spawnNamed(Context parent, String name, ContextTask<T> body) {
+        Objects.requireNonNull(body, "body");
+        return start(create(parent, name, null, null, null, null, null, null, null, false, true), body);
+    }
+
+    /** Hands a new task-owned child its task and submits it. */
+    private static <T> Task<T> start(Context child, ContextTask<T> body) {
+        TaskImpl<T> task = new TaskImpl<>(child, body);
         child.ownTask = task;
         // ownTask written, then cancellation read; a cancel writes cancellation, then reads ownTask
         if (child.isCancelled()) {
