@@ -26,21 +26,30 @@ class TaskFutureTest {
         tree.close();
     }
 
-    /** A task whose body waits for {@code release}, after counting down {@code started}. */
-    private static Task<String> blockedTask(Context parent, CountDownLatch started, CountDownLatch release) {
-        return parent.spawnChild("blocked", ctx -> {
+    /** A task of {@link #startBlocked()}: its body waits in {@code global.blocked} until released. */
+    private record Blocked(Task<String> task, CountDownLatch latch) {
+        void release() {
+            latch.countDown();
+        }
+    }
+
+    /** Spawns a task whose body returns "done" once released; returns when the body runs. */
+    private Blocked startBlocked() throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Task<String> task = root.spawnChild("blocked", ctx -> {
             started.countDown();
             assertTrue(release.await(WAIT.toSeconds(), TimeUnit.SECONDS), "released");
             return "done";
         });
+        assertTrue(started.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        return new Blocked(task, release);
     }
 
     @Test
     void everyThreadWaitingForTheResultGetsIt() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Task<String> task = blockedTask(root, started, release);
-        assertTrue(started.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        Blocked blocked = startBlocked();
+        Task<String> task = blocked.task();
         List<CompletableFuture<String>> joiners = new ArrayList<>();
         CountDownLatch joining = new CountDownLatch(4);
         for (int i = 0; i < 4; i++) {
@@ -51,7 +60,7 @@ class TaskFutureTest {
         }
         assertTrue(joining.await(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertFalse(task.isDone());
-        release.countDown();
+        blocked.release();
         for (CompletableFuture<String> j : joiners) {
             assertEquals("done", j.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         }
@@ -60,27 +69,23 @@ class TaskFutureTest {
 
     @Test
     void aTimedGetTimesOutAndLaterWaitersStillGetTheResult() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Task<String> task = blockedTask(root, started, release);
-        assertTrue(started.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        Blocked blocked = startBlocked();
+        Task<String> task = blocked.task();
         for (int i = 0; i < 1_000; i++) {
             assertThrows(TimeoutException.class, () -> task.get(0, TimeUnit.NANOSECONDS));
         }
         TimeoutException e = assertThrows(TimeoutException.class, () -> task.get(1, TimeUnit.MILLISECONDS));
         assertTrue(e.getMessage().contains("global.blocked"), e.getMessage());
         CompletableFuture<String> joiner = CompletableFuture.supplyAsync(task::join, runOnNewThread());
-        release.countDown();
+        blocked.release();
         assertEquals("done", joiner.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertEquals("done", task.get(0, TimeUnit.NANOSECONDS), "done: no wait needed");
     }
 
     @Test
     void anInterruptedWaiterStopsWaitingAndTheTaskCarriesOn() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Task<String> task = blockedTask(root, started, release);
-        assertTrue(started.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        Blocked blocked = startBlocked();
+        Task<String> task = blocked.task();
         CompletableFuture<Throwable> waiter = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -95,16 +100,14 @@ class TaskFutureTest {
         t.interrupt();
         assertInstanceOf(InterruptedException.class, waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertFalse(task.isDone());
-        release.countDown();
+        blocked.release();
         assertEquals("done", task.get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }
 
     @Test
     void aCancelledTaskWakesItsWaitersWithTheCancellation() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Task<String> task = blockedTask(root, started, release);
-        assertTrue(started.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        Blocked blocked = startBlocked();
+        Task<String> task = blocked.task();
         CompletableFuture<Throwable> waiter = CompletableFuture.supplyAsync(() -> {
             try {
                 task.get();
