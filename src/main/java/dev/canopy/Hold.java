@@ -1,25 +1,24 @@
 package dev.canopy;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
- * One holder of a named lock. The count is reentrant holds or semaphore permits; it is an AtomicInteger itself so
- * a hold is a single small allocation on the acquiring path.
+ * One holder of a named lock, as status, deadlock detection and the listeners see it: a copy made from the lock's
+ * slots, which keep the live state. The count is reentrant holds or semaphore permits.
  */
-final class Hold extends AtomicInteger {
+final class Hold {
     final Context context;
     final Thread thread;
     final long sinceNanos;
     final LockMode mode;
-    /** The listeners told of this hold, and what they attached to it; null until told. */
+    final int count;
+    /** The listeners told of this hold, and what they attached to it; set only on a semaphore hold that ended. */
     ListenerChain listeners;
     Object attachment;
 
     Hold(Context context, Thread thread, long sinceNanos, LockMode mode, int count) {
-        super(count);
         this.context = context;
         this.thread = thread;
         this.sinceNanos = sinceNanos;
         this.mode = mode;
+        this.count = count;
     }
 }

@@ -327,7 +327,7 @@ abstract class LockCore implements LockView {
     }
 
     final LockHolder holder(Hold h, long now) {
-        return new LockHolder(name, kind, h.mode, h.context.id(), h.context.path(), h.thread.getName(), h.get(),
+        return new LockHolder(name, kind, h.mode, h.context.id(), h.context.path(), h.thread.getName(), h.count,
                 tree.instantAt(h.sinceNanos), Duration.ofNanos(Math.max(0, now - h.sinceNanos)));
     }
 
