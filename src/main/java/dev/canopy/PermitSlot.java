@@ -42,6 +42,12 @@ final class PermitSlot implements HoldStatistics {
         long sinceNanos;
         /** May be 0 while a cross-thread release is being decided (the hold is kept until then). */
         int permits;
+        /**
+         * Some of its permits are taken by a release across threads that is still being decided: the owner's own
+         * release is refused here until then (it waits its turn in {@link NamedSemaphore}), so the hold the
+         * deciding release may give permits back to is never ended under it.
+         */
+        boolean kept;
         /** Counts starts and ends, so an announcement can tell whether its hold is still the one it announced. */
         int epoch;
         ListenerChain listeners;
@@ -137,6 +143,7 @@ final class PermitSlot implements HoldStatistics {
                 h.context = context;
                 h.sinceNanos = now;
                 h.permits = permits;
+                h.kept = false;
                 epoch = ++h.epoch;
                 started = h;
             }
@@ -185,7 +192,7 @@ final class PermitSlot implements HoldStatistics {
         lock();
         try {
             PermitHold h = find(context);
-            if (h == null || h.permits < permits) {
+            if (h == null || h.kept || h.permits < permits) {
                 return NOT_HERE;
             }
             h.permits -= permits;
@@ -216,17 +223,22 @@ final class PermitSlot implements HoldStatistics {
             }
             int taken = Math.min(h.permits, wanted);
             h.permits -= taken;
+            if (taken > 0) {
+                h.kept = true;
+            }
             return taken;
         } finally {
             unlock();
         }
     }
 
-    /** Undoes {@link #takeKeeping}: the hold is still here, as nothing removes a kept hold meanwhile. */
+    /** Undoes {@link #takeKeeping}: the hold is still here, as nothing ends a kept hold meanwhile. */
     void giveBack(Context context, int permits) {
         lock();
         try {
-            find(context).permits += permits;
+            PermitHold h = find(context);
+            h.permits += permits;
+            h.kept = false;
         } finally {
             unlock();
         }
@@ -238,8 +250,11 @@ final class PermitSlot implements HoldStatistics {
         lock();
         try {
             PermitHold h = find(context);
-            if (h != null && h.permits == 0) {
-                e = end(h, now);
+            if (h != null) {
+                h.kept = false;
+                if (h.permits == 0) {
+                    e = end(h, now);
+                }
             }
         } finally {
             unlock();

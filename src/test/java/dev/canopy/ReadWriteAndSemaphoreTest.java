@@ -381,6 +381,56 @@ class ReadWriteAndSemaphoreTest {
     }
 
     @Test
+    void aRefusedReleaseAcrossThreadsGivesBackEvenWhenTheOwnerReleasedMeanwhile() throws Exception {
+        NamedSemaphore pool = root.semaphore("pool", 100);
+        Context job = root.child("job").open();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        Thread holder = new Thread(job.wrap(() -> {
+            pool.acquireUninterruptibly();
+            holding.countDown();
+            try {
+                letGo.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            pool.release();
+        }), "holder");
+        holder.start();
+        assertTrue(holding.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> ownerFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        // the owner grows its hold and shrinks it again: a release across threads may take the first permit in
+        // between, and must still find the hold to give it back
+        Thread owner = new Thread(job.wrap(() -> {
+            try {
+                while (!done.get()) {
+                    pool.acquireUninterruptibly();
+                    pool.acquireUninterruptibly();
+                    pool.release();
+                    pool.release();
+                }
+            } catch (Throwable t) {
+                ownerFailed.set(t);
+            }
+        }), "owner");
+        owner.start();
+        try (Scope s = job.makeCurrent()) {
+            for (int i = 0; i < 50_000; i++) {
+                assertThrows(IllegalStateException.class, () -> pool.release(10), "refused, and nothing else");
+            }
+        } finally {
+            done.set(true);
+            owner.join(WAIT.toMillis());
+            letGo.countDown();
+            holder.join(WAIT.toMillis());
+        }
+        assertNull(ownerFailed.get());
+        assertEquals(100, pool.availablePermits(), "every permit is back");
+        assertTrue(pool.snapshot().holders().isEmpty());
+    }
+
+    @Test
     void oneReleaseTakesPermitsHeldByThousandsOfThreads() throws Exception {
         int threads = 2_000;
         NamedSemaphore pool = root.semaphore("pool", threads);
