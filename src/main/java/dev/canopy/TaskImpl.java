@@ -28,8 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * A cancel that interrupts reads the claim after its CAS won: a runner it finds there is still inside
  * {@link #run()} (its own completion CAS lost), and does not return before the cancel marks {@code INTERRUPTED},
- * so the interrupt reaches the body, never whatever the thread runs next. The context ends before the future
- * completes, so whoever joins the task sees the context already ended.
+ * so the interrupt reaches the body, never whatever the thread runs next. When the body runs, or a cancel or
+ * rejection comes before it, the context ends before the future completes, so whoever joins the task sees the context
+ * already ended; a cancel of a running body completes the future at once, as {@link Task} says, and the context ends
+ * when the body returns.
  */
 final class TaskImpl<T> implements Task<T>, RunnableFuture<T> {
     private static final VarHandle STATE;
@@ -74,6 +76,8 @@ final class TaskImpl<T> implements Task<T>, RunnableFuture<T> {
     private volatile Waiter waiters;
     /** The result or the exception; written before the state that publishes it. */
     private Object outcome;
+    /** The thread whose cancel won; read by that thread only, to answer its own {@link #cancel}. */
+    private Thread cancelledBy;
 
     /** A thread blocked in {@code get()}; its thread is cleared once woken or gone. */
     private static final class Waiter {
@@ -122,8 +126,9 @@ final class TaskImpl<T> implements Task<T>, RunnableFuture<T> {
             if (s == INTERRUPTING) {
                 awaitInterrupt();
             }
-            // a caller-runs executor must not hand the caller an interrupt that was meant for this task
-            if (s >= CANCELLED && !interruptedBefore) {
+            // a caller-runs executor must not hand the caller an interrupt that was meant for this task (only a
+            // cancel that interrupts sends one; after cancel(false), an interrupt came from someone else: it stays)
+            if (s >= INTERRUPTING && !interruptedBefore) {
                 Thread.interrupted();
             }
         }
@@ -142,12 +147,18 @@ final class TaskImpl<T> implements Task<T>, RunnableFuture<T> {
             try {
                 value = contextBody != null ? contextBody.run(context) : callable.call();
             } catch (Throwable t) {
-                finish(t);
-                complete(EXCEPTIONAL, t);
+                try {
+                    finish(t);
+                } finally {
+                    complete(EXCEPTIONAL, t); // even if ending threw (an Error): no joiner waits forever
+                }
                 return t;
             }
-            finish(null);
-            complete(NORMAL, value);
+            try {
+                finish(null);
+            } finally {
+                complete(NORMAL, value);
+            }
             return null;
         } finally {
             if (lc.wantsScopes) {
@@ -189,22 +200,30 @@ final class TaskImpl<T> implements Task<T>, RunnableFuture<T> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (ownsContext) {
-            boolean wasDone = isDone();
+            if (state != NEW) {
+                return false; // done, or cancelled already
+            }
+            // the context's cancel reaches cancelFromContext on this thread, unless another cancel got there first
             context.cancel("task cancelled");
-            return !wasDone && isCancelled();
+            return cancelledBy == Thread.currentThread();
         }
-        boolean cancelled = cancelFuture(mayInterruptIfRunning);
         if (claimBeforeRun()) {
-            finish(null); // it never started: leave the context now
+            finish(null); // it never started: leave the context first, so a joiner woken below sees it left
+            return cancelFuture(false);
         }
-        return cancelled;
+        return cancelFuture(mayInterruptIfRunning);
     }
 
-    /** The owned context was cancelled: stop the body, or end the context now if the body never started. */
+    /**
+     * The owned context was cancelled: end it now if the body never started (before the future is done, so a
+     * joiner sees it ended), else stop the body; the context then ends when the body returns.
+     */
     void cancelFromContext() {
-        cancelFuture(true);
         if (claimBeforeRun()) {
             context.endByTask(null);
+            cancelFuture(false); // nobody runs it: nobody to interrupt
+        } else {
+            cancelFuture(true);
         }
     }
 
@@ -221,6 +240,7 @@ final class TaskImpl<T> implements Task<T>, RunnableFuture<T> {
         if (state != NEW || !STATE.compareAndSet(this, NEW, interrupt ? INTERRUPTING : CANCELLED)) {
             return false;
         }
+        cancelledBy = Thread.currentThread();
         try {
             if (interrupt) {
                 try {

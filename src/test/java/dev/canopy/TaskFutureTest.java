@@ -182,6 +182,73 @@ class TaskFutureTest {
         assertEquals(ContextState.COMPLETED, svc.state());
     }
 
+    @Test
+    void aJoinerWokenByACancelBeforeTheRunSeesTheContextEnded() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            List<Runnable> queued = new ArrayList<>();
+            Task<Integer> task = root.child("queued").withExecutor(queued::add).spawn(ctx -> 1);
+            CompletableFuture<Boolean> endedWhenWoken = CompletableFuture.supplyAsync(() -> {
+                try {
+                    task.join();
+                    return false;
+                } catch (CancellationException e) {
+                    return task.context().isEnded();
+                }
+            }, runOnNewThread());
+            task.cancel(true);
+            assertTrue(endedWhenWoken.get(WAIT.toSeconds(), TimeUnit.SECONDS), "round " + round);
+        }
+    }
+
+    @Test
+    void cancelFalseDoesNotSwallowAnInterruptSomeoneElseSent() {
+        List<Runnable> queued = new ArrayList<>();
+        Context svc = root.child("svc").withExecutor(queued::add).open();
+        java.util.concurrent.atomic.AtomicReference<Task<Void>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        Task<Void> task = svc.spawn(() -> {
+            assertTrue(self.get().cancel(false));
+            Thread.currentThread().interrupt(); // not the cancel's: the thread's own business
+            return null;
+        });
+        self.set(task);
+        queued.get(0).run();
+        assertTrue(Thread.interrupted(), "the interrupt is still there after run() returned");
+        assertTrue(task.isCancelled());
+        svc.close();
+    }
+
+    @Test
+    void onlyTheCancelThatCancelledReportsIt() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            CountDownLatch started = new CountDownLatch(1);
+            Task<Void> task = root.spawnChild("racing", ctx -> {
+                started.countDown();
+                new CountDownLatch(1).await(); // until interrupted
+                return null;
+            });
+            assertTrue(started.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            CountDownLatch go = new CountDownLatch(1);
+            List<CompletableFuture<Boolean>> cancels = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                cancels.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    return task.cancel(true);
+                }, runOnNewThread()));
+            }
+            go.countDown();
+            int reported = 0;
+            for (CompletableFuture<Boolean> c : cancels) {
+                reported += c.get(WAIT.toSeconds(), TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(1, reported, "round " + round);
+            assertFalse(task.cancel(true), "a later cancel cancels nothing");
+        }
+    }
+
     private static Executor runOnNewThread() {
         return r -> new Thread(r).start();
     }
