@@ -122,17 +122,12 @@ final class ChildSet {
     }
 
     /**
-     * Padding before a stripe's fields. A stripe is written on every open and close by the threads of its stripe
-     * only, but stripes of one parent are allocated together and a collection copies them next to each other:
-     * unpadded, two threads in two stripes wrote one cache line, and two threads gave less throughput than one.
+     * A stripe's fields, padded on both sides ({@link LinePadding}, and the longs of {@link Stripe}). A stripe is
+     * written on every open and close by the threads of its stripe only, but stripes of one parent are allocated
+     * together and a collection copies them next to each other: unpadded, two threads in two stripes wrote one cache
+     * line, and two threads gave less throughput than one.
      */
-    @SuppressWarnings("unused")
-    abstract static class StripeLeftPad {
-        int p00;
-        long p01, p02, p03, p04, p05, p06, p07, p08;
-    }
-
-    abstract static class StripeFields extends StripeLeftPad {
+    abstract static class StripeFields extends LinePadding {
         @SuppressWarnings("unused") // through Stripe.LOCK
         volatile int locked;
         /** Newest first. */
@@ -141,7 +136,7 @@ final class ChildSet {
     }
 
     /**
-     * One list and its lock, padded to lines of its own (see {@link StripeLeftPad}). The lock is a word taken by CAS
+     * One list and its lock, padded to lines of its own (see {@link StripeFields}). The lock is a word taken by CAS
      * and given back by a release store: a critical section is a few plain writes, so a thread that finds it taken
      * spins briefly, then yields (a holder may have been descheduled).
      */

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each thread writes its own on every context it creates, and the thread-local maps keep them, so a collection
  * may copy two threads' side by side: the fields sit between two cache lines of padding
- * ({@link ThreadIdsPadding}, and the longs declared here).
+ * ({@link LinePadding}, and the longs declared here).
  */
 final class ThreadIds extends ThreadIdsState {
     private static final AtomicLong IDS = new AtomicLong();
@@ -42,15 +42,8 @@ final class ThreadIds extends ThreadIdsState {
     }
 }
 
-/** A cache line before {@link ThreadIds}' fields (see there). */
-@SuppressWarnings("unused")
-abstract class ThreadIdsPadding {
-    int p00;
-    long p01, p02, p03, p04, p05, p06, p07, p08;
-}
-
 /** {@link ThreadIds}' fields, declared here so they lie between its two paddings. */
-abstract class ThreadIdsState extends ThreadIdsPadding {
+abstract class ThreadIdsState extends LinePadding {
     final byte stripe;
     long next;
     long end;
