@@ -157,6 +157,12 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     }
 
     private String buildPath() {
+        Context up = parent;
+        if (up == null || up.path != null) { // the usual case, a child of a context whose path is known
+            String p = up == null ? name : up.path + '.' + name;
+            path = p;
+            return p;
+        }
         // iterative, so a tree thousands of levels deep cannot overflow the stack
         ArrayDeque<Context> chain = new ArrayDeque<>();
         Context c = this;

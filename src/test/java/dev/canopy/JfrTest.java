@@ -154,7 +154,14 @@ class JfrTest {
         RecordedEvent doomedEnd = one(events, "dev.canopy.ContextEnd", e -> e.getString("name").equals("doomed"));
         assertEquals("cancelled", doomedEnd.getString("outcome"));
         assertEquals("client went away", doomedEnd.getString("message"));
-        assertTrue(doomedEnd.getDuration("lifetime").compareTo(Duration.ZERO) > 0);
+        assertTrue(doomedEnd.getDuration("lifetime").compareTo(Duration.ZERO) >= 0);
+        assertFalse(doomedEnd.getBoolean("existing"), "begun with its context: its duration is the lifetime");
+        // created before the recording, ended after the waits below: the event covers only the end, the lifetime
+        // field the whole of it
+        RecordedEvent beforeEnd = one(events, "dev.canopy.ContextEnd", e -> e.getString("name").equals("before-recording"));
+        assertTrue(beforeEnd.getBoolean("existing"));
+        assertTrue(beforeEnd.getDuration("lifetime").toMillis() >= 20, "lifetime " + beforeEnd.getDuration("lifetime"));
+        assertTrue(beforeEnd.getDuration().compareTo(beforeEnd.getDuration("lifetime")) < 0);
 
         RecordedEvent cancel = one(events, "dev.canopy.ContextCancel", e -> e.getString("reason").equals("client went away"));
         assertEquals("jfrtest.svc.doomed", cancel.getString("path"));
@@ -212,6 +219,9 @@ class JfrTest {
         assertEquals("jfrtest", rec.byId(svc.parentId()).orElseThrow().name());
         assertTrue(rec.timeline("jfrtest.svc.doomed").stream().anyMatch(t -> t.kind().equals("CANCEL")));
         assertTrue(rec.renderTree().contains("doomed #"), rec.renderTree());
+        // lifetimes: the event's own duration when it spans the context, the field when it does not
+        assertEquals(doomedEnd.getDuration(), rec.byPath("jfrtest.svc.doomed").get(0).lifetime());
+        assertEquals(beforeEnd.getDuration("lifetime"), rec.byPath("jfrtest.before-recording").get(0).lifetime());
     }
 
     @Test

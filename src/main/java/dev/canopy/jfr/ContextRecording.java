@@ -114,7 +114,9 @@ public final class ContextRecording {
                             e.getLong("parentId"), e.getString("name"), e.getString("path"), e.getStartTime(), true,
                             thread(e)));
                     c.end = e.getEndTime();
-                    c.lifetime = e.getDuration("lifetime");
+                    // an event begun with its context spans the lifetime, timed more precisely than the field
+                    c.lifetime = e.hasField("existing") && !e.getBoolean("existing") ? e.getDuration()
+                            : e.getDuration("lifetime");
                     c.outcome = e.getString("outcome");
                     c.message = e.getString("message");
                     c.exceptionClass = e.getString("exceptionClass");

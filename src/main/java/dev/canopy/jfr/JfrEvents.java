@@ -93,14 +93,15 @@ final class JfrEvents {
         @Label("Exception Class")
         String exceptionClass;
         @Label("Lifetime")
-        @Description("The whole lifetime, also when the recording started after the context")
+        @Description("The whole lifetime by the context's own clock (to the millisecond unless the tree times "
+                + "contexts precisely), also when the recording started after the context; when Existing is false "
+                + "the event's duration is the same lifetime, precisely")
         @Timespan(Timespan.NANOSECONDS)
         long lifetime;
-        /**
-         * {@code System.nanoTime()} when the context started, for an event begun then: its lifetime is then measured
-         * as precisely as the event, whatever clock the context is stamped with. Not recorded.
-         */
-        transient long startedNanos;
+        @Label("Existing")
+        @Description("True when the context was created before the recording started: the event then spans only "
+                + "the part of its lifetime the recording saw")
+        boolean existing;
     }
 
     @Name(EventNames.CONTEXT_CANCEL)

@@ -65,6 +65,9 @@ class JfrListener implements TreeListener {
     private static final JfrEvents.ContextLeak LEAK = new JfrEvents.ContextLeak();
     private static final JfrEvents.Counter COUNTER = new JfrEvents.Counter();
     private static final JfrEvents.TreeStatistics STATISTICS = new JfrEvents.TreeStatistics();
+    /** Each outcome's name as events carry it, made once rather than lower-cased for every ended context. */
+    private static final String[] OUTCOMES = java.util.Arrays.stream(ContextState.values())
+            .map(state -> state.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
     /**
      * Trees with a JFR listener, for the periodic events, the contexts announced when a recording starts and the
      * scope listener; each with its listener, held weakly too (the tree holds it, and it must not hold the tree).
@@ -190,16 +193,21 @@ class JfrListener implements TreeListener {
         }
         if (END.isEnabled()) {
             JfrEvents.ContextEnd e = new JfrEvents.ContextEnd();
-            e.begin();
-            e.startedNanos = System.nanoTime();
+            e.begin(); // the event then spans the lifetime, timed by JFR's own clock: no clock read of ours
             return e;
         }
         return null;
     }
 
+    /** Without {@code map}: no boxed id and no second {@code Optional} per event. */
+    private static long parentId(Context context) {
+        Context parent = context.parent().orElse(null);
+        return parent == null ? 0L : parent.id();
+    }
+
     private static void fillStart(JfrEvents.ContextStart e, Context context, boolean existing) {
         e.contextId = context.id();
-        e.parentId = context.parent().map(Context::id).orElse(0L);
+        e.parentId = parentId(context);
         e.name = context.name();
         e.path = context.path();
         e.existing = existing;
@@ -239,16 +247,16 @@ class JfrListener implements TreeListener {
         e.end();
         if (e.shouldCommit()) {
             e.contextId = context.id();
-            e.parentId = context.parent().map(Context::id).orElse(0L);
+            e.parentId = parentId(context);
             e.name = context.name();
             e.path = context.path();
-            e.outcome = outcome.name().toLowerCase(java.util.Locale.ROOT);
+            e.outcome = OUTCOMES[outcome.ordinal()];
             Cancellation c = context.cancellation().orElse(null);
             e.message = outcome == ContextState.CANCELLED && c != null ? c.reason()
                     : failure != null ? failure.getMessage() : null;
             e.exceptionClass = failure == null ? null : failure.getClass().getName();
-            // begun with the context: as precise as the event; else the context's own stamps (to the millisecond)
-            e.lifetime = attachment == e ? System.nanoTime() - e.startedNanos : context.duration().toNanos();
+            e.lifetime = context.duration().toNanos();
+            e.existing = attachment != e;
             e.commit();
         }
     }
