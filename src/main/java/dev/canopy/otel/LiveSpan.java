@@ -41,8 +41,8 @@ final class LiveSpan extends WeakReference<Object> implements LiveData {
 
     LiveSpan(ReadableSpan span, int maxAttributes, ReferenceQueue<Object> queue) {
         super(span, queue);
-        this.hash = System.identityHashCode(span);
         this.spanContext = span.getSpanContext();
+        this.hash = LiveSpans.hashOf(spanContext);
         this.kind = span.getKind();
         this.maxAttributes = maxAttributes;
     }

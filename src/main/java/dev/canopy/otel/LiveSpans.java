@@ -1,5 +1,9 @@
 package dev.canopy.otel;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,12 +27,21 @@ final class LiveSpans {
         spans.put(entry, entry);
     }
 
-    LiveSpan get(Object span) {
-        return spans.get(new Lookup(span));
+    LiveSpan get(Span span) {
+        return spans.get(new Lookup(span, hashOf(span.getSpanContext())));
     }
 
-    LiveSpan remove(Object span) {
-        return spans.remove(new Lookup(span));
+    LiveSpan remove(ReadableSpan span) {
+        return spans.remove(new Lookup(span, hashOf(span.getSpanContext())));
+    }
+
+    /**
+     * A span's hash: its id's, which the id string keeps once computed. Not {@code System.identityHashCode}: the
+     * span is new, so that would make the JVM generate and install an identity hash in its header, a call into
+     * the VM that cost more than the map operations together. Equality stays identity ({@link LiveSpan#equals}).
+     */
+    static int hashOf(SpanContext spanContext) {
+        return spanContext.getSpanId().hashCode();
     }
 
     int size() {
@@ -45,14 +58,16 @@ final class LiveSpans {
     /** A short-lived key to find a span's entry; the map compares it to stored keys, never stores it. */
     static final class Lookup {
         final Object span;
+        private final int hash;
 
-        Lookup(Object span) {
+        Lookup(Object span, int hash) {
             this.span = span;
+            this.hash = hash;
         }
 
         @Override
         public int hashCode() {
-            return System.identityHashCode(span);
+            return hash;
         }
 
         @Override
