@@ -93,9 +93,9 @@ final class JfrEvents {
         @Label("Exception Class")
         String exceptionClass;
         @Label("Lifetime")
-        @Description("The whole lifetime by the context's own clock (to the millisecond unless the tree times "
-                + "contexts precisely), also when the recording started after the context; when Existing is false "
-                + "the event's duration is the same lifetime, precisely")
+        @Description("The whole lifetime by the context's own clock (ticks of about a millisecond unless the "
+                + "tree times contexts precisely), also when the recording started after the context; when "
+                + "Existing is false the event's duration is the same lifetime, precisely")
         @Timespan(Timespan.NANOSECONDS)
         long lifetime;
         @Label("Existing")
