@@ -38,7 +38,7 @@ final class LiveSpans {
     /**
      * A span's hash: its id's, which the id string keeps once computed. Not {@code System.identityHashCode}: the
      * span is new, so that would make the JVM generate and install an identity hash in its header, a call into
-     * the VM that cost more than the map operations together. Equality stays identity ({@link LiveSpan#equals}).
+     * the VM for every span (~12 ns of the bridge here). Equality stays identity ({@link LiveSpan#equals}).
      */
     static int hashOf(SpanContext spanContext) {
         return spanContext.getSpanId().hashCode();
