@@ -76,16 +76,18 @@ final class TreeLeaks {
         String site = link.site == null ? null : LeakDetector.describe(link.site);
         LeakedContext report = new LeakedContext(link.id, path, tree.instantAt(link.createdNanos), tree.instantAt(now),
                 Duration.ofNanos(Math.max(0, now - link.createdNanos)), site);
-        recent.addFirst(report);
-        while (recent.size() > RECENT) {
-            recent.pollLast();
-        }
         LOG.log(System.Logger.Level.WARNING, "context " + path + " (#" + link.id + ") was garbage-collected without "
                 + "being closed, " + Durations.human(report.age()) + " after it was opened"
                 + (site == null ? " (switch on creation-site capture to see where it was opened)" : "; opened at " + site));
         ListenerChain lc = tree.listeners();
         if (lc.wantsLeaks) {
             lc.contextLeaked(report);
+        }
+        // last: whoever sees the leak in recentLeaks() can count on the log line and the listeners (a JFR event)
+        // having had it already
+        recent.addFirst(report);
+        while (recent.size() > RECENT) {
+            recent.pollLast();
         }
         return null;
     }

@@ -97,6 +97,33 @@ class LeakTest {
     }
 
     @Test
+    void aLeakIsListedOnlyOnceTheListenersHaveHeardIt() throws Exception {
+        java.util.concurrent.CountDownLatch heard = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        dev.canopy.spi.TreeListener slowListener = new dev.canopy.spi.TreeListener() {
+            @Override
+            public void contextLeaked(LeakedContext leak) {
+                heard.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (ContextTree tree = ContextTree.builder().rootName("leaky").leakDetection(1).listener(slowListener)
+                .build()) {
+            openAndForget(tree.root());
+            collectUntil("a listener hears of the leak", () -> heard.getCount() == 0);
+            // a reader of recentLeaks() (a status, a test) must be able to count on the listeners (a JFR event)
+            // and the log having had it
+            assertEquals(List.of(), tree.recentLeaks(), "listed while a listener is still hearing of it");
+            release.countDown();
+            awaitTrue("listed once heard", () -> tree.recentLeaks().size() == 1);
+        }
+    }
+
+    @Test
     void closedContextsAndTaskContextsAreNeverReported() throws Exception {
         try (ContextTree tree = ContextTree.builder().rootName("tidy").leakDetection(1).build()) {
             for (int i = 0; i < 10_000; i++) {
