@@ -30,6 +30,11 @@ final class ListenerChain {
     final boolean wantsLocks;
     final boolean wantsLeaks;
     final boolean wantsDeadlocks;
+    /**
+     * The listeners that hear lock holds (override {@code lockHoldStarted} or {@code lockHoldEnded}): only they are
+     * asked whether they want one. A listener that hears no holds wants none, whatever its default answer says.
+     */
+    private final TreeListener[] holdListeners;
 
     private ListenerChain(TreeListener[] listeners) {
         this.listeners = listeners;
@@ -44,19 +49,27 @@ final class ListenerChain {
                 || any("lockHoldEnded", LockView.class, Context.class, LockMode.class, Object.class);
         this.wantsLeaks = any("contextLeaked", LeakedContext.class);
         this.wantsDeadlocks = any("deadlockFound", Deadlock.class);
+        this.holdListeners = Arrays.stream(listeners)
+                .filter(l -> overrides(l, "lockHoldStarted", LockView.class, Context.class, LockMode.class)
+                        || overrides(l, "lockHoldEnded", LockView.class, Context.class, LockMode.class, Object.class))
+                .toArray(TreeListener[]::new);
     }
 
     private boolean any(String method, Class<?>... parameters) {
         for (TreeListener l : listeners) {
-            try {
-                if (l.getClass().getMethod(method, parameters).getDeclaringClass() != TreeListener.class) {
-                    return true;
-                }
-            } catch (NoSuchMethodException e) {
-                throw new AssertionError("TreeListener." + method, e);
+            if (overrides(l, method, parameters)) {
+                return true;
             }
         }
         return false;
+    }
+
+    private static boolean overrides(TreeListener l, String method, Class<?>... parameters) {
+        try {
+            return l.getClass().getMethod(method, parameters).getDeclaringClass() != TreeListener.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("TreeListener." + method, e);
+        }
     }
 
     ListenerChain with(TreeListener listener) {
@@ -272,12 +285,9 @@ final class ListenerChain {
         }
     }
 
-    /** Whether a hold starting now is announced: some listener hears of locks and wants this hold. */
+    /** Whether a hold starting now is announced: some listener that hears holds wants this one. */
     boolean wantsLockHoldNow() {
-        if (!wantsLocks) {
-            return false;
-        }
-        for (TreeListener l : listeners) {
+        for (TreeListener l : holdListeners) {
             try {
                 if (l.wantsLockHolds()) {
                     return true;

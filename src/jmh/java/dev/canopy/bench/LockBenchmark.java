@@ -1,5 +1,6 @@
 package dev.canopy.bench;
 
+import dev.canopy.Canopy;
 import dev.canopy.ContextTree;
 import dev.canopy.NamedLock;
 import dev.canopy.NamedReadWriteLock;
@@ -38,6 +39,10 @@ public class LockBenchmark {
     private NamedLock mutex;
     private NamedReadWriteLock rw;
     private NamedSemaphore semaphore;
+    /** The same three on Canopy's default tree, whose JMX exporter listens beside the JFR listener, as in a service. */
+    private NamedLock defaultTreeMutex;
+    private NamedReadWriteLock defaultTreeRw;
+    private NamedSemaphore defaultTreeSemaphore;
     private final ReentrantLock jdkMutex = new ReentrantLock();
     private final ReentrantReadWriteLock jdkRw = new ReentrantReadWriteLock();
     private final Semaphore jdkSemaphore = new Semaphore(1_000);
@@ -48,6 +53,9 @@ public class LockBenchmark {
         mutex = tree.root().mutex("m");
         rw = tree.root().readWriteLock("rw");
         semaphore = tree.root().semaphore("s", 1_000);
+        defaultTreeMutex = Canopy.global().mutex("bench-m");
+        defaultTreeRw = Canopy.global().readWriteLock("bench-rw");
+        defaultTreeSemaphore = Canopy.global().semaphore("bench-s", 1_000);
     }
 
     @TearDown
@@ -116,6 +124,24 @@ public class LockBenchmark {
     public void semaphoreAcquireRelease() throws InterruptedException {
         semaphore.acquire();
         semaphore.release();
+    }
+
+    @Benchmark
+    public void defaultTreeMutexLockUnlock() {
+        defaultTreeMutex.lock();
+        defaultTreeMutex.unlock();
+    }
+
+    @Benchmark
+    public void defaultTreeReadLockUnlock() {
+        defaultTreeRw.readLock().lock();
+        defaultTreeRw.readLock().unlock();
+    }
+
+    @Benchmark
+    public void defaultTreeSemaphoreAcquireRelease() throws InterruptedException {
+        defaultTreeSemaphore.acquire();
+        defaultTreeSemaphore.release();
     }
 
     private static void work(Blackhole bh) {

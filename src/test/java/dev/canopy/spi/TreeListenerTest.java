@@ -263,4 +263,39 @@ class TreeListenerTest {
                     r.matching("release"));
         }
     }
+
+    @Test
+    void aListenerThatHearsNoHoldsDoesNotMakeThemAnnounced() {
+        // as on Canopy's default tree, where the JMX exporter (contexts and deadlocks only) sits beside the JFR
+        // listener: its default answer to wantsLockHolds() must not make every hold announced
+        Recorder holdsNever = new Recorder() {
+            @Override
+            public boolean wantsLockHolds() {
+                return false;
+            }
+        };
+        TreeListener contextsOnly = new TreeListener() {
+            @Override
+            public Object contextStarted(Context context, Object parentAttachment) {
+                return null;
+            }
+        };
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(contextsOnly).listener(holdsNever)
+                .build()) {
+            Context svc = tree.root().child("svc").open();
+            NamedLock mutex = svc.mutex("m");
+            NamedReadWriteLock rw = svc.readWriteLock("rw");
+            NamedSemaphore pool = svc.semaphore("pool", 2);
+            try (Scope s = svc.makeCurrent()) {
+                mutex.lock();
+                mutex.unlock();
+                rw.readLock().lock();
+                rw.readLock().unlock();
+                pool.acquireUninterruptibly();
+                pool.release();
+            }
+            assertEquals(List.of(), holdsNever.matching("hold"));
+            assertEquals(List.of(), holdsNever.matching("release"));
+        }
+    }
 }
