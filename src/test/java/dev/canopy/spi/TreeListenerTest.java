@@ -250,12 +250,7 @@ class TreeListenerTest {
                 assertEquals(List.of(), r.matching("hold"));
                 assertEquals(List.of(), r.matching("release"));
 
-                mutex.lock();
-                mutex.unlock();
-                rw.readLock().lock();
-                rw.readLock().unlock();
-                pool.acquireUninterruptibly();
-                pool.release();
+                holdEachOnce(mutex, rw, pool);
             }
             assertEquals(List.of("hold m lt.svc EXCLUSIVE", "hold rw lt.svc READ", "hold pool lt.svc PERMIT"),
                     r.matching("hold"));
@@ -287,15 +282,20 @@ class TreeListenerTest {
             NamedReadWriteLock rw = svc.readWriteLock("rw");
             NamedSemaphore pool = svc.semaphore("pool", 2);
             try (Scope s = svc.makeCurrent()) {
-                mutex.lock();
-                mutex.unlock();
-                rw.readLock().lock();
-                rw.readLock().unlock();
-                pool.acquireUninterruptibly();
-                pool.release();
+                holdEachOnce(mutex, rw, pool);
             }
             assertEquals(List.of(), holdsNever.matching("hold"));
             assertEquals(List.of(), holdsNever.matching("release"));
         }
+    }
+
+    /** A mutex hold, a read hold and a permit, each taken and given back. */
+    private static void holdEachOnce(NamedLock mutex, NamedReadWriteLock rw, NamedSemaphore pool) {
+        mutex.lock();
+        mutex.unlock();
+        rw.readLock().lock();
+        rw.readLock().unlock();
+        pool.acquireUninterruptibly();
+        pool.release();
     }
 }
