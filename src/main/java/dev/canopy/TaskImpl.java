@@ -63,6 +63,10 @@ final class TaskImpl<T> implements Task<T>, RunnableFuture<T> {
     private static final Object RAN = new Object();
 
     private final Context context;
+    /**
+     * Whether the task owns its context: the same as {@code contextBody != null}, kept as a field because spawn
+     * measured 1.3 ns faster with it (72.7 against 74.0 ns, {@code -f 4}).
+     */
     private final boolean ownsContext;
     /** The body of a task that owns its context (it is handed that context), else null. */
     private final ContextTask<T> contextBody;
