@@ -119,8 +119,11 @@ public final class Context extends ContextCancellation implements AutoCloseable 
      */
     Object prevSibling;
     Object nextSibling;
-    /** The task this context was spawned for, if any. */
-    volatile TaskImpl<?> ownTask;
+    /**
+     * The task this context was spawned for, if any: written before the context is linked into its parent, so
+     * whoever finds the context (a cancel walking the tree, a deadline) sees it without a volatile read.
+     */
+    TaskImpl<?> ownTask;
     /**
      * The listeners this context was created under, which its end reaches too, with what they attached to it (a
      * JFR event begun, a span): one field, see {@link ListenerChain#keep}. Null when no listener wanted contexts.

@@ -111,7 +111,7 @@ public final class ContextBuilder {
      * @throws IllegalStateException if the parent has ended
      */
     public Context open() {
-        return create(parent, name, timeout, deadline, executor, liveData, data, secrets, metrics, persist, false);
+        return create(parent, name, timeout, deadline, executor, liveData, data, secrets, metrics, persist, null);
     }
 
     /**
@@ -125,7 +125,7 @@ public final class ContextBuilder {
     public <T> Task<T> spawn(ContextTask<T> body) {
         Objects.requireNonNull(body, "body");
         return start(create(parent, name, timeout, deadline, executor, liveData, data, secrets, metrics, persist,
-                true), body);
+                body));
     }
 
     /**
@@ -134,19 +134,17 @@ public final class ContextBuilder {
      */
     static <T> Task<T> spawnNamed(Context parent, String name, ContextTask<T> body) {
         Objects.requireNonNull(body, "body");
-        return start(create(parent, name, null, null, null, null, null, null, null, false, true), body);
+        return start(create(parent, name, null, null, null, null, null, null, null, false, body));
     }
 
-    /** Hands a new task-owned child its task and submits it. */
-    private static <T> Task<T> start(Context child, ContextTask<T> body) {
-        TaskImpl<T> task = new TaskImpl<>(child, body);
-        child.ownTask = task;
-        // ownTask written, then cancellation read; a cancel writes cancellation, then reads ownTask
-        if (child.isCancelled()) {
-            task.cancelFromContext();
-            return task;
+    /** Submits the task of a new task-owned child, unless a cancel came first (it then ended the child already). */
+    @SuppressWarnings("unchecked") // the task create() made for this child from a ContextTask<T>
+    private static <T> Task<T> start(Context child) {
+        TaskImpl<T> task = (TaskImpl<T>) child.ownTask;
+        // a cancel since the child was linked (its parent's, a deadline) found the task there and cancelled it
+        if (!child.isCancelled()) {
+            child.execute(task);
         }
-        child.execute(task);
         return task;
     }
 
@@ -156,7 +154,7 @@ public final class ContextBuilder {
      */
     private static Context create(Context parent, String name, Duration timeout, Instant deadline, Executor executor,
             LiveData liveData, Map<String, JsonNode> data, java.util.Set<String> secrets,
-            Map<String, MetricValue> metrics, boolean persist, boolean ownedByTask) {
+            Map<String, MetricValue> metrics, boolean persist, ContextTask<?> taskBody) {
         ContextTree tree = parent.tree;
         if (parent.depth >= tree.maxDepth()) {
             throw new IllegalStateException(String.format("cannot create child \"%s\" of \"%s\": the tree would be "
@@ -176,8 +174,12 @@ public final class ContextBuilder {
         long effective = Math.min(own, inherited);
         Executor exec = executor != null ? executor : parent.executor;
         ThreadIds ids = ThreadIds.current();
-        Context child = new Context(tree, parent, name, now, effective, ownedByTask, exec, ids);
-        if (!ownedByTask && tree.leaks().watch()) {
+        Context child = new Context(tree, parent, name, now, effective, taskBody != null, exec, ids);
+        if (taskBody != null) {
+            // before the child is linked into its parent, which publishes it: a cancel that finds the child finds
+            // its task. (Stored after the link, it needed a full fence before reading the child's cancellation.)
+            child.ownTask = new TaskImpl<>(child, taskBody);
+        } else if (tree.leaks().watch()) {
             // held weakly by the tree: if its owner drops it unclosed, it is collected and reported as a leak
             child.link = new ChildLink(child, parent, tree.leaks().creationSite());
             LeakDetector.start();

@@ -227,6 +227,49 @@ class CancellationTest {
         }
     }
 
+    /**
+     * Spawned children race with their parent's cancel on an executor that only queues: a task the cancel did not
+     * reach would stay pending (its context live) forever, as nobody runs the queue until the end.
+     */
+    @RepeatedTest(5)
+    void noSpawnedTaskEscapesACancelThatRacesWithSpawning() throws Exception {
+        ConcurrentLinkedQueue<Runnable> queued = new ConcurrentLinkedQueue<>();
+        Context parent = root.child("racing-tasks").withExecutor(queued::add).open();
+        ConcurrentLinkedQueue<Task<Integer>> spawned = new ConcurrentLinkedQueue<>();
+        AtomicInteger ran = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicReference<Throwable> problem = new AtomicReference<>();
+        List<Thread> spawners = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    go.await();
+                    for (int j = 0; j < 2_000; j++) {
+                        spawned.add(parent.spawnChild("t", ctx -> ran.incrementAndGet()));
+                    }
+                } catch (Throwable e) {
+                    problem.set(e);
+                }
+            });
+            spawners.add(t);
+            t.start();
+        }
+        go.countDown();
+        TestTrees.awaitTrue("some tasks exist", () -> spawned.size() > 100);
+        parent.cancel("race");
+        for (Thread t : spawners) {
+            t.join(WAIT.toMillis());
+        }
+        assertNull(problem.get());
+        assertEquals(8_000, spawned.size());
+        for (Task<Integer> t : spawned) {
+            assertTrue(t.isCancelled(), "a task escaped the cancel: " + t.context());
+            assertTrue(t.context().isEnded(), "a cancelled task that never ran still ends its context");
+        }
+        queued.forEach(Runnable::run);
+        assertEquals(0, ran.get(), "a cancelled task's body never runs");
+    }
+
     @Test
     void closingAParentCancelsWhatStillRunsAndWaitsForIt() throws Exception {
         Context session = root.child("session").open();
