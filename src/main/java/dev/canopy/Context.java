@@ -624,6 +624,17 @@ public final class Context extends ContextCancellation implements AutoCloseable 
                 duration(), message, failure == null ? null : failure.getClass().getName(), dataJson());
     }
 
+    /** Why no child can be created under this context (it has ended, or its end is under way). */
+    IllegalStateException childRefused(String childName) {
+        return new IllegalStateException("cannot create child \"" + childName + "\" of " + path() + ": it has "
+                + describeEnd());
+    }
+
+    /** Whether a child may still be created under it (as far as can be seen now: the link decides). */
+    boolean takesChildren() {
+        return !endClaimed();
+    }
+
     private String describeEnd() {
         ContextState o = outcome;
         return o == null ? "ended" : o.name().toLowerCase(java.util.Locale.ROOT);
@@ -659,8 +670,11 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         if (endClaimed()) {
             kids.remove(key, child.stripe);
             tryDetach();
-            throw new IllegalStateException("cannot create child \"" + child.name + "\" of " + path()
-                    + ": it has " + describeEnd());
+            IllegalStateException refused = childRefused(child.name);
+            // the listeners heard it start (see ContextBuilder.create): they hear it end, though nobody got it
+            child.cancel("refused: " + refused.getMessage());
+            child.end(ContextState.COMPLETED, null); // ended as cancelled; a task-owned child's cancel ended it already
+            throw refused;
         }
         Cancellation c = realCancellation();
         if (c != null) {

@@ -199,12 +199,17 @@ public final class ContextBuilder {
         if (persist) {
             child.persist();
         }
-        parent.attachChild(child);
+        if (!parent.takesChildren()) {
+            throw parent.childRefused(name); // before the listeners hear of it, when the parent ended long ago
+        }
+        // Counted and announced before it is linked: from the link on, a cancel that finds a task-owned child ends
+        // it at once (its task is there), and its end must not come before its start.
         tree.recordCreated(ids);
         ListenerChain lc = tree.listeners();
         if (lc.wantsContexts) {
             child.listenerState = ListenerChain.keep(lc, lc.contextStarted(child));
         }
+        parent.attachChild(child);
         if (own < inherited) {
             child.scheduleDeadline();
         }

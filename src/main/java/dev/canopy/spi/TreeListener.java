@@ -38,7 +38,9 @@ public interface TreeListener {
     }
 
     /**
-     * A context was created (the root included), after it joined its parent.
+     * A context was created (the root included): told just before it joins its parent, so that nothing else of it
+     * (its cancel, its end) is heard before this. Should the parent refuse it then (the parent ended meanwhile),
+     * {@link #contextEnded} follows at once, as cancelled, and its creator gets the exception.
      *
      * @param parentAttachment what this listener returned for the parent, or {@code null} (for the root, or a parent
      *                         created before this listener joined)

@@ -101,6 +101,57 @@ class TreeListenerTest {
         assertTrue(r.calls.contains("end lt span:lt CANCELLED"));
     }
 
+    /** A cancel ends a task that never ran the moment it reaches it: that end must come after the start. */
+    @Test
+    void aTaskSpawnedUnderACancelledParentIsHeardToStartThenEnd() {
+        Recorder r = new Recorder();
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(r).build()) {
+            Context svc = tree.root().child("svc").open();
+            svc.cancel("gone");
+            Task<String> t = svc.spawnChild("late", ctx -> "ran");
+            assertTrue(t.isCancelled());
+            assertTrue(t.context().isEnded());
+            assertEquals(List.of("start lt.svc.late parent=span:svc", "end lt.svc.late span:late CANCELLED"),
+                    startsAndEnds(r, "late"));
+            svc.close();
+        }
+    }
+
+    /**
+     * The listeners hear of a child just before it joins its parent; a parent that ends in between refuses it, and
+     * the listeners hear that child end (here the parent is closed by the listener itself, to end it exactly then).
+     */
+    @Test
+    void aChildItsParentRefusesAfterItWasAnnouncedIsHeardToEnd() {
+        Recorder r = new Recorder() {
+            @Override
+            public Object contextStarted(Context context, Object parentAttachment) {
+                Object attachment = super.contextStarted(context, parentAttachment);
+                if (context.name().startsWith("doomed")) {
+                    context.parent().orElseThrow().close();
+                }
+                return attachment;
+            }
+        };
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(r).build()) {
+            Context svc = tree.root().child("svc").open();
+            IllegalStateException opened = assertThrows(IllegalStateException.class,
+                    () -> svc.child("doomed-open").open());
+            assertTrue(opened.getMessage().contains("cannot create child \"doomed-open\" of lt.svc"),
+                    opened.getMessage());
+            assertEquals(List.of("start lt.svc.doomed-open parent=span:svc",
+                    "end lt.svc.doomed-open span:doomed-open CANCELLED"),
+                    startsAndEnds(r, "doomed-open"));
+
+            Context other = tree.root().child("other").open();
+            assertThrows(IllegalStateException.class, () -> other.spawnChild("doomed-task", ctx -> "ran"));
+            assertEquals(List.of("start lt.other.doomed-task parent=span:other",
+                    "end lt.other.doomed-task span:doomed-task CANCELLED"),
+                    startsAndEnds(r, "doomed-task"));
+            assertEquals(0, tree.root().children().size(), "neither the refused children nor their parents stay");
+        }
+    }
+
     @Test
     void cancelsScopesTasksAndLocksAreAnnounced() throws Exception {
         Recorder r = new Recorder();
@@ -290,6 +341,12 @@ class TreeListenerTest {
     }
 
     /** A mutex hold, a read hold and a permit, each taken and given back. */
+    /** The starts and ends heard of the contexts whose path contains {@code name}, in order. */
+    private static List<String> startsAndEnds(Recorder r, String name) {
+        return r.calls.stream().filter(c -> (c.startsWith("start ") || c.startsWith("end ")) && c.contains(name))
+                .toList();
+    }
+
     private static void holdEachOnce(NamedLock mutex, NamedReadWriteLock rw, NamedSemaphore pool) {
         mutex.lock();
         mutex.unlock();
