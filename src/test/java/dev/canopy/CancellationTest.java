@@ -198,23 +198,11 @@ class CancellationTest {
         ConcurrentLinkedQueue<Context> created = new ConcurrentLinkedQueue<>();
         CountDownLatch go = new CountDownLatch(1);
         AtomicReference<Throwable> problem = new AtomicReference<>();
-        List<Thread> spawners = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    go.await();
-                    for (int j = 0; j < 2_000; j++) {
-                        Context c = parent.child("c").open();
-                        created.add(c);
-                        created.add(c.child("grandchild").open());
-                    }
-                } catch (Throwable e) {
-                    problem.set(e);
-                }
-            });
-            spawners.add(t);
-            t.start();
-        }
+        List<Thread> spawners = startRacers(go, problem, () -> {
+            Context c = parent.child("c").open();
+            created.add(c);
+            created.add(c.child("grandchild").open());
+        });
         go.countDown();
         TestTrees.awaitTrue("some children exist", () -> created.size() > 100);
         parent.cancel("race");
@@ -239,21 +227,8 @@ class CancellationTest {
         AtomicInteger ran = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
         AtomicReference<Throwable> problem = new AtomicReference<>();
-        List<Thread> spawners = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    go.await();
-                    for (int j = 0; j < 2_000; j++) {
-                        spawned.add(parent.spawnChild("t", ctx -> ran.incrementAndGet()));
-                    }
-                } catch (Throwable e) {
-                    problem.set(e);
-                }
-            });
-            spawners.add(t);
-            t.start();
-        }
+        List<Thread> spawners = startRacers(go, problem,
+                () -> spawned.add(parent.spawnChild("t", ctx -> ran.incrementAndGet())));
         go.countDown();
         TestTrees.awaitTrue("some tasks exist", () -> spawned.size() > 100);
         parent.cancel("race");
@@ -268,6 +243,26 @@ class CancellationTest {
         }
         queued.forEach(Runnable::run);
         assertEquals(0, ran.get(), "a cancelled task's body never runs");
+    }
+
+    /** Four threads that wait for {@code go}, then do {@code step} 2,000 times each; a failure lands in {@code problem}. */
+    private static List<Thread> startRacers(CountDownLatch go, AtomicReference<Throwable> problem, Runnable step) {
+        List<Thread> racers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    go.await();
+                    for (int j = 0; j < 2_000; j++) {
+                        step.run();
+                    }
+                } catch (Throwable e) {
+                    problem.set(e);
+                }
+            });
+            racers.add(t);
+            t.start();
+        }
+        return racers;
     }
 
     @Test
