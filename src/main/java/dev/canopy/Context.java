@@ -277,7 +277,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
      * Whether an end has been claimed (its outcome may not be written yet): new children and tasks are refused. The
      * claim is the end marker, or phase ENDING for a context that was cancelled first.
      */
-    private boolean endClaimed() {
+    boolean endClaimed() {
         return cancellation == ENDED || phase != OPEN;
     }
 
@@ -628,11 +628,6 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     IllegalStateException childRefused(String childName) {
         return new IllegalStateException("cannot create child \"" + childName + "\" of " + path() + ": it has "
                 + describeEnd());
-    }
-
-    /** Whether a child may still be created under it (as far as can be seen now: the link decides). */
-    boolean takesChildren() {
-        return !endClaimed();
     }
 
     private String describeEnd() {

@@ -199,7 +199,7 @@ public final class ContextBuilder {
         if (persist) {
             child.persist();
         }
-        if (!parent.takesChildren()) {
+        if (parent.endClaimed()) {
             throw parent.childRefused(name); // before the listeners hear of it, when the parent ended long ago
         }
         // Counted and announced before it is linked: from the link on, a cancel that finds a task-owned child ends
