@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import static dev.canopy.TestTrees.WAIT;
 import static dev.canopy.TestTrees.awaitEnded;
@@ -196,20 +197,11 @@ class CancellationTest {
     void noChildEscapesACancelThatRacesWithSpawning() throws Exception {
         Context parent = root.child("racing").open();
         ConcurrentLinkedQueue<Context> created = new ConcurrentLinkedQueue<>();
-        CountDownLatch go = new CountDownLatch(1);
-        AtomicReference<Throwable> problem = new AtomicReference<>();
-        List<Thread> spawners = startRacers(go, problem, () -> {
+        cancelWhileRacing(parent, () -> created.size() > 100, () -> {
             Context c = parent.child("c").open();
             created.add(c);
             created.add(c.child("grandchild").open());
         });
-        go.countDown();
-        TestTrees.awaitTrue("some children exist", () -> created.size() > 100);
-        parent.cancel("race");
-        for (Thread t : spawners) {
-            t.join(WAIT.toMillis());
-        }
-        assertNull(problem.get());
         for (Context c : created) {
             assertTrue(c.isCancelled(), "escaped cancellation: " + c);
         }
@@ -225,17 +217,8 @@ class CancellationTest {
         Context parent = root.child("racing-tasks").withExecutor(queued::add).open();
         ConcurrentLinkedQueue<Task<Integer>> spawned = new ConcurrentLinkedQueue<>();
         AtomicInteger ran = new AtomicInteger();
-        CountDownLatch go = new CountDownLatch(1);
-        AtomicReference<Throwable> problem = new AtomicReference<>();
-        List<Thread> spawners = startRacers(go, problem,
+        cancelWhileRacing(parent, () -> spawned.size() > 100,
                 () -> spawned.add(parent.spawnChild("t", ctx -> ran.incrementAndGet())));
-        go.countDown();
-        TestTrees.awaitTrue("some tasks exist", () -> spawned.size() > 100);
-        parent.cancel("race");
-        for (Thread t : spawners) {
-            t.join(WAIT.toMillis());
-        }
-        assertNull(problem.get());
         assertEquals(8_000, spawned.size());
         for (Task<Integer> t : spawned) {
             assertTrue(t.isCancelled(), "a task escaped the cancel: " + t.context());
@@ -245,8 +228,13 @@ class CancellationTest {
         assertEquals(0, ran.get(), "a cancelled task's body never runs");
     }
 
-    /** Four threads that wait for {@code go}, then do {@code step} 2,000 times each; a failure lands in {@code problem}. */
-    private static List<Thread> startRacers(CountDownLatch go, AtomicReference<Throwable> problem, Runnable step) {
+    /**
+     * Four threads do {@code step} 2,000 times each; once {@code underWay} holds, {@code parent} is cancelled in the
+     * middle of it. Returns when the threads are done; fails if one of them threw.
+     */
+    private static void cancelWhileRacing(Context parent, BooleanSupplier underWay, Runnable step) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicReference<Throwable> problem = new AtomicReference<>();
         List<Thread> racers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             Thread t = new Thread(() -> {
@@ -262,7 +250,13 @@ class CancellationTest {
             racers.add(t);
             t.start();
         }
-        return racers;
+        go.countDown();
+        TestTrees.awaitTrue("the racing threads are under way", underWay);
+        parent.cancel("race");
+        for (Thread t : racers) {
+            t.join(WAIT.toMillis());
+        }
+        assertNull(problem.get());
     }
 
     @Test
