@@ -93,8 +93,9 @@ public interface TreeListener {
      * Whether this listener wants to hear of a lock hold starting now: asked on every first acquisition of a named
      * lock, so it must be cheap (a field read), and asked only of listeners that override {@link #lockHoldStarted}
      * or {@link #lockHoldEnded} (one that hears no holds wants none). When no listener of the tree wants it, neither
-     * method is called for that hold; when one does, every listener hears of it. A listener that records holds only at times (the JFR listener, while a recording has the event
-     * enabled) answers accordingly, so a lock costs nothing extra the rest of the time.
+     * method is called for that hold; when one does, every listener hears of it. A listener that records holds only
+     * at times (the JFR listener, while a recording has the event enabled) answers accordingly, so a lock costs
+     * nothing extra the rest of the time.
      */
     default boolean wantsLockHolds() {
         return true;
