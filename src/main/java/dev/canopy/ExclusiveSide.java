@@ -74,6 +74,18 @@ abstract class ExclusiveSide extends LockSide {
         return slot.empty(core.coarseNow());
     }
 
+    /**
+     * Takes the listeners' part of a hold they heard of out of the slot. Called only for such a hold: otherwise the
+     * fields are null already, and storing null again would be two more stores in the critical section that waiters
+     * queue behind.
+     */
+    private Object takeAttachment() {
+        Object attachment = slot.holdAttachment;
+        slot.holdListeners = null;
+        slot.holdAttachment = null;
+        return attachment;
+    }
+
     /** Tells the listeners the hold by {@code context} ended. */
     private void announceEnd(Context context, ListenerChain lc, Object attachment) {
         if (lc != null) {
@@ -97,9 +109,7 @@ abstract class ExclusiveSide extends LockSide {
             return;
         }
         ListenerChain lc = slot.holdListeners;
-        Object attachment = slot.holdAttachment;
-        slot.holdListeners = null;
-        slot.holdAttachment = null;
+        Object attachment = lc == null ? null : takeAttachment();
         Context context = endHold();
         jdk.unlock();
         announceEnd(context, lc, attachment);
@@ -116,9 +126,7 @@ abstract class ExclusiveSide extends LockSide {
                             + Thread.currentThread().getName() + ", which does not hold the lock");
                 }
                 ListenerChain lc = slot.holdListeners;
-                Object attachment = slot.holdAttachment;
-                slot.holdListeners = null;
-                slot.holdAttachment = null;
+                Object attachment = lc == null ? null : takeAttachment();
                 // still inside the critical section: the condition's await releases the lock after this
                 announceEnd(endHold(), lc, attachment);
             }

@@ -9,31 +9,41 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * statistics: one reused slot instead of an object per acquisition.
  *
  * <p>Only the thread holding the lock writes the slot, so plain stores suffice and the lock's own acquire/release
- * order publishes them to the next holder. Readers from other threads (status, deadlock detection) read under a
- * sequence number that is odd while the slot is rewritten, so they never mix two holders. The statistics are plain
- * fields for the same reason: the lock serialises their writers.
+ * order publishes them to the next holder. The statistics are plain fields for the same reason: the lock serialises
+ * their writers.
+ *
+ * <p>Readers from other threads (status, deadlock detection) must never mix two holders. A hold's start writes the
+ * holder, then a {@code stamp} no other hold of the slot ever had (the acquisition's number; a wake-up from a
+ * condition wait, which is no acquisition, takes the next negative number); its end zeroes the stamp before it
+ * clears anything. A reader that finds the same non-zero stamp before and after reading the holder read one hold:
+ * a store of the next hold could only be seen after the zero. That is one store per start and one per end beyond
+ * the holder itself, where a sequence number odd while the slot is rewritten would take four: every store here
+ * lengthens the critical section a contending thread queues behind. The holding thread, and for a mutex the hold
+ * count, are read from where the lock keeps them anyway ({@link #holdingThread()}, {@link #lockedCount()}).
  *
  * <p>It is a synchronizer so that a mutex can be its own lock ({@link MutexSync}): the holder is then written in the
  * cache line of the lock word that a contending thread fetches anyway, instead of a second line that would move
  * between cores on every hand-over. The write side of a read/write lock and each reading thread's slot use only the
  * slot part; for a reading thread the rule above holds as it is the only writer of its own slot.
  */
-class HolderSlot extends AbstractQueuedSynchronizer implements HoldStatistics {
+abstract class HolderSlot extends AbstractQueuedSynchronizer implements HoldStatistics {
     private static final long serialVersionUID = 1L;
-    private static final VarHandle VERSION;
+    private static final VarHandle STAMP;
     private static final VarHandle SINCE;
     private static final VarHandle COUNT;
     private static final VarHandle ACQUISITIONS;
+    private static final VarHandle REWAKES;
     private static final VarHandle TOTAL_HOLD;
     private static final VarHandle MAX_HOLD;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            VERSION = l.findVarHandle(HolderSlot.class, "version", int.class);
+            STAMP = l.findVarHandle(HolderSlot.class, "stamp", long.class);
             SINCE = l.findVarHandle(HolderSlot.class, "holderSince", long.class);
             COUNT = l.findVarHandle(HolderSlot.class, "holderCount", int.class);
             ACQUISITIONS = l.findVarHandle(HolderSlot.class, "acquisitions", long.class);
+            REWAKES = l.findVarHandle(HolderSlot.class, "rewakes", long.class);
             TOTAL_HOLD = l.findVarHandle(HolderSlot.class, "totalHoldNanos", long.class);
             MAX_HOLD = l.findVarHandle(HolderSlot.class, "maxHoldNanos", long.class);
         } catch (ReflectiveOperationException e) {
@@ -41,9 +51,13 @@ class HolderSlot extends AbstractQueuedSynchronizer implements HoldStatistics {
         }
     }
 
-    private transient int version;
+    /**
+     * Whether the slot keeps the hold count itself; a mutex leaves it in its lock state ({@link #lockedCount()}).
+     */
+    private final boolean keepsCount;
+    /** Which hold the slot records: its acquisition's number, minus a wake-up's number when negative; 0 if none. */
+    private transient long stamp;
     private transient Context holderContext;
-    private transient Thread holderThread;
     private transient long holderSince;
     private transient int holderCount;
     /** The listeners told of the current hold and what they attached; read only by the holder. */
@@ -51,40 +65,62 @@ class HolderSlot extends AbstractQueuedSynchronizer implements HoldStatistics {
     transient Object holdAttachment;
 
     private transient long acquisitions;
+    /** Holds that were wake-ups from a condition wait, not acquisitions: they stamp the slot with -rewakes. */
+    private transient long rewakes;
     private transient long totalHoldNanos;
     private transient long maxHoldNanos;
 
+    HolderSlot(boolean keepsCount) {
+        this.keepsCount = keepsCount;
+    }
+
+    /**
+     * The thread of the hold now recorded, as another thread sees it. It is read between the stamp's two readings,
+     * so it must be set before a hold's stamp and cleared only after the stamp was zeroed.
+     */
+    abstract Thread holdingThread();
+
+    /** The hold count kept in the lock state, for a slot that does not keep it. */
+    int lockedCount() {
+        return 1;
+    }
+
     /** Records the start of a first hold by the current thread; {@code counted} when it is a new acquisition. */
     final void fill(Context context, long now, boolean counted) {
-        int v = version;
-        VERSION.setOpaque(this, v + 1);
-        VarHandle.storeStoreFence();
-        holderContext = context;
-        holderThread = Thread.currentThread();
-        SINCE.setOpaque(this, now);
-        COUNT.setOpaque(this, 1);
-        VERSION.setRelease(this, v + 2);
+        long s;
         if (counted) {
-            ACQUISITIONS.setOpaque(this, acquisitions + 1);
+            s = acquisitions + 1;
+            ACQUISITIONS.setOpaque(this, s);
+        } else {
+            long r = rewakes + 1;
+            REWAKES.setOpaque(this, r);
+            s = -r;
         }
+        holderContext = context;
+        SINCE.setOpaque(this, now);
+        if (keepsCount) {
+            COUNT.setOpaque(this, 1);
+        }
+        STAMP.setRelease(this, s);
     }
 
     /** A reentrant acquisition or release changed the hold count. */
     final void count(int holds) {
-        COUNT.setOpaque(this, holds);
+        if (keepsCount) {
+            COUNT.setOpaque(this, holds);
+        }
     }
 
     /** Empties the slot and adds the hold to the statistics; returns the context that held it. */
     final Context empty(long now) {
         Context context = holderContext;
         long held = Math.max(0, now - holderSince);
-        int v = version;
-        VERSION.setOpaque(this, v + 1);
-        VarHandle.storeStoreFence();
-        holderContext = null;
-        holderThread = null;
-        COUNT.setOpaque(this, 0);
-        VERSION.setRelease(this, v + 2);
+        STAMP.setOpaque(this, 0L);
+        VarHandle.storeStoreFence(); // a reader must see the zero before anything of the next hold
+        holderContext = null; // an ended context must not stay reachable through a lock it once held
+        if (keepsCount) {
+            COUNT.setOpaque(this, 0);
+        }
         TOTAL_HOLD.setOpaque(this, totalHoldNanos + held);
         if (held > maxHoldNanos) {
             MAX_HOLD.setOpaque(this, held);
@@ -99,22 +135,24 @@ class HolderSlot extends AbstractQueuedSynchronizer implements HoldStatistics {
 
     /** Whether the slot is empty, as another thread sees it now. */
     final boolean isEmpty() {
-        return (int) COUNT.getOpaque(this) == 0;
+        return (long) STAMP.getOpaque(this) == 0;
     }
 
     /** A consistent copy of the current holder, or null when nobody holds it. */
     final Hold holder(LockMode mode) {
         for (int spins = 0; ; spins++) {
-            int v = (int) VERSION.getAcquire(this);
-            if ((v & 1) == 0) {
-                Thread thread = holderThread;
-                Context context = holderContext;
-                long since = (long) SINCE.getOpaque(this);
-                int count = (int) COUNT.getOpaque(this);
-                VarHandle.loadLoadFence();
-                if ((int) VERSION.getOpaque(this) == v) {
-                    return thread == null ? null : new Hold(context, thread, since, mode, Math.max(1, count));
-                }
+            long s = (long) STAMP.getAcquire(this);
+            if (s == 0) {
+                return null;
+            }
+            Context context = holderContext;
+            long since = (long) SINCE.getOpaque(this);
+            Thread thread = holdingThread();
+            int count = keepsCount ? (int) COUNT.getOpaque(this) : lockedCount();
+            VarHandle.loadLoadFence();
+            if ((long) STAMP.getOpaque(this) == s) {
+                return thread == null || context == null ? null
+                        : new Hold(context, thread, since, mode, Math.max(1, count));
             }
             if (spins > 100) {
                 Thread.yield(); // the holder was descheduled mid-rewrite: let it finish

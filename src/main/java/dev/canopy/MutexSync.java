@@ -14,7 +14,18 @@ final class MutexSync extends HolderSlot implements Lock {
     private final boolean fair;
 
     MutexSync(boolean fair) {
+        super(false); // the hold count is the lock state
         this.fair = fair;
+    }
+
+    @Override
+    Thread holdingThread() {
+        return getExclusiveOwnerThread();
+    }
+
+    @Override
+    int lockedCount() {
+        return getState();
     }
 
     @Override

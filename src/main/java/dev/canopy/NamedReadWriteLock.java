@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }</pre>
  */
 public final class NamedReadWriteLock extends LockCore implements ReadWriteLock {
-    private final ReentrantReadWriteLock inner;
+    private final WriterKnowingLock inner;
     /**
      * Each reading thread's reused slot: the thread alone writes it, so a read hold writes nothing another reading
      * thread touches.
@@ -35,7 +35,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
     NamedReadWriteLock(Context owner, String name, boolean fair) {
         super(owner, name, LockKind.READ_WRITE, fair);
-        this.inner = new ReentrantReadWriteLock(fair);
+        this.inner = new WriterKnowingLock(fair);
         this.readSide = new ReadSide();
         this.writeSide = new WriteSide();
         tree.lockRegistry().register(this);
@@ -99,6 +99,42 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
     private static final class ReaderSlot extends HolderSlot {
         private static final long serialVersionUID = 1L;
         final transient Thread owner = Thread.currentThread();
+
+        ReaderSlot() {
+            super(true);
+        }
+
+        @Override
+        Thread holdingThread() {
+            return owner;
+        }
+    }
+
+    /** The JDK lock, telling who holds its write side so the write slot need not record the thread. */
+    private static final class WriterKnowingLock extends ReentrantReadWriteLock {
+        private static final long serialVersionUID = 1L;
+
+        WriterKnowingLock(boolean fair) {
+            super(fair);
+        }
+
+        Thread writer() {
+            return getOwner();
+        }
+    }
+
+    /** The write side's slot. */
+    private final class WriterSlot extends HolderSlot {
+        private static final long serialVersionUID = 1L;
+
+        WriterSlot() {
+            super(true); // the JDK lock tells other threads no write hold count
+        }
+
+        @Override
+        Thread holdingThread() {
+            return inner.writer();
+        }
     }
 
     /** The current thread's reader slot, or null before its first read. */
@@ -225,7 +261,8 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
     private final class WriteSide extends ExclusiveSide {
         WriteSide() {
-            super(NamedReadWriteLock.this, inner.writeLock(), new HolderSlot(), LockMode.WRITE, "write lock of \"" + name + "\"");
+            super(NamedReadWriteLock.this, inner.writeLock(), new WriterSlot(), LockMode.WRITE,
+                    "write lock of \"" + name + "\"");
         }
 
         @Override

@@ -16,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
 
 import static dev.canopy.TestTrees.WAIT;
 import static dev.canopy.TestTrees.awaitTrue;
@@ -32,8 +34,20 @@ class NamedLockTest {
 
     @Test
     void aSnapshotNeverMixesTwoHolders() throws Exception {
-        // the holder is a reused slot rewritten on every acquisition: a reader must see one holder or none
         NamedLock shared = root.mutex("shared");
+        handOverWhileReadingSnapshots(shared, shared::snapshot);
+    }
+
+    @Test
+    void aSnapshotNeverMixesTwoWriters() throws Exception {
+        // the write side's thread comes from the JDK lock, its context from the slot: both must be of one hold
+        NamedReadWriteLock shared = root.readWriteLock("shared");
+        handOverWhileReadingSnapshots(shared.writeLock(), shared::snapshot);
+    }
+
+    /** Two threads take turns holding {@code shared} while this one checks every holder status shows. */
+    private void handOverWhileReadingSnapshots(Lock shared, Supplier<LockSnapshot> snapshots) throws Exception {
+        // the holder is a reused slot rewritten on every acquisition: a reader must see one holder or none
         int rounds = 20_000;
         CountDownLatch ready = new CountDownLatch(2);
         List<Thread> workers = new ArrayList<>();
@@ -58,7 +72,7 @@ class NamedLockTest {
         }
         assertTrue(ready.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         while (workers.stream().anyMatch(Thread::isAlive)) {
-            for (LockHolder h : shared.snapshot().holders()) {
+            for (LockHolder h : snapshots.get().holders()) {
                 String context = h.contextPath().substring(h.contextPath().lastIndexOf('.') + 1);
                 assertEquals("worker-" + context, h.thread(), "holder context and thread come from one hold");
                 assertEquals(1, h.count());
@@ -68,8 +82,8 @@ class NamedLockTest {
             t.join(WAIT.toMillis());
         }
         assertNull(failed.get());
-        assertTrue(shared.snapshot().holders().isEmpty());
-        assertEquals(2L * rounds, shared.snapshot().acquisitions(), "statistics kept by the holders add up");
+        assertTrue(snapshots.get().holders().isEmpty());
+        assertEquals(2L * rounds, snapshots.get().acquisitions(), "statistics kept by the holders add up");
     }
 
     @Test
@@ -317,6 +331,8 @@ class NamedLockTest {
         notEmpty.signal();
         lock.unlock();
         assertEquals("job", consumer.join());
+        assertTrue(lock.snapshot().holders().isEmpty());
+        assertEquals(2, lock.snapshot().acquisitions(), "a wake-up from the wait is no new acquisition");
         assertThrows(IllegalMonitorStateException.class, notEmpty::await);
     }
 
