@@ -2,7 +2,6 @@ package dev.canopy;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
  * Who holds an exclusive side (a mutex, a write lock), or one thread's read holds of a read/write lock, and the hold
@@ -26,7 +25,7 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * between cores on every hand-over. The write side of a read/write lock and each reading thread's slot use only the
  * slot part; for a reading thread the rule above holds as it is the only writer of its own slot.
  */
-abstract class HolderSlot extends AbstractQueuedSynchronizer implements HoldStatistics {
+abstract class HolderSlot extends HoldFields implements HoldStatistics {
     private static final long serialVersionUID = 1L;
     private static final VarHandle STAMP;
     private static final VarHandle SINCE;
@@ -39,12 +38,12 @@ abstract class HolderSlot extends AbstractQueuedSynchronizer implements HoldStat
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STAMP = l.findVarHandle(HolderSlot.class, "stamp", long.class);
-            SINCE = l.findVarHandle(HolderSlot.class, "holderSince", long.class);
+            STAMP = l.findVarHandle(HoldFields.class, "stamp", long.class);
+            SINCE = l.findVarHandle(HoldFields.class, "holderSince", long.class);
             COUNT = l.findVarHandle(HolderSlot.class, "holderCount", int.class);
-            ACQUISITIONS = l.findVarHandle(HolderSlot.class, "acquisitions", long.class);
+            ACQUISITIONS = l.findVarHandle(HoldFields.class, "acquisitions", long.class);
             REWAKES = l.findVarHandle(HolderSlot.class, "rewakes", long.class);
-            TOTAL_HOLD = l.findVarHandle(HolderSlot.class, "totalHoldNanos", long.class);
+            TOTAL_HOLD = l.findVarHandle(HoldFields.class, "totalHoldNanos", long.class);
             MAX_HOLD = l.findVarHandle(HolderSlot.class, "maxHoldNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -55,19 +54,14 @@ abstract class HolderSlot extends AbstractQueuedSynchronizer implements HoldStat
      * Whether the slot keeps the hold count itself; a mutex leaves it in its lock state ({@link #lockedCount()}).
      */
     private final boolean keepsCount;
-    /** Which hold the slot records: its acquisition's number, minus a wake-up's number when negative; 0 if none. */
-    private transient long stamp;
-    private transient Context holderContext;
-    private transient long holderSince;
+    /** The hold count, in a slot that keeps it. */
     private transient int holderCount;
     /** The listeners told of the current hold and what they attached; read only by the holder. */
     transient ListenerChain holdListeners;
     transient Object holdAttachment;
 
-    private transient long acquisitions;
     /** Holds that were wake-ups from a condition wait, not acquisitions: they stamp the slot with -rewakes. */
     private transient long rewakes;
-    private transient long totalHoldNanos;
     private transient long maxHoldNanos;
 
     HolderSlot(boolean keepsCount) {
