@@ -18,11 +18,14 @@ import java.util.concurrent.TimeUnit;
  * permits. When a context ends while still holding permits they stay held (and are reported) until released.
  */
 public final class NamedSemaphore extends LockCore {
-    private final Semaphore inner;
+    private final PermitSync sync;
     /** Permits held, per acquiring thread and context (so deadlock detection sees the right threads). */
     private final ThreadSlots<PermitSlot> slots = new ThreadSlots<>(PermitSlot::new, PermitSlot::holdsNothing,
             this::absorb);
-    /** Serialises releases that take permits from other threads' slots (see {@link #release(int)}). */
+    /**
+     * Serialises releases across threads (see {@link #releaseAcrossThreads}), and holds them off while a thread
+     * records permits it took on a slow path or keeps what listeners attached to its hold.
+     */
     private final Object crossThreadReleases = new Object();
     /**
      * The slot of the thread that acquired last, tried before the map (as the read lock's last reader): written only
@@ -32,7 +35,7 @@ public final class NamedSemaphore extends LockCore {
 
     NamedSemaphore(Context owner, String name, int permits, boolean fair) {
         super(owner, name, LockKind.SEMAPHORE, fair);
-        this.inner = new Semaphore(permits, fair);
+        this.sync = new PermitSync(permits, fair);
         tree.lockRegistry().register(this);
     }
 
@@ -41,15 +44,6 @@ public final class NamedSemaphore extends LockCore {
             throw new IllegalArgumentException(what + " must not be negative: " + permits);
         }
         return permits;
-    }
-
-    private void onAcquired(int permits, long now) {
-        if (permits == 0) {
-            return; // nothing is held
-        }
-        Context context = acquiringContext();
-        ownSlot().add(context, now, permits, this, tree.listeners());
-        acquiredUnderLock(context, now);
     }
 
     /** The current thread's slot, or null before its first acquisition. */
@@ -69,16 +63,77 @@ public final class NamedSemaphore extends LockCore {
         return own;
     }
 
-    private boolean attempt(int permits, long timeoutNanos) throws InterruptedException {
-        if (timeoutNanos < 0) {
-            inner.acquire(permits);
-            return true;
+    /**
+     * Takes {@code permits} for {@code context} now if they are free, and records them; false when too few are free
+     * (or, for a fair semaphore and {@code !barge}, threads are queued). Zero permits are taken but not recorded.
+     */
+    private boolean takeNow(Context context, int permits, long now, boolean barge) {
+        if (permits == 0) {
+            return barge || !fair || !sync.hasQueuedThreads();
         }
-        return inner.tryAcquire(permits, timeoutNanos, TimeUnit.NANOSECONDS);
+        PermitSlot slot = ownSlot();
+        long taken = slot.acquireOwn(sync, context, permits, now, barge);
+        if (taken == PermitSlot.CROSSING) {
+            synchronized (crossThreadReleases) { // waits for the release across threads to end
+                taken = sync.tryTake(permits, barge) == PermitSync.TAKEN
+                        ? slot.acquiredSlow(context, permits, now) : PermitSlot.TOO_FEW;
+            }
+        }
+        if (taken == PermitSlot.TOO_FEW) {
+            return false;
+        }
+        acquired(slot, context, taken, now);
+        return true;
     }
 
-    private boolean tryFast(int permits) {
-        return !fair || !inner.hasQueuedThreads() ? inner.tryAcquire(permits) : false;
+    /** Records {@code permits} the current thread took for {@code context} by waiting in the queue. */
+    private void tookAfterWaiting(Context context, int permits, long now) {
+        if (permits == 0) {
+            return;
+        }
+        PermitSlot slot = ownSlot();
+        long taken;
+        synchronized (crossThreadReleases) {
+            taken = slot.acquiredSlow(context, permits, now);
+        }
+        acquired(slot, context, taken, now);
+    }
+
+    /**
+     * What every recorded acquisition does after the slot's part: listeners, activity, registration.
+     * {@code taken} is what the slot returned: positive when a new hold began.
+     */
+    private void acquired(PermitSlot slot, Context context, long taken, long now) {
+        if (taken > 0) {
+            ListenerChain lc = tree.listeners();
+            if (lc.wantsLockHoldNow()) {
+                announce(slot, context, taken, lc);
+            }
+        }
+        acquiredUnderLock(context, now);
+    }
+
+    /**
+     * Tells the listeners of a new hold, outside any lock, then keeps what they attached in the hold; if a release
+     * across threads ended the hold meanwhile, the announcement ends at once instead of staying open.
+     */
+    private void announce(PermitSlot slot, Context context, long startedBy, ListenerChain lc) {
+        Object attachment = lc.lockHoldStarted(this, context, LockMode.PERMIT);
+        boolean kept;
+        synchronized (crossThreadReleases) {
+            kept = slot.attach(context, startedBy, lc, attachment);
+        }
+        if (!kept) {
+            lc.lockHoldEnded(this, context, LockMode.PERMIT, attachment);
+        }
+    }
+
+    private boolean attempt(int permits, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos < 0) {
+            sync.acquireSharedInterruptibly(permits);
+            return true;
+        }
+        return sync.tryAcquireSharedNanos(permits, timeoutNanos);
     }
 
     public void acquire() throws InterruptedException {
@@ -91,11 +146,11 @@ public final class NamedSemaphore extends LockCore {
             throw new InterruptedException();
         }
         long now = coarseNow();
-        if (!tryFast(permits)) {
-            awaitAcquire(LockMode.PERMIT, permits, true, -1, t -> attempt(permits, t));
-            now = coarseNow();
+        Context context = acquiringContext();
+        if (!takeNow(context, permits, now, false)) {
+            awaitAcquire(context, LockMode.PERMIT, permits, true, -1, t -> attempt(permits, t));
+            tookAfterWaiting(context, permits, coarseNow());
         }
-        onAcquired(permits, now);
     }
 
     public void acquireUninterruptibly() {
@@ -105,15 +160,15 @@ public final class NamedSemaphore extends LockCore {
     public void acquireUninterruptibly(int permits) {
         checkPermits("permits to acquire", permits);
         long now = coarseNow();
-        if (!tryFast(permits)) {
+        Context context = acquiringContext();
+        if (!takeNow(context, permits, now, false)) {
             try {
-                awaitAcquire(LockMode.PERMIT, permits, false, -1, t -> attempt(permits, t));
+                awaitAcquire(context, LockMode.PERMIT, permits, false, -1, t -> attempt(permits, t));
             } catch (InterruptedException e) {
                 throw new IllegalStateException("uninterruptible wait was interrupted", e);
             }
-            now = coarseNow();
+            tookAfterWaiting(context, permits, coarseNow());
         }
-        onAcquired(permits, now);
     }
 
     public boolean tryAcquire() {
@@ -122,12 +177,7 @@ public final class NamedSemaphore extends LockCore {
 
     public boolean tryAcquire(int permits) {
         checkPermits("permits to acquire", permits);
-        long now = coarseNow();
-        if (inner.tryAcquire(permits)) {
-            onAcquired(permits, now);
-            return true;
-        }
-        return false;
+        return takeNow(acquiringContext(), permits, coarseNow(), true);
     }
 
     public boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
@@ -141,12 +191,13 @@ public final class NamedSemaphore extends LockCore {
             throw new InterruptedException();
         }
         long now = coarseNow();
-        if (tryFast(permits)) {
-            onAcquired(permits, now);
+        Context context = acquiringContext();
+        if (takeNow(context, permits, now, false)) {
             return true;
         }
-        if (awaitAcquire(LockMode.PERMIT, permits, true, Math.max(0, unit.toNanos(timeout)), t -> attempt(permits, t))) {
-            onAcquired(permits, coarseNow());
+        if (awaitAcquire(context, LockMode.PERMIT, permits, true, Math.max(0, unit.toNanos(timeout)),
+                t -> attempt(permits, t))) {
+            tookAfterWaiting(context, permits, coarseNow());
             return true;
         }
         return false;
@@ -170,60 +221,57 @@ public final class NamedSemaphore extends LockCore {
         Context context = acquiringContext();
         PermitSlot own = currentSlot();
         long now = coarseNow();
-        Hold ended = own == null ? PermitSlot.NOT_HERE : own.releaseHere(context, permits, now);
-        if (ended != PermitSlot.NOT_HERE) {
-            inner.release(permits);
-            if (ended != PermitSlot.STILL_HELD && ended != PermitSlot.ENDED) {
-                holdEnded(ended);
-            }
-            return;
+        Hold ended = own == null ? PermitSlot.SLOW : own.releaseOwn(sync, context, permits, now);
+        if (ended == PermitSlot.SLOW) {
+            releaseAcrossThreads(context, permits, now);
+        } else if (ended != PermitSlot.STILL_HELD && ended != PermitSlot.ENDED) {
+            holdEnded(ended);
         }
-        releaseAcrossThreads(context, permits, now);
     }
 
     /**
-     * A release the current thread's slot cannot cover alone: takes the context's permits from its own slot first,
-     * then from its other threads' slots. Cross-thread releases are serialised; each slot is locked only while it
-     * is taken from, and a hold taken to zero stays in its slot (holding nothing) until the release is decided, so
-     * the thread's own release of it meanwhile is refused by its slot and comes here to wait its turn. If the
-     * context turns out to hold too few, everything taken is given back and nothing changed.
+     * A release the current thread's slot could not make alone: it holds too few of the context's permits, or
+     * another release across threads was under way. Takes the context's permits from its own slot first, then from
+     * its other threads' slots. These releases are serialised by a monitor and mark the semaphore's state while
+     * they run, so no thread's own acquisition or release changes a slot meanwhile ({@link PermitSync}); the
+     * permits are counted before any is taken, so a release that is refused changes nothing.
      *
      * @throws IllegalStateException if the context holds fewer than {@code permits}
      */
     private void releaseAcrossThreads(Context context, int permits, long now) {
         List<Hold> ended = new ArrayList<>(2);
         synchronized (crossThreadReleases) {
-            List<PermitSlot> holding = new ArrayList<>();
-            PermitSlot own = currentSlot();
-            if (own != null) {
-                holding.add(own);
-            }
-            for (PermitSlot s : slots.all()) {
-                if (s != own) {
-                    holding.add(s);
+            long begun = sync.beginCrossing();
+            int released = 0;
+            try {
+                List<PermitSlot> holding = new ArrayList<>();
+                PermitSlot own = currentSlot();
+                int held = 0;
+                if (own != null) {
+                    held += own.heldByQuiet(context); // our own slot: nobody else writes it now
+                    holding.add(own);
                 }
-            }
-            int[] taken = new int[holding.size()];
-            int left = permits;
-            for (int i = 0; i < taken.length && left > 0; i++) {
-                taken[i] = holding.get(i).takeKeeping(context, left);
-                left -= taken[i];
-            }
-            if (left > 0) {
-                for (int i = 0; i < taken.length; i++) {
-                    if (taken[i] > 0) {
-                        holding.get(i).giveBack(context, taken[i]);
+                for (PermitSlot s : slots.all()) {
+                    if (s != own) {
+                        s.awaitOwnerQuiet();
+                        int here = s.heldByQuiet(context);
+                        if (here > 0) {
+                            held += here;
+                            holding.add(s);
+                        }
                     }
                 }
-                int held = permits - left;
-                throw new IllegalStateException("context " + context.path() + " holds " + held + " permit"
-                        + (held == 1 ? "" : "s") + " of semaphore \"" + name + "\" and cannot release " + permits);
-            }
-            inner.release(permits); // first: whatever happens next, the permits are back
-            for (int i = 0; i < taken.length; i++) {
-                if (taken[i] > 0) {
-                    holding.get(i).dropIfEmpty(context, now, ended);
+                if (held < permits) {
+                    throw new IllegalStateException("context " + context.path() + " holds " + held + " permit"
+                            + (held == 1 ? "" : "s") + " of semaphore \"" + name + "\" and cannot release " + permits);
                 }
+                int left = permits;
+                for (int i = 0; i < holding.size() && left > 0; i++) {
+                    left -= holding.get(i).take(context, left, now, ended);
+                }
+                released = permits;
+            } finally {
+                sync.endCrossing(begun, released);
             }
         }
         for (Hold h : ended) {
@@ -234,17 +282,28 @@ public final class NamedSemaphore extends LockCore {
     /** Acquires every available permit now and returns how many (as {@link Semaphore#drainPermits()}). */
     public int drainPermits() {
         long now = coarseNow();
-        int drained = inner.drainPermits();
-        onAcquired(drained, now);
+        Context context = acquiringContext();
+        PermitSlot slot;
+        int drained;
+        long taken;
+        synchronized (crossThreadReleases) {
+            drained = sync.drain();
+            if (drained == 0) {
+                return 0;
+            }
+            slot = ownSlot();
+            taken = slot.acquiredSlow(context, drained, now);
+        }
+        acquired(slot, context, taken, now);
         return drained;
     }
 
     public boolean hasQueuedThreads() {
-        return inner.hasQueuedThreads();
+        return sync.hasQueuedThreads();
     }
 
     public int getQueueLength() {
-        return inner.getQueueLength();
+        return sync.getQueueLength();
     }
 
     /** Acquires one permit (uninterruptibly) and returns a guard that releases it. */
@@ -277,13 +336,13 @@ public final class NamedSemaphore extends LockCore {
     }
 
     public int availablePermits() {
-        return inner.availablePermits();
+        return sync.availablePermits();
     }
 
     /**
-     * Permits held by the current context (by all its threads). A release across threads is never seen half done
-     * (one that is refused takes permits from slots and gives them back); what the context's other threads acquire
-     * or release on their own while the slots are summed may or may not be counted.
+     * Permits held by the current context (by all its threads). A release across threads is never seen half done;
+     * what the context's other threads acquire or release on their own while the slots are summed may or may not be
+     * counted.
      */
     public int heldByCurrentContext() {
         Context context = acquiringContext();
@@ -303,7 +362,7 @@ public final class NamedSemaphore extends LockCore {
 
     @Override
     int availablePermitsForSnapshot() {
-        return inner.availablePermits();
+        return sync.availablePermits();
     }
 
     @Override

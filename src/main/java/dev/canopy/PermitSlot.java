@@ -2,37 +2,62 @@ package dev.canopy;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * One thread's permits of a {@link NamedSemaphore}, per context, and the statistics of its holds. A thread nearly
  * always holds for one context at a time, so the first hold is a reused {@link PermitHold} and {@link #more} stays
- * null: acquiring and releasing allocate nothing.
+ * empty: acquiring and releasing allocate nothing.
  *
- * <p>Everything here is guarded by the slot's lock word, taken by CAS and released by a release store. The slot's
- * thread takes it on every acquire and release (uncontended: one atomic instead of a monitor's two); other threads
- * take it only to read the holds (status, deadlock detection) or to release a context's permits across threads. No
- * section does more than a few field writes, so a waiter spins briefly and then yields (a holder may have been
- * descheduled). Listeners are never called under the lock: a hold's announcement carries the hold's epoch, so an
- * announcement that lost the race with the hold's end is ended at once instead of being left open.
+ * <p>Two kinds of writer, never at once, and no atomic of the slot's own:
+ * <ul>
+ * <li>The slot's thread, on its own acquisitions and releases. It marks its sequence number odd, then moves the
+ * semaphore's state by the CAS the acquisition or release needs anyway, which fails while a release across threads
+ * is under way ({@link PermitSync}); only after that CAS succeeded does it write the slot, and then marks the
+ * number even again. A failed CAS writes nothing here: the thread takes the semaphore's slow path.</li>
+ * <li>A release across threads, which takes a context's permits from the slots of other threads. It runs under the
+ * semaphore's monitor with the state's epoch odd, so no thread's CAS succeeds meanwhile, and waits for each slot's
+ * number to be even before it reads the slot: an acquisition or release whose CAS came first has then finished
+ * writing. It marks its own sequence number odd while it writes.</li>
+ * </ul>
+ * The slot's thread also writes under the monitor, when it takes the slow path. Other threads (status, deadlock
+ * detection, sweeps) read under the two numbers: what they read is one state of the slot when both numbers were
+ * even and unchanged around the reads. The statistics are single values read on their own.
  */
 final class PermitSlot implements HoldStatistics {
-    private static final VarHandle LOCK;
+    private static final VarHandle OWNER_SEQ;
+    private static final VarHandle CROSS_SEQ;
+    private static final VarHandle ACQUISITIONS;
+    private static final VarHandle TOTAL_HOLD;
+    private static final VarHandle MAX_HOLD;
+    private static final PermitHold[] NONE = {};
 
     static {
         try {
-            LOCK = MethodHandles.lookup().findVarHandle(PermitSlot.class, "locked", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            OWNER_SEQ = l.findVarHandle(PermitSlot.class, "ownerSeq", int.class);
+            CROSS_SEQ = l.findVarHandle(PermitSlot.class, "crossSeq", int.class);
+            ACQUISITIONS = l.findVarHandle(PermitSlot.class, "acquisitions", long.class);
+            TOTAL_HOLD = l.findVarHandle(PermitSlot.class, "totalHoldNanos", long.class);
+            MAX_HOLD = l.findVarHandle(PermitSlot.class, "maxHoldNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** What {@link #releaseHere} returns when this slot does not hold enough of the context's permits. */
-    static final Hold NOT_HERE = new Hold(null, null, 0, LockMode.PERMIT, 0);
-    /** What {@link #releaseHere} returns when the context still holds permits here. */
+    /** What {@link #acquireOwn} returns when the acquisition grew a hold the context had here already. */
+    static final long GREW = -1;
+    /** What {@link #acquireOwn} returns when too few permits were free: nothing changed. */
+    static final long TOO_FEW = -2;
+    /** What {@link #acquireOwn} returns when a release across threads is under way: nothing changed. */
+    static final long CROSSING = -3;
+
+    /** What {@link #releaseOwn} returns when the slot's thread must take the slow path: nothing changed. */
+    static final Hold SLOW = new Hold(null, null, 0, LockMode.PERMIT, 0);
+    /** What {@link #releaseOwn} returns when the context still holds permits here. */
     static final Hold STILL_HELD = new Hold(null, null, 0, LockMode.PERMIT, 0);
-    /** What {@link #releaseHere} returns when the hold ended and no listener was told of it. */
+    /** What the releases return when the hold ended and no listener was told of it. */
     static final Hold ENDED = new Hold(null, null, 0, LockMode.PERMIT, 0);
 
     /** One context's permits held through this slot. */
@@ -40,40 +65,200 @@ final class PermitSlot implements HoldStatistics {
         /** Null while the hold is empty (only {@link #first} is ever empty: other holds are removed). */
         Context context;
         long sinceNanos;
-        /** May be 0 while a cross-thread release is being decided (the hold is kept until then). */
         int permits;
         /**
-         * Some of its permits are taken by a release across threads that is still being decided: the owner's own
-         * release is refused here until then (it waits its turn in {@link NamedSemaphore}), so the hold the
-         * deciding release may give permits back to is never ended under it.
+         * The slot's acquisition that began the hold (its number in {@link #acquisitions}), so an announcement can
+         * tell whether its hold is still the one it announced.
          */
-        boolean kept;
-        /** Counts starts and ends, so an announcement can tell whether its hold is still the one it announced. */
-        int epoch;
+        long startedBy;
         ListenerChain listeners;
         Object attachment;
     }
 
     /** The thread whose acquisitions this slot records. */
     final Thread owner = Thread.currentThread();
-    @SuppressWarnings("unused") // through LOCK
-    private volatile int locked;
+    /** Odd while the slot's thread writes the slot (or is about to, once its CAS succeeds). */
+    @SuppressWarnings("unused") // through OWNER_SEQ
+    private int ownerSeq;
+    /** Odd while a release across threads writes the slot. */
+    @SuppressWarnings("unused") // through CROSS_SEQ
+    private int crossSeq;
     private final PermitHold first = new PermitHold();
-    private List<PermitHold> more;
+    /** Holds of further contexts, rare: replaced, never changed, so a reader never sees it half changed. */
+    private PermitHold[] more = NONE;
     private long acquisitions;
     private long totalHoldNanos;
     private long maxHoldNanos;
 
-    private void lock() {
-        if (!LOCK.weakCompareAndSetAcquire(this, 0, 1)) {
-            lockContended();
+    @Override
+    public long acquisitions() {
+        return (long) ACQUISITIONS.getOpaque(this);
+    }
+
+    @Override
+    public long totalHoldNanos() {
+        return (long) TOTAL_HOLD.getOpaque(this);
+    }
+
+    @Override
+    public long maxHoldNanos() {
+        return (long) MAX_HOLD.getOpaque(this);
+    }
+
+    // ------------------------------------------------------------------ the slot's thread, lock-free
+
+    private void ownerBegin() {
+        OWNER_SEQ.setOpaque(this, ownerSeq + 1);
+        VarHandle.storeStoreFence(); // the odd number before anything written after it
+    }
+
+    private void ownerEnd() {
+        OWNER_SEQ.setRelease(this, ownerSeq + 1);
+    }
+
+    /**
+     * The slot's thread takes {@code permits} from {@code sync} and records them for {@code context}. Returns the
+     * number of the acquisition when it began a new hold (always positive: the hold's listeners are to be told),
+     * {@link #GREW} when it grew the context's hold here, or {@link #TOO_FEW} or {@link #CROSSING} with nothing
+     * changed.
+     */
+    long acquireOwn(PermitSync sync, Context context, int permits, long now, boolean barge) {
+        ownerBegin();
+        int taken = sync.tryTake(permits, barge);
+        long result = taken == PermitSync.TAKEN ? add(context, permits, now)
+                : taken == PermitSync.CROSSING ? CROSSING : TOO_FEW;
+        ownerEnd();
+        return result;
+    }
+
+    /**
+     * The slot's thread records {@code permits} it took on the slow path, where the semaphore's monitor holds off
+     * releases across threads; returns as {@link #acquireOwn} does when it took them.
+     */
+    long acquiredSlow(Context context, int permits, long now) {
+        ownerBegin();
+        long result = add(context, permits, now);
+        ownerEnd();
+        return result;
+    }
+
+    private long add(Context context, int permits, long now) {
+        long number = acquisitions + 1;
+        ACQUISITIONS.setOpaque(this, number);
+        PermitHold h = find(context);
+        if (h != null) {
+            h.permits += permits;
+            return GREW;
+        }
+        h = first.context == null ? first : newHold();
+        h.context = context;
+        h.sinceNanos = now;
+        h.permits = permits;
+        h.startedBy = number;
+        return number;
+    }
+
+    private PermitHold newHold() {
+        PermitHold h = new PermitHold();
+        PermitHold[] grown = Arrays.copyOf(more, more.length + 1);
+        grown[more.length] = h;
+        more = grown;
+        return h;
+    }
+
+    /**
+     * The slot's thread gives back {@code permits} of {@code context}'s that this slot holds: {@link #STILL_HELD},
+     * {@link #ENDED}, or the ended hold for its listeners to be told; {@link #SLOW}, nothing changed, when the slot
+     * holds too few of them or a release across threads began.
+     */
+    Hold releaseOwn(PermitSync sync, Context context, int permits, long now) {
+        ownerBegin();
+        Hold result = SLOW;
+        long seen = sync.state();
+        if (!PermitSync.crossing(seen)) {
+            PermitHold h = find(context); // the epoch seen is even: what we read is what the last release left
+            if (h != null && h.permits >= permits && sync.giveBack(seen, permits)) {
+                h.permits -= permits;
+                result = h.permits == 0 ? end(h, now) : STILL_HELD;
+            }
+        }
+        ownerEnd();
+        return result;
+    }
+
+    /**
+     * Keeps what the listeners attached to a new hold, under the semaphore's monitor (so no release across threads
+     * ends it meanwhile); false when the hold that acquisition {@code startedBy} began has ended already, whoever
+     * ended it.
+     */
+    boolean attach(Context context, long startedBy, ListenerChain listeners, Object attachment) {
+        PermitHold h = find(context);
+        if (h == null || h.startedBy != startedBy) {
+            return false;
+        }
+        h.listeners = listeners;
+        h.attachment = attachment;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ releases across threads (under the monitor)
+
+    /** Waits until the slot's thread is not between its odd number and its even one (a few stores at most). */
+    void awaitOwnerQuiet() {
+        for (int spins = 0; ((int) OWNER_SEQ.getAcquire(this) & 1) != 0; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the slot's thread was descheduled mid-write
+            }
         }
     }
 
-    private void lockContended() {
-        int spins = 0;
-        while (!LOCK.weakCompareAndSetAcquire(this, 0, 1)) {
-            if (++spins < 100) {
+    /** Permits {@code context} holds here; for a release across threads, after {@link #awaitOwnerQuiet()}. */
+    int heldByQuiet(Context context) {
+        PermitHold h = find(context);
+        return h == null ? 0 : h.permits;
+    }
+
+    /**
+     * Takes up to {@code wanted} of {@code context}'s permits, for a release across threads after
+     * {@link #awaitOwnerQuiet()}; a hold taken to zero ends (its listeners' copy, if any, is added to
+     * {@code ended}). Returns how many were taken.
+     */
+    int take(Context context, int wanted, long now, List<Hold> ended) {
+        PermitHold h = find(context);
+        if (h == null || wanted == 0) {
+            return 0;
+        }
+        int taken = Math.min(h.permits, wanted);
+        CROSS_SEQ.setOpaque(this, crossSeq + 1);
+        VarHandle.storeStoreFence();
+        h.permits -= taken;
+        if (h.permits == 0) {
+            Hold e = end(h, now);
+            if (e != ENDED) {
+                ended.add(e);
+            }
+        }
+        CROSS_SEQ.setRelease(this, crossSeq + 1);
+        return taken;
+    }
+
+    // ------------------------------------------------------------------ readers
+
+    /** Reads under both numbers until a read saw no writer; {@code read} must only read (and may be repeated). */
+    private <T> T readConsistent(java.util.function.Function<PermitSlot, T> read) {
+        for (int spins = 0; ; spins++) {
+            int o = (int) OWNER_SEQ.getAcquire(this);
+            int c = (int) CROSS_SEQ.getAcquire(this);
+            if (((o | c) & 1) == 0) {
+                T value = read.apply(this);
+                VarHandle.loadLoadFence();
+                if ((int) OWNER_SEQ.getOpaque(this) == o && (int) CROSS_SEQ.getOpaque(this) == c) {
+                    return value;
+                }
+            }
+            if (spins < 100) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
@@ -81,248 +266,90 @@ final class PermitSlot implements HoldStatistics {
         }
     }
 
-    private void unlock() {
-        LOCK.setRelease(this, 0);
-    }
-
-    @Override
-    public long acquisitions() {
-        lock();
-        try {
-            return acquisitions;
-        } finally {
-            unlock();
-        }
-    }
-
-    @Override
-    public long totalHoldNanos() {
-        lock();
-        try {
-            return totalHoldNanos;
-        } finally {
-            unlock();
-        }
-    }
-
-    @Override
-    public long maxHoldNanos() {
-        lock();
-        try {
-            return maxHoldNanos;
-        } finally {
-            unlock();
-        }
-    }
-
-    /** No hold at all, not even one kept at zero by a release being decided (so a sweep may drop it). */
+    /** No hold at all (so a sweep may drop the slot of an ended thread). */
     boolean holdsNothing() {
-        lock();
-        try {
-            return first.context == null && (more == null || more.isEmpty());
-        } finally {
-            unlock();
-        }
+        return readConsistent(s -> s.first.context == null && s.more.length == 0);
     }
 
-    /**
-     * Adds {@code permits} held by {@code context} (called by the slot's thread only) and announces a new hold to
-     * {@code listeners} when they want it; a hold that grows keeps its first announcement.
-     */
-    void add(Context context, long now, int permits, NamedSemaphore semaphore, ListenerChain listeners) {
-        PermitHold started = null;
-        int epoch = 0;
-        lock();
-        try {
-            acquisitions++;
-            PermitHold h = find(context);
-            if (h != null) {
-                h.permits += permits;
-            } else {
-                h = first.context == null ? first : newHold();
-                h.context = context;
-                h.sinceNanos = now;
-                h.permits = permits;
-                h.kept = false;
-                epoch = ++h.epoch;
-                started = h;
-            }
-        } finally {
-            unlock();
-        }
-        if (started != null && listeners.wantsLockHoldNow()) {
-            announce(started, epoch, context, semaphore, listeners);
-        }
-    }
-
-    private PermitHold newHold() {
-        if (more == null) {
-            more = new ArrayList<>(2);
-        }
-        PermitHold h = new PermitHold();
-        more.add(h);
-        return h;
-    }
-
-    /** Tells the listeners of a new hold, outside the lock; ends the announcement at once if the hold ended meanwhile. */
-    private void announce(PermitHold h, int epoch, Context context, NamedSemaphore semaphore, ListenerChain lc) {
-        Object attachment = lc.lockHoldStarted(semaphore, context, LockMode.PERMIT);
-        boolean stillHeld;
-        lock();
-        try {
-            stillHeld = h.epoch == epoch;
-            if (stillHeld) {
-                h.listeners = lc;
-                h.attachment = attachment;
-            }
-        } finally {
-            unlock();
-        }
-        if (!stillHeld) {
-            lc.lockHoldEnded(semaphore, context, LockMode.PERMIT, attachment);
-        }
-    }
-
-    /**
-     * The thread's own release when this slot alone holds enough of {@code context}'s permits. Returns
-     * {@link #STILL_HELD} when the context holds more here, {@link #NOT_HERE} (nothing changed) when it holds too
-     * few here, {@link #ENDED} when its hold ended unheard, or the ended hold, for its listeners to be told.
-     */
-    Hold releaseHere(Context context, int permits, long now) {
-        lock();
-        try {
-            PermitHold h = find(context);
-            if (h == null || h.kept || h.permits < permits) {
-                return NOT_HERE;
-            }
-            h.permits -= permits;
-            return h.permits == 0 ? end(h, now) : STILL_HELD;
-        } finally {
-            unlock();
-        }
-    }
-
-    /** Permits {@code context} holds here. */
+    /** Permits {@code context} holds here, as another thread sees it now. */
     int heldBy(Context context) {
-        lock();
-        try {
-            PermitHold h = find(context);
-            return h == null ? 0 : h.permits;
-        } finally {
-            unlock();
-        }
+        return readConsistent(s -> s.heldByQuiet(context));
     }
 
-    /** Takes up to {@code wanted} of {@code context}'s permits, keeping a hold taken to zero; returns how many. */
-    int takeKeeping(Context context, int wanted) {
-        lock();
-        try {
-            PermitHold h = find(context);
-            if (h == null) {
-                return 0;
-            }
-            int taken = Math.min(h.permits, wanted);
-            h.permits -= taken;
-            if (taken > 0) {
-                h.kept = true;
-            }
-            return taken;
-        } finally {
-            unlock();
-        }
-    }
-
-    /** Undoes {@link #takeKeeping}: the hold is still here, as nothing ends a kept hold meanwhile. */
-    void giveBack(Context context, int permits) {
-        lock();
-        try {
-            PermitHold h = find(context);
-            h.permits += permits;
-            h.kept = false;
-        } finally {
-            unlock();
-        }
-    }
-
-    /** Ends {@code context}'s hold if it holds nothing now (it may have grown again meanwhile). */
-    void dropIfEmpty(Context context, long now, List<Hold> ended) {
-        Hold e = null;
-        lock();
-        try {
-            PermitHold h = find(context);
-            if (h != null) {
-                h.kept = false;
-                if (h.permits == 0) {
-                    e = end(h, now);
-                }
-            }
-        } finally {
-            unlock();
-        }
-        if (e != null && e != ENDED) {
-            ended.add(e);
-        }
-    }
-
-    /** Copies of the holds now; one taken to zero by a release still being decided is left out. */
+    /** Copies of the holds now. */
     void collect(List<Hold> out) {
-        lock();
-        try {
-            copyIfHeld(first, out);
-            if (more != null) {
-                for (PermitHold h : more) {
-                    copyIfHeld(h, out);
-                }
+        out.addAll(readConsistent(s -> {
+            PermitHold[] others = s.more;
+            Hold[] copies = new Hold[others.length + 1];
+            int n = 0;
+            n = s.copyIfHeld(s.first, copies, n);
+            for (PermitHold h : others) {
+                n = s.copyIfHeld(h, copies, n);
             }
-        } finally {
-            unlock();
-        }
+            return List.of(Arrays.copyOf(copies, n));
+        }));
     }
 
-    private void copyIfHeld(PermitHold h, List<Hold> out) {
-        if (h.context != null && h.permits > 0) {
-            out.add(new Hold(h.context, owner, h.sinceNanos, LockMode.PERMIT, h.permits));
+    private int copyIfHeld(PermitHold h, Hold[] out, int n) {
+        Context context = h.context;
+        int permits = h.permits;
+        if (context != null && permits > 0) {
+            out[n++] = new Hold(context, owner, h.sinceNanos, LockMode.PERMIT, permits);
         }
+        return n;
     }
 
-    /** Finds {@code context}'s hold; the caller holds the lock. */
+    // ------------------------------------------------------------------ shared by both writers
+
+    /** Finds {@code context}'s hold. */
     private PermitHold find(Context context) {
         if (first.context == context) {
             return first;
         }
-        if (more != null) {
-            for (PermitHold h : more) {
-                if (h.context == context) {
-                    return h;
-                }
+        for (PermitHold h : more) {
+            if (h.context == context) {
+                return h;
             }
         }
         return null;
     }
 
     /**
-     * Ends a hold taken to zero and counts its time; the caller holds the lock. Returns {@link #ENDED}, or, when
-     * listeners were told of the hold, a copy carrying what they attached.
+     * Ends a hold taken to zero and counts its time. Returns {@link #ENDED}, or, when listeners were told of the
+     * hold, a copy carrying what they attached.
      */
     private Hold end(PermitHold h, long now) {
         long held = Math.max(0, now - h.sinceNanos);
-        totalHoldNanos += held;
+        TOTAL_HOLD.setOpaque(this, totalHoldNanos + held);
         if (held > maxHoldNanos) {
-            maxHoldNanos = held;
+            MAX_HOLD.setOpaque(this, held);
         }
-        Hold told = ENDED;
-        if (h.listeners != null) {
-            told = new Hold(h.context, owner, h.sinceNanos, LockMode.PERMIT, 0);
-            told.listeners = h.listeners;
-            told.attachment = h.attachment;
-            h.listeners = null;
-            h.attachment = null;
-        }
+        Hold told = h.listeners == null ? ENDED : takeTold(h);
         h.context = null;
-        h.epoch++;
         if (h != first) {
-            more.remove(h);
+            drop(h);
         }
         return told;
+    }
+
+    /** A copy of a hold its listeners were told of, carrying what they attached; the hold keeps neither. */
+    private Hold takeTold(PermitHold h) {
+        Hold told = new Hold(h.context, owner, h.sinceNanos, LockMode.PERMIT, 0);
+        told.listeners = h.listeners;
+        told.attachment = h.attachment;
+        h.listeners = null;
+        h.attachment = null;
+        return told;
+    }
+
+    private void drop(PermitHold h) {
+        PermitHold[] left = new PermitHold[more.length - 1];
+        int n = 0;
+        for (PermitHold m : more) {
+            if (m != h) {
+                left[n++] = m;
+            }
+        }
+        more = left;
     }
 }

@@ -8,6 +8,8 @@ import dev.canopy.status.LockWaiter;
 import dev.canopy.status.Status;
 
 import dev.canopy.jfr.JfrTemplates;
+import dev.canopy.spi.LockView;
+import dev.canopy.spi.TreeListener;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,8 +23,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -442,6 +447,100 @@ class StressTest {
             assertNull(failure.get());
             assertEquals(made.get(), tree.counters().total("jfrchurn.svc.request.requests"));
             assertTrue(svc.children().isEmpty());
+        }
+    }
+
+    @Test
+    void releasesAcrossThreadsRacingTheHoldersOwnAcquisitionsLoseNoPermitAndNoHold() throws Exception {
+        Set<Object> announced = ConcurrentHashMap.newKeySet();
+        AtomicLong strayEnds = new AtomicLong();
+        TreeListener holds = new TreeListener() {
+            @Override
+            public boolean wantsLockHolds() {
+                return true;
+            }
+
+            @Override
+            public Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
+                Object hold = new Object();
+                announced.add(hold);
+                return hold;
+            }
+
+            @Override
+            public void lockHoldEnded(LockView lock, Context holder, LockMode mode, Object attachment) {
+                if (!announced.remove(attachment)) {
+                    strayEnds.incrementAndGet();
+                }
+            }
+        };
+        int holders = 3;
+        int rounds = 20_000;
+        int permits = 4;
+        try (ContextTree tree = ContextTree.builder().rootName("permits").listener(holds).build()) {
+            Context job = tree.root().child("job").open();
+            NamedSemaphore pool = job.semaphore("pool", permits);
+            BlockingQueue<Integer> handedOver = new ArrayBlockingQueue<>(16);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < holders; i++) {
+                threads.add(new Thread(job.wrap(() -> {
+                    try {
+                        for (int r = 0; r < rounds; r++) {
+                            // one permit for the releaser to give back from its own thread (whichever of the
+                            // context's permits it takes), then a pair of the holder's own: every acquisition and
+                            // release of a holder races the releaser's rewriting of the holders' slots
+                            pool.acquireUninterruptibly();
+                            handedOver.put(1);
+                            pool.acquireUninterruptibly();
+                            pool.release();
+                        }
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                }), "holder-" + i));
+            }
+            threads.add(new Thread(job.wrap(() -> {
+                try {
+                    for (int r = 0; r < holders * rounds; r++) {
+                        if (handedOver.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS) == null) {
+                            throw new AssertionError("the holders stopped handing permits over");
+                        }
+                        pool.release(); // never refused: the context holds every permit handed over
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }), "releaser"));
+            Thread watcher = new Thread(() -> {
+                try {
+                    while (running.get()) {
+                        for (var h : pool.snapshot().holders()) {
+                            assertEquals("permits.job", h.contextPath());
+                            assertTrue(h.count() >= 1 && h.count() <= permits, "a hold of " + h.count());
+                            assertTrue(h.thread().startsWith("holder-") || h.thread().startsWith("releaser"),
+                                    h.thread());
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }, "watcher");
+            watcher.start();
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join(WAIT.toMillis() * 6);
+                assertFalse(t.isAlive(), t.getName() + " finished");
+            }
+            running.set(false);
+            watcher.join(WAIT.toMillis());
+            assertNull(failure.get());
+            assertEquals(permits, pool.availablePermits(), "every permit is back, none minted");
+            assertTrue(pool.snapshot().holders().isEmpty());
+            assertEquals(2L * holders * rounds, pool.snapshot().acquisitions());
+            assertEquals(0, strayEnds.get(), "no hold ended twice or unannounced");
+            assertTrue(announced.isEmpty(), "every announced hold ended: " + announced.size() + " open");
         }
     }
 
