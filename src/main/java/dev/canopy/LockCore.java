@@ -152,10 +152,11 @@ abstract class LockCore implements LockView {
     }
 
     /**
-     * As {@link #acquiredBy}, for a hold written under a lock that the registry's reading of holds also takes (the
-     * semaphore's slots): the lock orders the two, no fence is needed.
+     * As {@link #acquiredBy}, for a hold whose recording a full fence already separates from the read of
+     * {@code registered} below: a semaphore's fast path marks its slot as being written before the semaphore's
+     * CAS, and the registry's reading of the holds waits for that mark to clear.
      */
-    final void acquiredUnderLock(Context context, long now) {
+    final void acquiredFenced(Context context, long now) {
         context.touchAt(now);
         if (!registered) {
             tree.lockRegistry().register(this);

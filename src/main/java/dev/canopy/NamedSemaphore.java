@@ -78,11 +78,16 @@ public final class NamedSemaphore extends LockCore {
                 taken = sync.tryTake(permits, barge) == PermitSync.TAKEN
                         ? slot.acquiredSlow(context, permits, now) : PermitSlot.TOO_FEW;
             }
+            if (taken == PermitSlot.TOO_FEW) {
+                return false;
+            }
+            acquired(slot, context, taken, now, false);
+            return true;
         }
         if (taken == PermitSlot.TOO_FEW) {
             return false;
         }
-        acquired(slot, context, taken, now);
+        acquired(slot, context, taken, now, true);
         return true;
     }
 
@@ -96,21 +101,26 @@ public final class NamedSemaphore extends LockCore {
         synchronized (crossThreadReleases) {
             taken = slot.acquiredSlow(context, permits, now);
         }
-        acquired(slot, context, taken, now);
+        acquired(slot, context, taken, now, false);
     }
 
     /**
      * What every recorded acquisition does after the slot's part: listeners, activity, registration.
-     * {@code taken} is what the slot returned: positive when a new hold began.
+     * {@code taken} is what the slot returned: positive when a new hold began. {@code fenced}: recorded on the fast
+     * path, whose CAS came after the slot was marked as being written (see {@link LockCore#acquiredFenced}).
      */
-    private void acquired(PermitSlot slot, Context context, long taken, long now) {
+    private void acquired(PermitSlot slot, Context context, long taken, long now, boolean fenced) {
         if (taken > 0) {
             ListenerChain lc = tree.listeners();
             if (lc.wantsLockHoldNow()) {
                 announce(slot, context, taken, lc);
             }
         }
-        acquiredUnderLock(context, now);
+        if (fenced) {
+            acquiredFenced(context, now);
+        } else {
+            acquiredBy(context, now);
+        }
     }
 
     /**
@@ -294,7 +304,7 @@ public final class NamedSemaphore extends LockCore {
             slot = ownSlot();
             taken = slot.acquiredSlow(context, drained, now);
         }
-        acquired(slot, context, taken, now);
+        acquired(slot, context, taken, now, false);
         return drained;
     }
 
