@@ -124,11 +124,13 @@ final class PermitSlot implements HoldStatistics {
      */
     long acquireOwn(PermitSync sync, Context context, int permits, long now, boolean barge) {
         ownerBegin();
-        int taken = sync.tryTake(permits, barge);
-        long result = taken == PermitSync.TAKEN ? add(context, permits, now)
-                : taken == PermitSync.CROSSING ? CROSSING : TOO_FEW;
-        ownerEnd();
-        return result;
+        try {
+            int taken = sync.tryTake(permits, barge);
+            return taken == PermitSync.TAKEN ? add(context, permits, now)
+                    : taken == PermitSync.CROSSING ? CROSSING : TOO_FEW;
+        } finally {
+            ownerEnd(); // even if a hold of a second context could not be allocated: readers must not wait forever
+        }
     }
 
     /**
@@ -137,9 +139,11 @@ final class PermitSlot implements HoldStatistics {
      */
     long acquiredSlow(Context context, int permits, long now) {
         ownerBegin();
-        long result = add(context, permits, now);
-        ownerEnd();
-        return result;
+        try {
+            return add(context, permits, now);
+        } finally {
+            ownerEnd();
+        }
     }
 
     private long add(Context context, int permits, long now) {
@@ -173,17 +177,19 @@ final class PermitSlot implements HoldStatistics {
      */
     Hold releaseOwn(PermitSync sync, Context context, int permits, long now) {
         ownerBegin();
-        Hold result = SLOW;
-        long seen = sync.state();
-        if (!PermitSync.crossing(seen)) {
-            PermitHold h = find(context); // the epoch seen is even: what we read is what the last release left
-            if (h != null && h.permits >= permits && sync.giveBack(seen, permits)) {
-                h.permits -= permits;
-                result = h.permits == 0 ? end(h, now) : STILL_HELD;
+        try {
+            long seen = sync.state();
+            if (!PermitSync.crossing(seen)) {
+                PermitHold h = find(context); // the epoch seen is even: what we read is what the last release left
+                if (h != null && h.permits >= permits && sync.giveBack(seen, permits)) {
+                    h.permits -= permits;
+                    return h.permits == 0 ? end(h, now) : STILL_HELD;
+                }
             }
+            return SLOW;
+        } finally {
+            ownerEnd();
         }
-        ownerEnd();
-        return result;
     }
 
     /**
@@ -233,14 +239,17 @@ final class PermitSlot implements HoldStatistics {
         int taken = Math.min(h.permits, wanted);
         CROSS_SEQ.setOpaque(this, crossSeq + 1);
         VarHandle.storeStoreFence();
-        h.permits -= taken;
-        if (h.permits == 0) {
-            Hold e = end(h, now);
-            if (e != ENDED) {
-                ended.add(e);
+        try {
+            h.permits -= taken;
+            if (h.permits == 0) {
+                Hold e = end(h, now);
+                if (e != ENDED) {
+                    ended.add(e);
+                }
             }
+        } finally {
+            CROSS_SEQ.setRelease(this, crossSeq + 1);
         }
-        CROSS_SEQ.setRelease(this, crossSeq + 1);
         return taken;
     }
 
