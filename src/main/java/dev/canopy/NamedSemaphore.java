@@ -27,11 +27,6 @@ public final class NamedSemaphore extends LockCore {
      * records permits it took on a slow path or keeps what listeners attached to its hold.
      */
     private final Object crossThreadReleases = new Object();
-    /**
-     * The slot of the thread that acquired last, tried before the map (as the read lock's last reader): written only
-     * when another thread acquires, racy by design, safe as {@link PermitSlot#owner} is final.
-     */
-    private PermitSlot lastSlot;
 
     NamedSemaphore(Context owner, String name, int permits, boolean fair) {
         super(owner, name, LockKind.SEMAPHORE, fair);
@@ -46,32 +41,37 @@ public final class NamedSemaphore extends LockCore {
         return permits;
     }
 
-    /** The current thread's slot, or null before its first acquisition. */
-    private PermitSlot currentSlot() {
-        PermitSlot last = lastSlot;
-        return last != null && last.owner == Thread.currentThread() ? last : slots.current();
+    /** The thread's slot, or null before its first acquisition; {@code t} is the current thread's state. */
+    private PermitSlot currentSlot(ThreadIds t) {
+        return t.lastSemaphore == this ? t.lastPermitSlot : slots.current();
     }
 
-    /** The current thread's slot, made on its first acquisition. */
-    private PermitSlot ownSlot() {
-        PermitSlot last = lastSlot;
-        if (last != null && last.owner == Thread.currentThread()) {
-            return last;
+    /** The thread's slot, made on its first acquisition; {@code t} is the current thread's state. */
+    private PermitSlot ownSlot(ThreadIds t) {
+        if (t.lastSemaphore == this) {
+            return t.lastPermitSlot;
         }
         PermitSlot own = slots.own();
-        lastSlot = own;
+        t.lastSemaphore = this;
+        t.lastPermitSlot = own;
         return own;
+    }
+
+    /** The context the current thread acquires or releases for: its current one, or the tree's root. */
+    private Context acquiringContext(ThreadIds t) {
+        Context c = t.currentContext;
+        return c != null ? c : tree.root();
     }
 
     /**
      * Takes {@code permits} for {@code context} now if they are free, and records them; false when too few are free
      * (or, for a fair semaphore and {@code !barge}, threads are queued). Zero permits are taken but not recorded.
      */
-    private boolean takeNow(Context context, int permits, long now, boolean barge) {
+    private boolean takeNow(ThreadIds t, Context context, int permits, long now, boolean barge) {
         if (permits == 0) {
             return barge || !fair || !sync.hasQueuedThreads();
         }
-        PermitSlot slot = ownSlot();
+        PermitSlot slot = ownSlot(t);
         long taken = slot.acquireOwn(sync, context, permits, now, barge);
         if (taken == PermitSlot.CROSSING) {
             synchronized (crossThreadReleases) { // waits for the release across threads to end
@@ -92,11 +92,11 @@ public final class NamedSemaphore extends LockCore {
     }
 
     /** Records {@code permits} the current thread took for {@code context} by waiting in the queue. */
-    private void tookAfterWaiting(Context context, int permits, long now) {
+    private void tookAfterWaiting(ThreadIds t, Context context, int permits, long now) {
         if (permits == 0) {
             return;
         }
-        PermitSlot slot = ownSlot();
+        PermitSlot slot = ownSlot(t);
         long taken;
         synchronized (crossThreadReleases) {
             taken = slot.acquiredSlow(context, permits, now);
@@ -156,10 +156,11 @@ public final class NamedSemaphore extends LockCore {
             throw new InterruptedException();
         }
         long now = coarseNow();
-        Context context = acquiringContext();
-        if (!takeNow(context, permits, now, false)) {
-            awaitAcquire(context, LockMode.PERMIT, permits, true, -1, t -> attempt(permits, t));
-            tookAfterWaiting(context, permits, coarseNow());
+        ThreadIds t = ThreadIds.current();
+        Context context = acquiringContext(t);
+        if (!takeNow(t, context, permits, now, false)) {
+            awaitAcquire(context, LockMode.PERMIT, permits, true, -1, timeout -> attempt(permits, timeout));
+            tookAfterWaiting(t, context, permits, coarseNow());
         }
     }
 
@@ -170,14 +171,15 @@ public final class NamedSemaphore extends LockCore {
     public void acquireUninterruptibly(int permits) {
         checkPermits("permits to acquire", permits);
         long now = coarseNow();
-        Context context = acquiringContext();
-        if (!takeNow(context, permits, now, false)) {
+        ThreadIds t = ThreadIds.current();
+        Context context = acquiringContext(t);
+        if (!takeNow(t, context, permits, now, false)) {
             try {
-                awaitAcquire(context, LockMode.PERMIT, permits, false, -1, t -> attempt(permits, t));
+                awaitAcquire(context, LockMode.PERMIT, permits, false, -1, timeout -> attempt(permits, timeout));
             } catch (InterruptedException e) {
                 throw new IllegalStateException("uninterruptible wait was interrupted", e);
             }
-            tookAfterWaiting(context, permits, coarseNow());
+            tookAfterWaiting(t, context, permits, coarseNow());
         }
     }
 
@@ -187,7 +189,8 @@ public final class NamedSemaphore extends LockCore {
 
     public boolean tryAcquire(int permits) {
         checkPermits("permits to acquire", permits);
-        return takeNow(acquiringContext(), permits, coarseNow(), true);
+        ThreadIds t = ThreadIds.current();
+        return takeNow(t, acquiringContext(t), permits, coarseNow(), true);
     }
 
     public boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
@@ -201,13 +204,14 @@ public final class NamedSemaphore extends LockCore {
             throw new InterruptedException();
         }
         long now = coarseNow();
-        Context context = acquiringContext();
-        if (takeNow(context, permits, now, false)) {
+        ThreadIds t = ThreadIds.current();
+        Context context = acquiringContext(t);
+        if (takeNow(t, context, permits, now, false)) {
             return true;
         }
         if (awaitAcquire(context, LockMode.PERMIT, permits, true, Math.max(0, unit.toNanos(timeout)),
-                t -> attempt(permits, t))) {
-            tookAfterWaiting(context, permits, coarseNow());
+                left -> attempt(permits, left))) {
+            tookAfterWaiting(t, context, permits, coarseNow());
             return true;
         }
         return false;
@@ -228,8 +232,9 @@ public final class NamedSemaphore extends LockCore {
         if (permits == 0) {
             return;
         }
-        Context context = acquiringContext();
-        PermitSlot own = currentSlot();
+        ThreadIds t = ThreadIds.current();
+        Context context = acquiringContext(t);
+        PermitSlot own = currentSlot(t);
         long now = coarseNow();
         Hold ended = own == null ? PermitSlot.SLOW : own.releaseOwn(sync, context, permits, now);
         if (ended == PermitSlot.SLOW) {
@@ -255,7 +260,7 @@ public final class NamedSemaphore extends LockCore {
             int released = 0;
             try {
                 List<PermitSlot> holding = new ArrayList<>();
-                PermitSlot own = currentSlot();
+                PermitSlot own = currentSlot(ThreadIds.current());
                 int held = 0;
                 if (own != null) {
                     held += own.heldByQuiet(context); // our own slot: nobody else writes it now
@@ -301,7 +306,7 @@ public final class NamedSemaphore extends LockCore {
             if (drained == 0) {
                 return 0;
             }
-            slot = ownSlot();
+            slot = ownSlot(ThreadIds.current());
             taken = slot.acquiredSlow(context, drained, now);
         }
         acquired(slot, context, taken, now, false);
@@ -383,10 +388,6 @@ public final class NamedSemaphore extends LockCore {
     @Override
     void collectHolds(List<Hold> out) {
         slots.sweep();
-        PermitSlot last = lastSlot;
-        if (last != null && !last.owner.isAlive()) {
-            lastSlot = null; // do not keep an ended thread reachable
-        }
         for (PermitSlot s : slots.all()) {
             s.collect(out);
         }

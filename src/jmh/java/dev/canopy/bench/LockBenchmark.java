@@ -191,4 +191,49 @@ public class LockBenchmark {
             mutex.unlock();
         }
     }
+
+    @Benchmark
+    @Threads(2)
+    public void baselineSemaphoreShared2(Blackhole bh) throws InterruptedException {
+        jdkSemaphore.acquire();
+        try {
+            work(bh);
+        } finally {
+            jdkSemaphore.release();
+        }
+    }
+
+    /** Two threads taking and giving back permits of one semaphore with plenty free: a connection pool's pattern. */
+    @Benchmark
+    @Threads(2)
+    public void semaphoreShared2(Blackhole bh) throws InterruptedException {
+        semaphore.acquire();
+        try {
+            work(bh);
+        } finally {
+            semaphore.release();
+        }
+    }
+
+    @Benchmark
+    @Threads(8)
+    public void baselineSemaphoreShared8(Blackhole bh) throws InterruptedException {
+        jdkSemaphore.acquire();
+        try {
+            work(bh);
+        } finally {
+            jdkSemaphore.release();
+        }
+    }
+
+    @Benchmark
+    @Threads(8)
+    public void semaphoreShared8(Blackhole bh) throws InterruptedException {
+        semaphore.acquire();
+        try {
+            work(bh);
+        } finally {
+            semaphore.release();
+        }
+    }
 }
