@@ -11,14 +11,14 @@ import java.lang.invoke.VarHandle;
  * order publishes them to the next holder. The statistics are plain fields for the same reason: the lock serialises
  * their writers.
  *
- * <p>Readers from other threads (status, deadlock detection) must never mix two holders. A hold's start writes the
- * holder, then a {@code stamp} no other hold of the slot ever had (the acquisition's number; a wake-up from a
- * condition wait, which is no acquisition, takes the next negative number); its end zeroes the stamp before it
- * clears anything. A reader that finds the same non-zero stamp before and after reading the holder read one hold:
- * a store of the next hold could only be seen after the zero. That is one store per start and one per end beyond
- * the holder itself, where a sequence number odd while the slot is rewritten would take four: every store here
- * lengthens the critical section a contending thread queues behind. The holding thread, and for a mutex the hold
- * count, are read from where the lock keeps them anyway ({@link #holdingThread()}, {@link #lockedCount()}).
+ * <p>Readers from other threads (status, deadlock detection) must never mix two holders. A hold's start counts
+ * itself in {@code holds}, writes its start time, and publishes its context last; its end clears the context before
+ * anything else. A reader reads the number and the context, then the rest, then both again: the same number and the
+ * same context before and after mean one hold was read, as the next hold could only be seen after the clear and
+ * after its new number. That is three stores per start and two per end (one of them the hold time the statistics
+ * need anyway), where a separate stamp or a sequence number odd while the slot is rewritten would take more: every
+ * store here lengthens the critical section a contending thread queues behind. The holding thread, and for a mutex
+ * the hold count, are read from where the lock keeps them anyway ({@link #holdingThread()}, {@link #lockedCount()}).
  *
  * <p>It is a synchronizer so that a mutex can be its own lock ({@link MutexSync}): the holder is then written in the
  * cache line of the lock word that a contending thread fetches anyway, instead of a second line that would move
@@ -27,10 +27,10 @@ import java.lang.invoke.VarHandle;
  */
 abstract class HolderSlot extends HoldFields implements HoldStatistics {
     private static final long serialVersionUID = 1L;
-    private static final VarHandle STAMP;
+    private static final VarHandle HOLDS;
+    private static final VarHandle CONTEXT;
     private static final VarHandle SINCE;
     private static final VarHandle COUNT;
-    private static final VarHandle ACQUISITIONS;
     private static final VarHandle REWAKES;
     private static final VarHandle TOTAL_HOLD;
     private static final VarHandle MAX_HOLD;
@@ -38,10 +38,10 @@ abstract class HolderSlot extends HoldFields implements HoldStatistics {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STAMP = l.findVarHandle(HoldFields.class, "stamp", long.class);
+            HOLDS = l.findVarHandle(HoldFields.class, "holds", long.class);
+            CONTEXT = l.findVarHandle(HoldFields.class, "holderContext", Context.class);
             SINCE = l.findVarHandle(HoldFields.class, "holderSince", long.class);
             COUNT = l.findVarHandle(HolderSlot.class, "holderCount", int.class);
-            ACQUISITIONS = l.findVarHandle(HoldFields.class, "acquisitions", long.class);
             REWAKES = l.findVarHandle(HolderSlot.class, "rewakes", long.class);
             TOTAL_HOLD = l.findVarHandle(HoldFields.class, "totalHoldNanos", long.class);
             MAX_HOLD = l.findVarHandle(HolderSlot.class, "maxHoldNanos", long.class);
@@ -60,7 +60,7 @@ abstract class HolderSlot extends HoldFields implements HoldStatistics {
     transient ListenerChain holdListeners;
     transient Object holdAttachment;
 
-    /** Holds that were wake-ups from a condition wait, not acquisitions: they stamp the slot with -rewakes. */
+    /** Holds that were wake-ups from a condition wait, not acquisitions: {@code holds} counts them too. */
     private transient long rewakes;
     private transient long maxHoldNanos;
 
@@ -69,8 +69,8 @@ abstract class HolderSlot extends HoldFields implements HoldStatistics {
     }
 
     /**
-     * The thread of the hold now recorded, as another thread sees it. It is read between the stamp's two readings,
-     * so it must be set before a hold's stamp and cleared only after the stamp was zeroed.
+     * The thread of the hold now recorded, as another thread sees it. It is read between the two readings of the
+     * context, so it must be set before a hold's context is published and cleared only after the context was.
      */
     abstract Thread holdingThread();
 
@@ -81,21 +81,15 @@ abstract class HolderSlot extends HoldFields implements HoldStatistics {
 
     /** Records the start of a first hold by the current thread; {@code counted} when it is a new acquisition. */
     final void fill(Context context, long now, boolean counted) {
-        long s;
-        if (counted) {
-            s = acquisitions + 1;
-            ACQUISITIONS.setOpaque(this, s);
-        } else {
-            long r = rewakes + 1;
-            REWAKES.setOpaque(this, r);
-            s = -r;
+        if (!counted) {
+            REWAKES.setOpaque(this, rewakes + 1);
         }
-        holderContext = context;
+        HOLDS.setOpaque(this, holds + 1);
         SINCE.setOpaque(this, now);
         if (keepsCount) {
             COUNT.setOpaque(this, 1);
         }
-        STAMP.setRelease(this, s);
+        CONTEXT.setRelease(this, context); // last: a reader that sees it sees the hold's number and start too
     }
 
     /** A reentrant acquisition or release changed the hold count. */
@@ -109,9 +103,9 @@ abstract class HolderSlot extends HoldFields implements HoldStatistics {
     final Context empty(long now) {
         Context context = holderContext;
         long held = Math.max(0, now - holderSince);
-        STAMP.setOpaque(this, 0L);
-        VarHandle.storeStoreFence(); // a reader must see the zero before anything of the next hold
-        holderContext = null; // an ended context must not stay reachable through a lock it once held
+        // first, and also so that an ended context does not stay reachable through a lock it once held
+        CONTEXT.setOpaque(this, null);
+        VarHandle.storeStoreFence(); // a reader must see the clear before anything of the next hold
         if (keepsCount) {
             COUNT.setOpaque(this, 0);
         }
@@ -129,24 +123,23 @@ abstract class HolderSlot extends HoldFields implements HoldStatistics {
 
     /** Whether the slot is empty, as another thread sees it now. */
     final boolean isEmpty() {
-        return (long) STAMP.getOpaque(this) == 0;
+        return CONTEXT.getOpaque(this) == null;
     }
 
     /** A consistent copy of the current holder, or null when nobody holds it. */
     final Hold holder(LockMode mode) {
         for (int spins = 0; ; spins++) {
-            long s = (long) STAMP.getAcquire(this);
-            if (s == 0) {
+            long number = (long) HOLDS.getAcquire(this);
+            Context context = (Context) CONTEXT.getAcquire(this);
+            if (context == null) {
                 return null;
             }
-            Context context = holderContext;
             long since = (long) SINCE.getOpaque(this);
             Thread thread = holdingThread();
             int count = keepsCount ? (int) COUNT.getOpaque(this) : lockedCount();
             VarHandle.loadLoadFence();
-            if ((long) STAMP.getOpaque(this) == s) {
-                return thread == null || context == null ? null
-                        : new Hold(context, thread, since, mode, Math.max(1, count));
+            if (CONTEXT.getAcquire(this) == context && (long) HOLDS.getOpaque(this) == number) {
+                return thread == null ? null : new Hold(context, thread, since, mode, Math.max(1, count));
             }
             if (spins > 100) {
                 Thread.yield(); // the holder was descheduled mid-rewrite: let it finish
@@ -158,7 +151,8 @@ abstract class HolderSlot extends HoldFields implements HoldStatistics {
 
     @Override
     public final long acquisitions() {
-        return (long) ACQUISITIONS.getOpaque(this);
+        long wakeUps = (long) REWAKES.getAcquire(this); // first: a wake-up is counted here before it is in holds
+        return (long) HOLDS.getOpaque(this) - wakeUps;
     }
 
     @Override
