@@ -53,7 +53,7 @@ abstract class ExclusiveSide extends LockSide {
     }
 
     @Override
-    final boolean attempt(long timeoutNanos) throws InterruptedException {
+    public final boolean attempt(long timeoutNanos) throws InterruptedException {
         return LockSide.attempt(jdk, timeoutNanos);
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.Lock;
  * slow path of {@link LockCore#awaitAcquire}, then the side's own holder bookkeeping. Each method keeps the
  * contract of the JDK method it replaces.
  */
-abstract class LockSide implements Lock {
+abstract class LockSide implements Lock, LockCore.Attempt {
     private final LockCore core;
     private final LockMode mode;
 
@@ -23,8 +23,12 @@ abstract class LockSide implements Lock {
     /** The JDK's plain {@code tryLock()}, which barges even on fair locks. */
     abstract boolean tryNow();
 
-    /** One blocking attempt for at most {@code timeoutNanos} (forever when negative). */
-    abstract boolean attempt(long timeoutNanos) throws InterruptedException;
+    /**
+     * One blocking attempt for at most {@code timeoutNanos} (forever when negative). The side is itself the
+     * {@link LockCore.Attempt} its slow path is given, so a wait allocates no method reference.
+     */
+    @Override
+    public abstract boolean attempt(long timeoutNanos) throws InterruptedException;
 
     /**
      * Holder bookkeeping right after the JDK lock was acquired, with the acquiring context and a clock reading
@@ -39,7 +43,7 @@ abstract class LockSide implements Lock {
         Context context = core.acquiringContext();
         if (!tryFast()) {
             try {
-                core.awaitAcquire(context, mode, 1, false, -1, this::attempt);
+                core.awaitAcquire(context, mode, 1, false, -1, this);
             } catch (InterruptedException e) {
                 throw new IllegalStateException("uninterruptible wait was interrupted", e);
             }
@@ -56,7 +60,7 @@ abstract class LockSide implements Lock {
         long now = core.coarseNow();
         Context context = core.acquiringContext();
         if (!tryFast()) {
-            core.awaitAcquire(context, mode, 1, true, -1, this::attempt);
+            core.awaitAcquire(context, mode, 1, true, -1, this);
             now = core.coarseNow();
         }
         onAcquired(now, context);
@@ -84,7 +88,7 @@ abstract class LockSide implements Lock {
             onAcquired(now, context);
             return true;
         }
-        if (core.awaitAcquire(context, mode, 1, true, Math.max(0, unit.toNanos(time)), this::attempt)) {
+        if (core.awaitAcquire(context, mode, 1, true, Math.max(0, unit.toNanos(time)), this)) {
             onAcquired(core.coarseNow(), context);
             return true;
         }

@@ -208,7 +208,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         }
 
         @Override
-        boolean attempt(long timeoutNanos) throws InterruptedException {
+        public boolean attempt(long timeoutNanos) throws InterruptedException {
             return LockSide.attempt(lock, timeoutNanos);
         }
 
