@@ -27,6 +27,8 @@ public final class NamedSemaphore extends LockCore {
      * records permits it took on a slow path or keeps what listeners attached to its hold.
      */
     private final Object crossThreadReleases = new Object();
+    /** The wait for one permit, the common one: made once, so a contended wait allocates no lambda. */
+    private final Attempt onePermit = timeout -> attempt(1, timeout);
 
     NamedSemaphore(Context owner, String name, int permits, boolean fair) {
         super(owner, name, LockKind.SEMAPHORE, fair);
@@ -138,6 +140,11 @@ public final class NamedSemaphore extends LockCore {
         }
     }
 
+    /** One blocking attempt to take {@code permits}, as the slow path wants it. */
+    private Attempt attemptFor(int permits) {
+        return permits == 1 ? onePermit : timeout -> attempt(permits, timeout);
+    }
+
     private boolean attempt(int permits, long timeoutNanos) throws InterruptedException {
         if (timeoutNanos < 0) {
             sync.acquireSharedInterruptibly(permits);
@@ -159,7 +166,7 @@ public final class NamedSemaphore extends LockCore {
         ThreadIds t = ThreadIds.current();
         Context context = acquiringContext(t);
         if (!takeNow(t, context, permits, now, false)) {
-            awaitAcquire(context, LockMode.PERMIT, permits, true, -1, timeout -> attempt(permits, timeout));
+            awaitAcquire(context, LockMode.PERMIT, permits, true, -1, attemptFor(permits));
             tookAfterWaiting(t, context, permits, coarseNow());
         }
     }
@@ -169,18 +176,24 @@ public final class NamedSemaphore extends LockCore {
     }
 
     public void acquireUninterruptibly(int permits) {
+        acquireUninterruptiblyFor(permits);
+    }
+
+    /** As {@link #acquireUninterruptibly(int)}; returns the context the permits were acquired for. */
+    private Context acquireUninterruptiblyFor(int permits) {
         checkPermits("permits to acquire", permits);
         long now = coarseNow();
         ThreadIds t = ThreadIds.current();
         Context context = acquiringContext(t);
         if (!takeNow(t, context, permits, now, false)) {
             try {
-                awaitAcquire(context, LockMode.PERMIT, permits, false, -1, timeout -> attempt(permits, timeout));
+                awaitAcquire(context, LockMode.PERMIT, permits, false, -1, attemptFor(permits));
             } catch (InterruptedException e) {
                 throw new IllegalStateException("uninterruptible wait was interrupted", e);
             }
             tookAfterWaiting(t, context, permits, coarseNow());
         }
+        return context;
     }
 
     public boolean tryAcquire() {
@@ -210,7 +223,7 @@ public final class NamedSemaphore extends LockCore {
             return true;
         }
         if (awaitAcquire(context, LockMode.PERMIT, permits, true, Math.max(0, unit.toNanos(timeout)),
-                left -> attempt(permits, left))) {
+                attemptFor(permits))) {
             tookAfterWaiting(t, context, permits, coarseNow());
             return true;
         }
@@ -328,8 +341,7 @@ public final class NamedSemaphore extends LockCore {
 
     /** Acquires {@code permits} (uninterruptibly) and returns a guard that releases them. */
     public Held permits(int permits) {
-        acquireUninterruptibly(permits);
-        Context context = acquiringContext();
+        Context context = acquireUninterruptiblyFor(permits);
         return new Held() {
             private boolean closed;
 
@@ -337,8 +349,7 @@ public final class NamedSemaphore extends LockCore {
             public void close() {
                 if (!closed) {
                     closed = true;
-                    Context current = CurrentContext.get();
-                    if (current == context || current == null && context == tree.root()) {
+                    if (acquiringContext() == context) {
                         release(permits);
                     } else {
                         try (Scope s = context.makeCurrent()) {

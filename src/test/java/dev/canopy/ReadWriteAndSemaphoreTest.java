@@ -115,6 +115,28 @@ class ReadWriteAndSemaphoreTest {
     }
 
     @Test
+    void waitsForOnePermitAreSeenTimeOutAndEndWithThePermit() throws Exception {
+        NamedSemaphore pool = root.semaphore("one", 1);
+        Held rootPermit = pool.permit(); // no current context: the tree's root holds it
+        assertEquals(List.of("global=1"), holders(pool));
+        assertFalse(pool.tryAcquire(20, TimeUnit.MILLISECONDS), "nobody gives the permit back meanwhile");
+
+        Task<Boolean> w = root.spawnChild("w", ctx -> {
+            pool.acquire();
+            pool.release();
+            return true;
+        });
+        awaitTrue("w waits for 1", () -> pool.snapshot().waiters().size() == 1);
+        assertEquals("global.w", pool.snapshot().waiters().get(0).contextPath());
+        assertEquals(1, pool.snapshot().waiters().get(0).permits());
+        rootPermit.close();
+        assertTrue(w.join());
+        assertEquals(1, pool.availablePermits());
+        assertTrue(pool.snapshot().holders().isEmpty());
+        assertTrue(pool.snapshot().waiters().isEmpty());
+    }
+
+    @Test
     void zeroPermitsHoldNothing() throws Exception {
         NamedSemaphore s = root.semaphore("s", 1);
         s.acquire(0);
