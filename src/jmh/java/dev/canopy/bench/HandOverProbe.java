@@ -6,17 +6,22 @@ import org.openjdk.jmh.infra.Blackhole;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Not a JMH benchmark: a program that explains the spread of the contended mutex rows. In each round it measures
  * how long a cache line takes to go from one core to the other and back (two threads passing a counter), then the
- * {@code LockBenchmark.mutexContended2} workload on a {@link ReentrantLock} and on a named mutex, back to back. On a
- * virtual machine the hypervisor may move the two virtual CPUs between cores that share a cache and cores that do
- * not, while the program runs; the round trip shows which, and the lock ratio is read against it.
+ * {@code LockBenchmark.mutexContended2} workload on a {@link ReentrantLock}, on a {@code ReentrantLock} whose first
+ * wait is timed as a named mutex's is ({@code tryLock(50 µs)}, then {@code lock()}), and on a named mutex, back to
+ * back. On a virtual machine the hypervisor may move the two virtual CPUs between cores that share a cache and cores
+ * that do not, while the program runs; the round trip shows which, and the lock ratio is read against it. Each
+ * lock's column also gives its hand-overs: the share of acquisitions whose thread is not the one that held the lock
+ * before, as each costs a cache line's trip to the other core.
  *
  * <pre>mvn -Pjmh test-compile exec:exec -Dexec.mainClass=dev.canopy.bench.HandOverProbe -Dexec.programArgs=40</pre>
  * (the argument is the number of rounds, each about 2 s).
@@ -33,16 +38,20 @@ public final class HandOverProbe {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         try (ContextTree tree = ContextTree.builder().rootName("probe").build()) {
             Lock jdk = new ReentrantLock();
+            Lock jdkTimedFirst = new TimedFirstWait(new ReentrantLock());
             Lock named = tree.root().mutex("probe");
             List<Double> near = new ArrayList<>();
             List<Double> far = new ArrayList<>();
-            System.out.println("round  round-trip ns  ReentrantLock ns  named mutex ns  ratio");
+            List<Double> nearTimedFirst = new ArrayList<>();
+            System.out.println("round  round-trip ns  ReentrantLock ns (hand-overs)  timed first wait ns (hand-overs)"
+                    + "  named mutex ns (hand-overs)  ratio");
             for (int round = 0; round < rounds; round++) {
                 double before = roundTripNanos(100);
-                double baseline = contendedNanos(jdk, 700);
-                double ours = contendedNanos(named, 700);
+                Contended baseline = contended(jdk, 700);
+                Contended timedFirst = contended(jdkTimedFirst, 700);
+                Contended ours = contended(named, 700);
                 double after = roundTripNanos(100);
-                double ratio = ours / baseline;
+                double ratio = ours.nanos / baseline.nanos;
                 boolean isFar = before > FAR_ROUND_TRIP_NANOS && after > FAR_ROUND_TRIP_NANOS;
                 boolean isNear = before <= FAR_ROUND_TRIP_NANOS && after <= FAR_ROUND_TRIP_NANOS;
                 if (round > 1) { // the first two rounds warm up the compiler
@@ -50,13 +59,70 @@ public final class HandOverProbe {
                         far.add(ratio);
                     } else if (isNear) {
                         near.add(ratio);
+                        nearTimedFirst.add(timedFirst.nanos / baseline.nanos);
                     }
                 }
-                System.out.printf(Locale.ROOT, "%5d  %5.0f / %-5.0f  %16.1f  %14.1f  %5.2f%s%n", round, before, after,
-                        baseline, ours, ratio, isFar || isNear ? "" : "  (placement changed)");
+                System.out.printf(Locale.ROOT,
+                        "%5d  %5.0f / %-5.0f  %16.1f (%.3f)  %22.1f (%.3f)  %17.1f (%.3f)  %5.2f%s%n", round,
+                        before, after, baseline.nanos, baseline.handOvers, timedFirst.nanos, timedFirst.handOvers,
+                        ours.nanos, ours.handOvers, ratio,
+                        isFar || isNear ? "" : "  (placement changed)");
             }
             System.out.println("near cores (round trip <= " + (int) FAR_ROUND_TRIP_NANOS + " ns): " + summary(near));
+            System.out.println("near cores, ReentrantLock with a timed first wait / ReentrantLock: "
+                    + summary(nearTimedFirst));
             System.out.println("far cores: " + summary(far));
+        }
+    }
+
+    /**
+     * A {@code ReentrantLock} acquired as a named mutex acquires its JDK lock: a barging try, then a first wait that
+     * is timed, then an untimed one.
+     */
+    private static final class TimedFirstWait implements Lock {
+        private final ReentrantLock lock;
+
+        TimedFirstWait(ReentrantLock lock) {
+            this.lock = lock;
+        }
+
+        @Override
+        public void lock() {
+            if (!lock.tryLock()) {
+                try {
+                    if (!lock.tryLock(50, TimeUnit.MICROSECONDS)) {
+                        lock.lock();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    lock.lock();
+                }
+            }
+        }
+
+        @Override
+        public void unlock() {
+            lock.unlock();
+        }
+
+        @Override
+        public void lockInterruptibly() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean tryLock() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean tryLock(long time, TimeUnit unit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Condition newCondition() {
+            throw new UnsupportedOperationException();
         }
     }
 
@@ -101,17 +167,31 @@ public final class HandOverProbe {
         return (double) elapsed / trips;
     }
 
-    /** Nanoseconds per lock/work/unlock per thread, two threads, as {@code LockBenchmark.mutexContended2}. */
-    private static double contendedNanos(Lock lock, long millis) throws InterruptedException {
+    /** A contended round: nanoseconds per lock/work/unlock per thread, and hand-overs per acquisition. */
+    private record Contended(double nanos, double handOvers) {
+    }
+
+    /** The thread that held the lock last; written only while holding it. */
+    private static int lastHolder;
+    private static long handOvers;
+
+    /** Two threads for {@code millis}, as {@code LockBenchmark.mutexContended2}. */
+    private static Contended contended(Lock lock, long millis) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder operations = new LongAdder();
         Thread[] threads = new Thread[2];
+        handOvers = 0;
         for (int i = 0; i < threads.length; i++) {
+            int self = i + 1;
             threads[i] = new Thread(() -> {
                 long n = 0;
                 while (!stop.get()) {
                     lock.lock();
                     try {
+                        if (lastHolder != self) {
+                            lastHolder = self;
+                            handOvers++;
+                        }
                         Blackhole.consumeCPU(20);
                     } finally {
                         lock.unlock();
@@ -130,6 +210,7 @@ public final class HandOverProbe {
         for (Thread t : threads) {
             t.join();
         }
-        return (System.nanoTime() - start) * (double) threads.length / operations.sum();
+        double ops = operations.sum();
+        return new Contended((System.nanoTime() - start) * (double) threads.length / ops, handOvers / ops);
     }
 }
