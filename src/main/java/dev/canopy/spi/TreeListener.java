@@ -76,7 +76,9 @@ public interface TreeListener {
     }
 
     /**
-     * {@code waiter} starts waiting for a named lock. Only waits that outlast a short spin are announced.
+     * {@code waiter} starts waiting for a named lock; called on the waiting thread. Only waits that outlast a first
+     * 50 µs in the lock's queue are announced: shorter ones are too many and too short to matter. On a fair lock, and
+     * for a timed acquisition of 50 µs or less, every wait is.
      *
      * @return an attachment handed back to {@link #lockWaitEnded}, or {@code null}
      */
@@ -84,7 +86,10 @@ public interface TreeListener {
         return null;
     }
 
-    /** The wait ended: {@code acquired} is false when it timed out or was cancelled. */
+    /**
+     * The wait ended, on the waiting thread: {@code acquired} is false when it timed out, was cancelled or was
+     * interrupted.
+     */
     default void lockWaitEnded(LockView lock, Context waiter, LockMode mode, int permits, Object attachment,
                                boolean acquired) {
     }
