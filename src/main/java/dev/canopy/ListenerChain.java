@@ -316,16 +316,28 @@ final class ListenerChain {
         }
     }
 
+    /**
+     * Tells the hold listeners of a hold; returns what they attached. Only the hold listeners are called, and the
+     * attachment's layout follows them: with one, its own attachment; with more, null or an array with a slot per
+     * hold listener. So a tree with one hold listener among others (the JFR listener beside the JMX exporter or the
+     * contextual scope listener) allocates nothing of its own per hold.
+     */
     Object lockHoldStarted(LockView lock, Context holder, LockMode mode) {
-        TreeListener[] ls = listeners;
+        TreeListener only = onlyHoldListener;
+        if (only != null) {
+            try {
+                return only.lockHoldStarted(lock, holder, mode);
+            } catch (RuntimeException | Error e) {
+                failed(only, "lockHoldStarted", e);
+                return null;
+            }
+        }
+        TreeListener[] ls = holdListeners;
         Object[] out = null;
-        Object single = null;
         for (int i = 0; i < ls.length; i++) {
             try {
                 Object a = ls[i].lockHoldStarted(lock, holder, mode);
-                if (ls.length == 1) {
-                    single = a;
-                } else if (a != null) {
+                if (a != null) {
                     if (out == null) {
                         out = new Object[ls.length];
                     }
@@ -335,14 +347,25 @@ final class ListenerChain {
                 failed(ls[i], "lockHoldStarted", e);
             }
         }
-        return ls.length == 1 ? single : out;
+        return out;
     }
 
+    /** Tells the hold listeners that a hold whose start this chain announced ended. */
     void lockHoldEnded(LockView lock, Context holder, LockMode mode, Object attachment) {
-        TreeListener[] ls = listeners;
+        TreeListener only = onlyHoldListener;
+        if (only != null) {
+            try {
+                only.lockHoldEnded(lock, holder, mode, attachment);
+            } catch (RuntimeException | Error e) {
+                failed(only, "lockHoldEnded", e);
+            }
+            return;
+        }
+        TreeListener[] ls = holdListeners;
+        Object[] parts = (Object[]) attachment;
         for (int i = 0; i < ls.length; i++) {
             try {
-                ls[i].lockHoldEnded(lock, holder, mode, slot(attachment, i));
+                ls[i].lockHoldEnded(lock, holder, mode, parts == null ? null : parts[i]);
             } catch (RuntimeException | Error e) {
                 failed(ls[i], "lockHoldEnded", e);
             }

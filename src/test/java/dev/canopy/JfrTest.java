@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import static dev.canopy.TestTrees.WAIT;
 import static dev.canopy.TestTrees.awaitTrue;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class JfrTest {
     @TempDir
@@ -285,6 +286,112 @@ class JfrTest {
         }
         List<RecordedEvent> holds = of(canopyEvents(file, "thresholds"), "dev.canopy.LockHold");
         assertEquals(List.of("thresholds.slow"), holds.stream().map(e -> e.getString("path")).toList());
+    }
+
+    /**
+     * While a recording with holds enabled runs (the JDK's default settings enable them), every hold is timed by JFR,
+     * but holds under the threshold allocate nothing: each thread reuses its hold event, and a tree with one hold
+     * listener among others keeps that listener's event as the hold's attachment, with no array around it.
+     */
+    @Test
+    void holdsUnderTheThresholdAllocateNothingWhileRecording() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        try (ContextTree tree = ContextTree.builder().rootName("allocation")
+                .listener(new dev.canopy.spi.TreeListener() {
+                    @Override
+                    public Object contextStarted(Context context, Object parentAttachment) {
+                        return null; // a second listener, hearing no holds
+                    }
+                }).build();
+             Recording r = new Recording(Configuration.getConfiguration("default"))) {
+            r.start();
+            NamedLock mutex = tree.root().mutex("m");
+            NamedReadWriteLock rw = tree.root().readWriteLock("rw");
+            NamedSemaphore semaphore = tree.root().semaphore("s", 4);
+            long thread = Thread.currentThread().getId();
+            long perHold = Long.MAX_VALUE;
+            for (int round = 0; round < 20 && perHold > 0; round++) { // later rounds run compiled
+                long before = threads.getThreadAllocatedBytes(thread);
+                for (int i = 0; i < 10_000; i++) {
+                    mutex.lock();
+                    mutex.unlock();
+                    rw.readLock().lock();
+                    rw.readLock().unlock();
+                    semaphore.acquireUninterruptibly();
+                    semaphore.release();
+                }
+                perHold = (threads.getThreadAllocatedBytes(thread) - before) / 30_000;
+            }
+            assertEquals(0, perHold, "bytes allocated per hold");
+            r.stop();
+        }
+    }
+
+    /**
+     * A thread's hold events are reused from hold to hold (a recording with holds enabled allocates none per hold):
+     * each recorded hold still carries its own lock, context and timing, nested holds included, and a hold that
+     * another thread ends (permits released across threads) leaves the next holds of its thread right.
+     */
+    @Test
+    void eachRecordedHoldCarriesItsOwnLockContextAndTiming() throws Exception {
+        Path file = dir.resolve("reused.jfr");
+        try (ContextTree tree = ContextTree.builder().rootName("reused").build();
+             Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
+            r.start();
+            NamedLock outerLock = tree.root().mutex("outer-lock");
+            NamedLock innerLock = tree.root().mutex("inner-lock");
+            NamedSemaphore permits = tree.root().semaphore("permits", 1);
+            Context outer = tree.root().child("outer").open();
+            Context inner = tree.root().child("inner").open();
+            Context after = tree.root().child("after").open();
+            Context shared = tree.root().child("shared").open();
+            try (Scope s = outer.makeCurrent(); Held h = outerLock.acquire()) {
+                atLeast(Duration.ofMillis(15));
+                try (Scope s2 = inner.makeCurrent(); Held h2 = innerLock.acquire()) {
+                    atLeast(Duration.ofMillis(15));
+                }
+                try (Scope s2 = inner.makeCurrent(); Held quick = innerLock.acquire()) {
+                    // under the threshold: timed, not written
+                }
+            }
+            try (Scope s = shared.makeCurrent()) {
+                permits.acquire();
+            }
+            atLeast(Duration.ofMillis(15));
+            Thread releaser = new Thread(() -> {
+                try (Scope s = shared.makeCurrent()) {
+                    permits.release(); // ends on this thread the hold the test's thread began
+                }
+            });
+            releaser.start();
+            releaser.join(WAIT.toMillis());
+            assertFalse(releaser.isAlive());
+            try (Scope s = after.makeCurrent(); Held h = outerLock.acquire()) {
+                atLeast(Duration.ofMillis(15));
+            }
+            r.stop();
+            r.dump(file);
+        }
+        List<RecordedEvent> holds = of(canopyEvents(file, "reused"), "dev.canopy.LockHold");
+        assertEquals(List.of("inner-lock reused.inner", "outer-lock reused.outer", "permits reused.shared",
+                        "outer-lock reused.after"),
+                holds.stream().sorted(java.util.Comparator.comparing(RecordedEvent::getEndTime))
+                        .map(e -> e.getString("lockName") + " " + e.getString("path")).toList());
+        RecordedEvent outerHold = one(holds, "dev.canopy.LockHold", e -> e.getString("path").equals("reused.outer"));
+        RecordedEvent innerHold = one(holds, "dev.canopy.LockHold", e -> e.getString("path").equals("reused.inner"));
+        RecordedEvent permitHold = one(holds, "dev.canopy.LockHold", e -> e.getString("path").equals("reused.shared"));
+        RecordedEvent afterHold = one(holds, "dev.canopy.LockHold", e -> e.getString("path").equals("reused.after"));
+        assertTrue(outerHold.getDuration().toMillis() >= 30, "outer " + outerHold.getDuration());
+        assertTrue(innerHold.getDuration().toMillis() >= 15, "inner " + innerHold.getDuration());
+        assertFalse(innerHold.getStartTime().isBefore(outerHold.getStartTime()), "inner starts inside outer");
+        assertFalse(innerHold.getEndTime().isAfter(outerHold.getEndTime()), "inner ends inside outer");
+        assertEquals("PERMIT", permitHold.getString("mode"));
+        assertFalse(permitHold.getStartTime().isBefore(outerHold.getEndTime()), "the permit after the outer hold");
+        assertTrue(permitHold.getDuration().toMillis() >= 15, "permit " + permitHold.getDuration());
+        assertFalse(afterHold.getStartTime().isBefore(permitHold.getEndTime()), "its own start, not a reused one");
+        assertTrue(afterHold.getDuration().toMillis() >= 15, "after " + afterHold.getDuration());
     }
 
     @Test

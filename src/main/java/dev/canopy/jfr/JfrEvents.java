@@ -166,6 +166,8 @@ final class JfrEvents {
         long contextId;
         @Label("Path")
         String path;
+        /** The spare of the thread that made it, where it goes back after each hold (not recorded). */
+        transient JfrListener.SpareHold spare;
     }
 
     @Name(EventNames.DEADLOCK)

@@ -61,6 +61,11 @@ class JfrListener implements TreeListener {
     private static final JfrEvents.ContextCancel CANCEL = new JfrEvents.ContextCancel();
     private static final JfrEvents.LockWait WAIT = new JfrEvents.LockWait();
     private static final JfrEvents.LockHold HOLD = new JfrEvents.LockHold();
+    /**
+     * Each thread's spare hold event: a hold ended on a thread leaves its event there for the thread's next hold,
+     * so a recording with holds enabled (the JDK's default settings enable them) allocates no event per hold.
+     */
+    private static final ThreadLocal<SpareHold> SPARE_HOLD = ThreadLocal.withInitial(SpareHold::new);
     private static final JfrEvents.Deadlock DEADLOCK = new JfrEvents.Deadlock();
     private static final JfrEvents.ContextLeak LEAK = new JfrEvents.ContextLeak();
     private static final JfrEvents.Counter COUNTER = new JfrEvents.Counter();
@@ -289,8 +294,15 @@ class JfrListener implements TreeListener {
         if (!HOLD.isEnabled()) {
             return null;
         }
-        JfrEvents.LockHold e = new JfrEvents.LockHold();
-        e.begin();
+        SpareHold spare = SPARE_HOLD.get();
+        JfrEvents.LockHold e = spare.event;
+        if (e != null) {
+            spare.event = null;
+        } else {
+            e = new JfrEvents.LockHold();
+            e.spare = spare;
+        }
+        e.begin(); // begin and end set the whole timing again: an event committed before is reused as new
         return e;
     }
 
@@ -307,6 +319,14 @@ class JfrListener implements TreeListener {
             e.contextId = holder.id();
             e.path = holder.path();
             e.commit();
+            e.lockName = null; // kept as the spare: it must not pin what it recorded
+            e.path = null;
+        }
+        SpareHold spare = e.spare;
+        if (spare.thread == Thread.currentThread()) {
+            // the thread that began it; a hold another thread ended (a semaphore's permits released across threads)
+            // leaves its event to the collector rather than write to that thread's spare unordered
+            spare.event = e;
         }
     }
 
@@ -418,5 +438,11 @@ class JfrListener implements TreeListener {
             e.counterKeys = tree.counters().size();
             e.commit();
         }
+    }
+
+    /** A thread's spare hold event, or null while its hold event is in use. */
+    static final class SpareHold {
+        final Thread thread = Thread.currentThread();
+        JfrEvents.LockHold event;
     }
 }
