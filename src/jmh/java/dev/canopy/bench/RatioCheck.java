@@ -65,6 +65,16 @@ public final class RatioCheck {
                     "ContextBenchmark.childOpenClose", 1.1),
             ratio("while recording vs bare JFR events", "JfrRecordingBenchmark.childOpenCloseRecording",
                     "JfrRecordingBenchmark.baselineBareEvents", 2.0),
+            // while a recording with the JDK's default settings runs: against the JDK lock with a hand-written hold
+            // event of the same threshold (BENCHMARKS.md, "Named locks while recording")
+            ratio("mutex while recording vs ReentrantLock with a hold event", "JfrLockBenchmark.mutexLockUnlock",
+                    "JfrLockBenchmark.baselineReentrantLockHoldEvent", 1.5),
+            ratio("read lock while recording vs read lock with a hold event", "JfrLockBenchmark.readLockUnlock",
+                    "JfrLockBenchmark.baselineReadLockHoldEvent", 1.5),
+            ratio("semaphore while recording vs Semaphore with a hold event",
+                    "JfrLockBenchmark.semaphoreAcquireRelease", "JfrLockBenchmark.baselineSemaphoreHoldEvent", 1.5),
+            ratio("mutex contended, 2 threads, while recording", "JfrLockBenchmark.mutexContended2",
+                    "JfrLockBenchmark.baselineReentrantLockHoldEventContended2", 1.5),
             ratio("spawnChild+join caller-runs vs FutureTask", "SpawnBenchmark.spawnChildJoinCallerRuns",
                     "SpawnBenchmark.baselineFutureTaskRunGet", 3.0),
             ratio("spawnChild+join default executor vs submit+get", "SpawnBenchmark.spawnChildJoinDefaultExecutor",
