@@ -252,8 +252,8 @@ public final class NamedSemaphore extends LockCore {
         Hold ended = own == null ? PermitSlot.SLOW : own.releaseOwn(sync, context, permits, now);
         if (ended == PermitSlot.SLOW) {
             releaseAcrossThreads(context, permits, now);
-        } else if (ended != PermitSlot.STILL_HELD && ended != PermitSlot.ENDED) {
-            holdEnded(ended);
+        } else if (ended == PermitSlot.TOLD) {
+            own.tellEnded(this, context);
         }
     }
 

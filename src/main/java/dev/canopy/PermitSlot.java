@@ -59,6 +59,11 @@ final class PermitSlot implements HoldStatistics {
     static final Hold STILL_HELD = new Hold(null, null, 0, LockMode.PERMIT, 0);
     /** What the releases return when the hold ended and no listener was told of it. */
     static final Hold ENDED = new Hold(null, null, 0, LockMode.PERMIT, 0);
+    /**
+     * What {@link #releaseOwn} returns when the hold ended and listeners were told of it: the slot keeps them and
+     * their attachment until {@link #tellEnded} tells them, so ending a hold allocates no copy of it.
+     */
+    static final Hold TOLD = new Hold(null, null, 0, LockMode.PERMIT, 0);
 
     /** One context's permits held through this slot. */
     private static final class PermitHold {
@@ -89,6 +94,12 @@ final class PermitSlot implements HoldStatistics {
     private long acquisitions;
     private long totalHoldNanos;
     private long maxHoldNanos;
+    /**
+     * The listeners of the hold the slot's thread just ended on its own, and their attachment: written and read by
+     * that thread only, between {@link #releaseOwn} returning {@link #TOLD} and {@link #tellEnded}.
+     */
+    private ListenerChain endedListeners;
+    private Object endedAttachment;
 
     @Override
     public long acquisitions() {
@@ -172,8 +183,8 @@ final class PermitSlot implements HoldStatistics {
 
     /**
      * The slot's thread gives back {@code permits} of {@code context}'s that this slot holds: {@link #STILL_HELD},
-     * {@link #ENDED}, or the ended hold for its listeners to be told; {@link #SLOW}, nothing changed, when the slot
-     * holds too few of them or a release across threads began.
+     * {@link #ENDED}, or {@link #TOLD} when the hold ended and its listeners are to be told ({@link #tellEnded});
+     * {@link #SLOW}, nothing changed, when the slot holds too few of them or a release across threads began.
      */
     Hold releaseOwn(PermitSync sync, Context context, int permits, long now) {
         ownerBegin();
@@ -183,7 +194,7 @@ final class PermitSlot implements HoldStatistics {
                 PermitHold h = find(context); // the epoch seen is even: what we read is what the last release left
                 if (h != null && h.permits >= permits && sync.giveBack(seen, permits)) {
                     h.permits -= permits;
-                    return h.permits == 0 ? end(h, now) : STILL_HELD;
+                    return h.permits == 0 ? endOwn(h, now) : STILL_HELD;
                 }
             }
             return SLOW;
@@ -324,21 +335,55 @@ final class PermitSlot implements HoldStatistics {
     }
 
     /**
-     * Ends a hold taken to zero and counts its time. Returns {@link #ENDED}, or, when listeners were told of the
-     * hold, a copy carrying what they attached.
+     * Ends a hold taken to zero, for a release across threads, and counts its time. Returns {@link #ENDED}, or, when
+     * listeners were told of the hold, a copy carrying what they attached.
      */
     private Hold end(PermitHold h, long now) {
+        Hold told = h.listeners == null ? ENDED : takeTold(h);
+        forget(h, now);
+        return told;
+    }
+
+    /**
+     * Ends a hold taken to zero by the slot's own thread, and counts its time. Returns {@link #ENDED}, or
+     * {@link #TOLD} with the listeners and their attachment kept for {@link #tellEnded}.
+     */
+    private Hold endOwn(PermitHold h, long now) {
+        Hold told = ENDED;
+        if (h.listeners != null) {
+            endedListeners = h.listeners;
+            endedAttachment = h.attachment;
+            h.listeners = null;
+            h.attachment = null;
+            told = TOLD;
+        }
+        forget(h, now);
+        return told;
+    }
+
+    /** Counts an ended hold's time and empties it (drops it when it is not the first). */
+    private void forget(PermitHold h, long now) {
         long held = Math.max(0, now - h.sinceNanos);
         TOTAL_HOLD.setOpaque(this, totalHoldNanos + held);
         if (held > maxHoldNanos) {
             MAX_HOLD.setOpaque(this, held);
         }
-        Hold told = h.listeners == null ? ENDED : takeTold(h);
         h.context = null;
         if (h != first) {
             drop(h);
         }
-        return told;
+    }
+
+    /**
+     * The slot's thread tells the listeners that its hold for {@code context} ended, after {@link #releaseOwn}
+     * returned {@link #TOLD}; outside the slot's writing, as listeners may take their time.
+     */
+    void tellEnded(NamedSemaphore semaphore, Context context) {
+        ListenerChain lc = endedListeners;
+        Object attachment = endedAttachment;
+        endedListeners = null;
+        endedAttachment = null;
+        lc.lockHoldEnded(semaphore, context, LockMode.PERMIT, attachment);
     }
 
     /** A copy of a hold its listeners were told of, carrying what they attached; the hold keeps neither. */

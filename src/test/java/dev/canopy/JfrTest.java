@@ -312,7 +312,7 @@ class JfrTest {
             NamedSemaphore semaphore = tree.root().semaphore("s", 4);
             long thread = Thread.currentThread().getId();
             long perHold = Long.MAX_VALUE;
-            for (int round = 0; round < 20 && perHold > 0; round++) { // later rounds run compiled
+            for (int round = 0; round < 50 && perHold > 0; round++) { // later rounds run compiled
                 long before = threads.getThreadAllocatedBytes(thread);
                 for (int i = 0; i < 10_000; i++) {
                     mutex.lock();
