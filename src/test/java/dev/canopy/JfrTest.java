@@ -5,6 +5,8 @@ import dev.canopy.jfr.EventNames;
 import dev.canopy.jfr.ContextRecording;
 import dev.canopy.jfr.JfrTemplates;
 import dev.canopy.jfr.RecordedContext;
+import dev.canopy.jfr.RecordedLock;
+import dev.canopy.jfr.RecordedMoment;
 import jdk.jfr.Configuration;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
@@ -394,6 +396,139 @@ class JfrTest {
         assertTrue(afterHold.getDuration().toMillis() >= 15, "after " + afterHold.getDuration());
     }
 
+    /**
+     * A lock stuck while a recording runs: its hold and its waiter are recorded at every chunk boundary (the start,
+     * a dump of the running recording, the stop), however short the hold, and the recording's last moment shows them.
+     */
+    @Test
+    void holdsAndWaitsInProgressAtTheStartADumpAndTheStopAreRecorded() throws Exception {
+        Path mid = dir.resolve("mid.jfr");
+        Path end = dir.resolve("end.jfr");
+        try (ContextTree tree = ContextTree.builder().rootName("stuck").build();
+             Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
+            NamedLock orders = tree.root().mutex("orders");
+            NamedSemaphore pool = tree.root().semaphore("pool", 3);
+            Context holder = tree.root().child("holder").open();
+            try (Scope s = holder.makeCurrent(); Held h = orders.acquire()) { // begun before the recording
+                pool.acquire(2);
+                r.start();
+                Task<Void> waiter = tree.root().spawnChild("waiter", ctx -> {
+                    try (Held w = orders.acquire()) {
+                        return null;
+                    }
+                });
+                awaitTrue("waiting", () -> orders.waiterCount() == 1);
+                r.dump(mid); // a running recording dumped, as jcmd JFR.dump does
+                atLeast(Duration.ofMillis(2));
+                r.stop();
+                r.dump(end);
+                pool.release(2);
+                h.close();
+                waiter.join();
+            }
+        }
+        String thread = Thread.currentThread().getName();
+        for (Path file : List.of(mid, end)) {
+            List<RecordedEvent> events = canopyEvents(file, "stuck");
+            List<RecordedEvent> holds = of(events, EventNames.LOCK_HOLD_IN_PROGRESS).stream()
+                    .filter(e -> e.getString("lockName").equals("orders")).toList();
+            assertTrue(holds.size() >= 2, "at the start and at the dump (and at the stop): " + holds);
+            for (RecordedEvent e : holds) {
+                assertEquals(List.of("MUTEX", "EXCLUSIVE", 1, "stuck.holder", thread),
+                        List.of(e.getString("lockKind"), e.getString("mode"), e.getInt("count"), e.getString("path"),
+                                e.getString("holderThread")));
+                assertEquals(holds.get(0).getLong("since"), e.getLong("since"), "one hold, seen again");
+            }
+            assertTrue(holds.get(holds.size() - 1).getLong("heldFor") > holds.get(0).getLong("heldFor"));
+            RecordedEvent permits = of(events, EventNames.LOCK_HOLD_IN_PROGRESS).stream()
+                    .filter(e -> e.getString("lockName").equals("pool")).findFirst().orElseThrow();
+            assertEquals(List.of("SEMAPHORE", "PERMIT", 2, "stuck.holder"), List.of(permits.getString("lockKind"),
+                    permits.getString("mode"), permits.getInt("count"), permits.getString("path")));
+            RecordedEvent wait = of(events, EventNames.LOCK_WAIT_IN_PROGRESS).get(0);
+            assertEquals(List.of("orders", "EXCLUSIVE", 1, "stuck.waiter", "stuck.holder"),
+                    List.of(wait.getString("lockName"), wait.getString("mode"), wait.getInt("permits"),
+                            wait.getString("path"), wait.getString("holders")));
+        }
+
+        ContextRecording rec = ContextRecording.read(end);
+        RecordedMoment last = rec.at(rec.recordingEnd());
+        assertEquals(List.of("orders by stuck.holder", "pool by stuck.holder"), last.held().stream()
+                .map(l -> l.lockName() + " by " + l.path()).sorted().toList());
+        RecordedLock hold = last.held().stream().filter(l -> l.lockName().equals("orders")).findFirst().orElseThrow();
+        assertTrue(hold.stillInProgress());
+        assertFalse(hold.start().isAfter(rec.recordingStart()), "began before the recording: " + hold);
+        assertEquals(List.of("stuck.waiter waiting for orders, held by [stuck.holder]"), last.awaited().stream()
+                .map(l -> l.path() + " waiting for " + l.lockName() + ", held by " + l.holderPaths()).toList());
+        String drawn = last.render();
+        assertTrue(drawn.contains("HOLDS \"orders\" EXCLUSIVE") && drawn.contains("WAITING \"orders\" EXCLUSIVE"),
+                drawn);
+        assertEquals(2, rec.locks().stream().filter(l -> l.lockName().equals("orders")).count(),
+                "each seen several times, listed once: " + rec.locks());
+    }
+
+    /** A hold seen in progress at a dump and ended later, over the threshold, is one hold, recorded whole. */
+    @Test
+    void aHoldSeenInProgressAndRecordedWholeIsListedOnce() throws Exception {
+        Path file = dir.resolve("whole.jfr");
+        try (ContextTree tree = ContextTree.builder().rootName("whole").build();
+             Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
+            NamedLock lock = tree.root().mutex("l");
+            Context slow = tree.root().child("slow").open();
+            r.start();
+            try (Scope s = slow.makeCurrent(); Held h = lock.acquire()) {
+                r.dump(dir.resolve("during.jfr"));
+                atLeast(Duration.ofMillis(15));
+            }
+            r.stop();
+            r.dump(file);
+        }
+        List<RecordedEvent> events = canopyEvents(file, "whole");
+        assertEquals(1, of(events, EventNames.LOCK_HOLD).size());
+        List<RecordedEvent> sightings = of(events, EventNames.LOCK_HOLD_IN_PROGRESS);
+        assertFalse(sightings.isEmpty(), "seen at the dump: as the chunk ended and as the next began");
+        assertTrue(sightings.stream().allMatch(e -> e.getStartTime().isBefore(of(events, EventNames.LOCK_HOLD).get(0)
+                .getEndTime())), "and not at the stop: " + sightings);
+        List<RecordedLock> locks = ContextRecording.read(file).locks();
+        assertEquals(1, locks.size(), locks.toString());
+        assertFalse(locks.get(0).stillInProgress());
+        assertTrue(locks.get(0).duration().compareTo(Duration.ofMillis(15)) >= 0, locks.toString());
+    }
+
+    /** A hold still in progress that followed a recorded wait begins exactly where the wait ended, by JFR's clock. */
+    @Test
+    void aHoldStillInProgressBeginsWhereItsRecordedWaitEnded() throws Exception {
+        Path file = dir.resolve("handover.jfr");
+        try (ContextTree tree = ContextTree.builder().rootName("handover").build();
+             Recording r = new Recording(JfrTemplates.debugConfiguration())) {
+            NamedLock lock = tree.root().mutex("l");
+            Context first = tree.root().child("first").open();
+            r.start();
+            CountDownLatch done = new CountDownLatch(1);
+            Task<Void> second;
+            try (Scope s = first.makeCurrent(); Held h = lock.acquire()) {
+                second = tree.root().spawnChild("second", ctx -> {
+                    try (Held w = lock.acquire()) {
+                        done.await();
+                        return null;
+                    }
+                });
+                awaitTrue("waiting", () -> lock.waiterCount() == 1);
+            }
+            awaitTrue("second holds it", () -> lock.snapshot().holders().stream()
+                    .anyMatch(x -> x.contextPath().equals("handover.second")));
+            r.stop();
+            r.dump(file);
+            done.countDown();
+            second.join();
+        }
+        List<RecordedLock> locks = ContextRecording.read(file).locks().stream()
+                .filter(l -> l.path().equals("handover.second")).toList();
+        RecordedLock wait = locks.stream().filter(l -> l.kind() == RecordedLock.Kind.WAIT).findFirst().orElseThrow();
+        RecordedLock hold = locks.stream().filter(l -> l.kind() == RecordedLock.Kind.HOLD).findFirst().orElseThrow();
+        assertTrue(hold.stillInProgress() && !wait.stillInProgress(), locks.toString());
+        assertEquals(wait.end(), hold.start(), locks.toString());
+    }
+
     @Test
     void noCanopyEventWhenTheTemplateDisablesThem() throws Exception {
         Path file = dir.resolve("off.jfr");
@@ -410,8 +545,10 @@ class JfrTest {
                 atLeast(Duration.ofMillis(15));
             }
             c.cancel();
+            try (Held kept = c.mutex("kept").acquire()) { // held when the recording stops: still not recorded
+                r.stop();
+            }
             c.close();
-            r.stop();
             r.dump(file);
         }
         assertEquals(List.of(), RecordingFile.readAllEvents(file).stream()

@@ -210,6 +210,34 @@ class RecordingStoryTest {
         assertEquals(ScriptedTreeApp.CANCEL_REASON, cancelledNotEnded.cancellation(doomed).get().reason());
     }
 
+    /**
+     * An operator dumps a running recording (production template, 10 ms thresholds) while a lock is stuck: the hold
+     * and the wait have not ended, so only their sightings at the dump can say who holds it and who waits.
+     */
+    @Test
+    void aRecordingDumpedWhileALockIsStuckShowsItsHolderAndWaiterAtTheEnd() throws Exception {
+        Path stuck = dir.resolve("stuck.jfr");
+        try (Scripted app = Scripted.start()) {
+            String jcmd = DemoProcess.tool("jcmd").toString();
+            String pid = String.valueOf(app.pid);
+            Path template = Path.of("jfr-templates/canopy.jfc").toAbsolutePath();
+            DemoProcess.run(List.of(jcmd, pid, "JFR.start", "name=stuck", "settings=" + template));
+            app.tell("hold");
+            app.tell("wait");
+            DemoProcess.run(List.of(jcmd, pid, "JFR.dump", "name=stuck", "filename=" + stuck));
+            app.tell("release");
+        }
+        CliTest.Result r = cli("jfr", "tree", stuck.toString(), "--at", "end");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("└── 🔒 HOLDS \"shared-lock\" EXCLUSIVE"), r.out());
+        assertTrue(r.out().contains("└── ⏳ WAITING \"shared-lock\" EXCLUSIVE")
+                && r.out().contains("held by global.service.holder when last seen"), r.out());
+        CliTest.Result timeline = cli("jfr", "timeline", stuck.toString(), "--path", "global.service.holder");
+        assertTrue(timeline.out().contains("\"shared-lock\" EXCLUSIVE (still held when last seen)"), timeline.out());
+        assertEquals(cli("jfr", "tree", stuck.toString(), "--at", "+0s").out(),
+                cli("jfr", "tree", stuck.toString(), "--at", "start").out());
+    }
+
     @Test
     void aBadOrOutOfRangeMomentIsOneClearLine() {
         CliTest.Result word = cli("jfr", "tree", scripted.toString(), "--at", "yesterday");
@@ -385,10 +413,13 @@ class RecordingStoryTest {
             }
         }
 
-        /** The innermost slice on the end's track that holds its moment. */
+        /**
+         * The innermost slice on the end's track that holds its moment: the shortest, and of two as long the later
+         * in the file, as viewers nest them (a hold seen through the whole recording spans its context's slice).
+         */
         Slice enclosing(FlowEnd end) {
             return slices.stream().filter(s -> s.tid() == end.tid() && s.from() <= end.at() && end.at() <= s.until())
-                    .min(Comparator.comparingLong(s -> s.until() - s.from()))
+                    .reduce((a, b) -> b.until() - b.from() <= a.until() - a.from() ? b : a)
                     .orElseThrow(() -> new AssertionError("no slice holds " + end));
         }
 

@@ -475,9 +475,10 @@ public final class CanopyCli {
                            canopy jfr timeline <file.jfr> [--path PREFIX]
                            canopy jfr chrome <file.jfr> -o trace.json
                       tree: the context tree rebuilt from the recording, every context it saw;
-                        --at TIME: the tree as it was at that moment, with the locks held and awaited. TIME is an
-                        offset into the recording (+1.5s, +250ms, +1m30s), a UTC time of day as jfr timeline
-                        prints it (14:44:22.250) or an ISO instant (2024-05-01T14:44:22.250Z).
+                        --at TIME: the tree as it was at that moment, with the locks held and awaited. TIME is
+                        start, end (when the recording stopped or was dumped: every lock then held or awaited,
+                        however briefly), an offset into the recording (+1.5s, +250ms, +1m30s), a UTC time of
+                        day as jfr timeline prints it (14:44:22.250) or an ISO instant (2024-05-01T14:44:22.250Z).
                       timeline: what happened to each context, in time order (times of day in UTC).
                       chrome: Chrome trace-event JSON for Perfetto or chrome://tracing: one track per context in
                         tree order, lock waits and holds on the context's track with arrows from holder to

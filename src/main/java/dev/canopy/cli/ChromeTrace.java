@@ -299,8 +299,11 @@ final class ChromeTrace {
         if (lock.thread() != null) {
             args.put("thread", lock.thread());
         }
+        if (lock.stillInProgress()) {
+            args.put("stillInProgressWhenLastSeen", true); // the slice ends where the recording last saw it
+        }
         if (wait) {
-            args.put("holdersWhenTheWaitBegan", lock.holders());
+            args.put(lock.stillInProgress() ? "holdersWhenLastSeen" : "holdersWhenTheWaitBegan", lock.holders());
             args.put("acquired", lock.acquired());
             if (lock.permits() > 0) {
                 args.put("permits", lock.permits());

@@ -15,8 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The moment {@code canopy jfr tree --at} asks for, in one of three forms:
+ * The moment {@code canopy jfr tree --at} asks for, in one of these forms:
  * <ul>
+ *   <li>{@code start} or {@code end}: when the recording started, and when it stopped or was dumped (what was stuck
+ *       then: the locks held and awaited at that moment are recorded however short);</li>
  *   <li>an offset from the recording's start: {@code +1.5s}, {@code +250ms}, {@code +2m}, {@code +1m30s};</li>
  *   <li>a time of day in UTC, as {@code jfr timeline} prints it: {@code 14:44:22.250} (on whichever day of the
  *       recording holds it), so a time can be copied from the timeline;</li>
@@ -35,7 +37,11 @@ final class MomentArgument {
     static Instant resolve(String text, Instant recordingStart, Instant recordingEnd) throws Target.Failure {
         String t = text.strip();
         Instant at;
-        if (t.startsWith("+")) {
+        if (t.equalsIgnoreCase("start")) {
+            return recordingStart;
+        } else if (t.equalsIgnoreCase("end")) {
+            return recordingEnd;
+        } else if (t.startsWith("+")) {
             at = recordingStart.plus(offset(text, t.substring(1)));
         } else if (TIME_OF_DAY.matcher(t).matches()) {
             at = onTheRecordingsDay(text, t, recordingStart, recordingEnd);
@@ -114,8 +120,9 @@ final class MomentArgument {
     }
 
     private static Target.Failure bad(String text) {
-        return new Target.Failure("--at takes an offset into the recording (+1.5s, +250ms, +1m30s), a UTC time of "
-                + "day (14:44:22.250) or an ISO instant (2024-05-01T14:44:22.250Z), not \"" + text + "\"", 2);
+        return new Target.Failure("--at takes start, end, an offset into the recording (+1.5s, +250ms, +1m30s), a "
+                + "UTC time of day (14:44:22.250) or an ISO instant (2024-05-01T14:44:22.250Z), not \"" + text + "\"",
+                2);
     }
 
     private static String seconds(Duration d) {

@@ -29,6 +29,9 @@ import java.util.Optional;
  * }</pre>
  */
 public final class ContextRecording {
+    /** How far the tree's clock, which times holds and waits seen in progress, may be from JFR's. */
+    private static final Duration SINCE_RESOLUTION = Duration.ofMillis(2);
+
     private final Map<Long, RecordedContext> contexts;
     private final List<RecordedContext> roots;
     private final List<TimelineEntry> timeline;
@@ -75,7 +78,8 @@ public final class ContextRecording {
 
     /**
      * Builds from events already read (for example from a {@code RecordingStream}). With no file to take the
-     * chunks' start and end from, the recording is taken to span from its first event to its last.
+     * chunks' start and end from, the recording is taken to span from its first event to its last, and a lock
+     * seen in progress is taken to be held (or awaited) up to its last sighting, not to the recording's end.
      */
     public static ContextRecording of(List<RecordedEvent> events) {
         return build(events, Optional.empty());
@@ -89,6 +93,7 @@ public final class ContextRecording {
         List<RecordedEvent> lockEvents = new ArrayList<>();
         List<RecordedLock> locks = new ArrayList<>();
         List<RecordedCancel> cancels = new ArrayList<>();
+        Map<List<Object>, RecordedEvent> seenInProgress = new LinkedHashMap<>();
         Instant firstEvent = null;
         Instant lastEvent = null;
         for (RecordedEvent e : sorted) {
@@ -149,6 +154,9 @@ public final class ContextRecording {
                             e.getLong("contextId"), e.getString("path"), thread(e),
                             "\"" + e.getString("lockName") + "\" " + e.getString("mode")));
                 }
+                case EventNames.LOCK_HOLD_IN_PROGRESS, EventNames.LOCK_WAIT_IN_PROGRESS ->
+                    // one hold or wait is seen at every chunk boundary while it lasts: keep the last sighting
+                    seenInProgress.put(inProgressKey(e), e);
                 case EventNames.CONTEXT_LEAK -> {
                     // a leaked context never gets an end event: it leaves the tree when it is collected
                     RecordedContext c = contexts.get(e.getLong("contextId"));
@@ -167,6 +175,19 @@ public final class ContextRecording {
                 }
             }
         }
+        Instant start = chunks.map(RecordingSpan::start).orElse(firstEvent == null ? Instant.EPOCH : firstEvent);
+        Instant end = chunks.map(RecordingSpan::end).orElse(lastEvent == null ? start : lastEvent);
+        // the chunk headers and the events' own clock agree to within ticks; never let an event fall outside
+        if (firstEvent != null && firstEvent.isBefore(start)) {
+            start = firstEvent;
+        }
+        if (lastEvent != null && lastEvent.isAfter(end)) {
+            end = lastEvent;
+        }
+        // a sighting in the second half of the last chunk was emitted as it ended: in progress to the end
+        Instant stopped = chunks.map(c -> c.lastChunkStart().plus(Duration.between(c.lastChunkStart(), c.end())
+                .dividedBy(2))).orElse(null);
+        addInProgress(seenInProgress.values(), stopped, end, locks, timeline);
         List<RecordedContext> roots = new ArrayList<>();
         for (RecordedContext c : contexts.values()) {
             RecordedContext parent = contexts.get(c.parentId());
@@ -181,15 +202,6 @@ public final class ContextRecording {
         }
         roots.sort(Comparator.comparingLong(RecordedContext::id));
         timeline.sort(Comparator.comparing(TimelineEntry::time));
-        Instant start = chunks.map(RecordingSpan::start).orElse(firstEvent == null ? Instant.EPOCH : firstEvent);
-        Instant end = chunks.map(RecordingSpan::end).orElse(lastEvent == null ? start : lastEvent);
-        // the chunk headers and the events' own clock agree to within ticks; never let an event fall outside
-        if (firstEvent != null && firstEvent.isBefore(start)) {
-            start = firstEvent;
-        }
-        if (lastEvent != null && lastEvent.isAfter(end)) {
-            end = lastEvent;
-        }
         see(roots, start, end);
         for (RecordedContext c : contexts.values()) {
             if (c.seenFrom == null) { // only a corrupt recording has parent links in a cycle: show them as roots
@@ -250,7 +262,71 @@ public final class ContextRecording {
         boolean wait = kind == RecordedLock.Kind.WAIT;
         return new RecordedLock(kind, e.getString("lockName"), e.getString("lockKind"), e.getString("mode"),
                 wait ? e.getInt("permits") : 0, e.getLong("contextId"), e.getString("path"), thread(e),
-                e.getStartTime(), e.getEndTime(), wait ? e.getString("holders") : "", !wait || e.getBoolean("acquired"));
+                e.getStartTime(), e.getEndTime(), wait ? e.getString("holders") : "", !wait || e.getBoolean("acquired"),
+                false);
+    }
+
+    /** What makes two sightings of a hold or wait in progress the same one: everything but when it was seen. */
+    private static List<Object> inProgressKey(RecordedEvent e) {
+        boolean wait = e.getEventType().getName().equals(EventNames.LOCK_WAIT_IN_PROGRESS);
+        return List.of(wait, String.valueOf(e.getString("lockName")), String.valueOf(e.getString("mode")),
+                e.getLong("contextId"), String.valueOf(e.getString(wait ? "waiterThread" : "holderThread")),
+                e.getLong("since"));
+    }
+
+    /**
+     * Adds the holds and waits last seen in progress at a chunk boundary, but not those a LockHold or LockWait
+     * event also covers: seen in progress at a boundary and ended later, over the threshold, they are recorded
+     * whole already.
+     */
+    private static void addInProgress(Iterable<RecordedEvent> lastSightings, Instant stopped, Instant recordingEnd,
+                                      List<RecordedLock> locks, List<TimelineEntry> timeline) {
+        Map<Long, List<RecordedLock>> endedByContext = new java.util.HashMap<>();
+        for (RecordedLock l : locks) {
+            endedByContext.computeIfAbsent(l.contextId(), k -> new ArrayList<>()).add(l);
+        }
+        for (RecordedEvent e : lastSightings) {
+            boolean wait = e.getEventType().getName().equals(EventNames.LOCK_WAIT_IN_PROGRESS);
+            RecordedLock.Kind kind = wait ? RecordedLock.Kind.WAIT : RecordedLock.Kind.HOLD;
+            Instant seen = e.getStartTime();
+            String thread = e.getString(wait ? "waiterThread" : "holderThread");
+            String lockName = e.getString("lockName");
+            String mode = e.getString("mode");
+            long contextId = e.getLong("contextId");
+            List<RecordedLock> sameHolder = endedByContext.getOrDefault(contextId, List.of()).stream()
+                    .filter(l -> Objects.equals(l.lockName(), lockName)
+                            && (l.thread() == null || thread == null || l.thread().startsWith(thread + "#")))
+                    .toList();
+            boolean recordedWhole = sameHolder.stream().anyMatch(l -> l.kind() == kind
+                    && Objects.equals(l.mode(), mode) && !seen.isBefore(l.start()) && !seen.isAfter(l.end()));
+            if (recordedWhole) {
+                continue;
+            }
+            // "since" is by the tree's clock, which may run a tick ahead of JFR's
+            Instant since = Instant.ofEpochMilli(e.getLong("since"));
+            Instant start = since.isAfter(seen) ? seen : since;
+            if (!wait) {
+                // a hold that followed a recorded wait began as the wait ended: JFR's time, finer than the tree's
+                Instant waitEnded = sameHolder.stream()
+                        .filter(l -> l.kind() == RecordedLock.Kind.WAIT && l.acquired() && !l.end().isAfter(seen))
+                        .map(RecordedLock::end).max(Comparator.naturalOrder()).orElse(null);
+                if (waitEnded != null && waitEnded.isAfter(start.minus(SINCE_RESOLUTION))
+                        && waitEnded.isBefore(start.plus(SINCE_RESOLUTION))) {
+                    start = waitEnded;
+                }
+            }
+            Instant until = stopped != null && !seen.isBefore(stopped) ? recordingEnd : seen;
+            String holders = wait ? Objects.requireNonNullElse(e.getString("holders"), "") : "";
+            RecordedLock l = new RecordedLock(kind, lockName, e.getString("lockKind"), mode,
+                    e.getInt(wait ? "permits" : "count"), contextId, e.getString("path"), thread, start, until,
+                    holders, !wait, true);
+            locks.add(l);
+            timeline.add(new TimelineEntry(start, l.duration(), wait ? "LOCK_WAIT" : "LOCK_HOLD", contextId,
+                    l.path(), thread, "\"" + lockName + "\" " + mode + (!wait ? " (still held when last seen)"
+                    : holders.isEmpty() ? " (still waiting when last seen)"
+                    : " (still waiting when last seen, held by " + holders + ")")));
+        }
+        locks.sort(Comparator.comparing(RecordedLock::start));
     }
 
     private static String thread(RecordedEvent e) {

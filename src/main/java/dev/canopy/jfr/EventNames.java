@@ -12,6 +12,14 @@ public final class EventNames {
     public static final String CONTEXT_LEAK = "dev.canopy.ContextLeak";
     public static final String LOCK_WAIT = "dev.canopy.LockWait";
     public static final String LOCK_HOLD = "dev.canopy.LockHold";
+    /**
+     * A named-lock hold still in progress when a chunk began or ended (recording start, stop, dump, rotation):
+     * {@link #LOCK_HOLD} is committed when a hold ends, so without it a recording taken while a lock is stuck would
+     * not say who holds it.
+     */
+    public static final String LOCK_HOLD_IN_PROGRESS = "dev.canopy.LockHoldInProgress";
+    /** A named-lock wait still in progress when a chunk began or ended, as {@link #LOCK_HOLD_IN_PROGRESS}. */
+    public static final String LOCK_WAIT_IN_PROGRESS = "dev.canopy.LockWaitInProgress";
     public static final String DEADLOCK = "dev.canopy.Deadlock";
     public static final String COUNTER = "dev.canopy.Counter";
     public static final String TREE_STATISTICS = "dev.canopy.TreeStatistics";

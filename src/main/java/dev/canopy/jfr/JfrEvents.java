@@ -12,6 +12,7 @@ import jdk.jfr.Relational;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Threshold;
 import jdk.jfr.Timespan;
+import jdk.jfr.Timestamp;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -168,6 +169,77 @@ final class JfrEvents {
         String path;
         /** The spare of the thread that made it, where it goes back after each hold (not recorded). */
         transient JfrListener.SpareHold spare;
+    }
+
+    /**
+     * Holds in progress, emitted by {@link JfrListener#emitHoldsInProgress()} at every chunk boundary: with the
+     * waits below, what a recording taken while a lock is stuck needs to say who holds it and who waits.
+     */
+    @Name(EventNames.LOCK_HOLD_IN_PROGRESS)
+    @Label("Lock Hold in Progress")
+    @Description("A context held a named lock when a chunk began or ended (recording start, stop or dump, chunk "
+            + "rotation); Lock Hold is recorded only when a hold ends")
+    @Period("everyChunk")
+    static final class LockHoldInProgress extends LockEvent {
+        @Label("Lock Name")
+        String lockName;
+        @Label("Lock Kind")
+        String lockKind;
+        @Label("Mode")
+        String mode;
+        @Label("Count")
+        @Description("Reentrant holds, or permits of a semaphore")
+        int count;
+        @ContextId
+        @Label("Context Id")
+        long contextId;
+        @Label("Path")
+        String path;
+        @Label("Holder Thread")
+        @Description("The name of the thread that acquired it (the event's own thread is JFR's)")
+        String holderThread;
+        @Label("Since")
+        @Description("When the hold began, by the tree's clock (ticks of about a millisecond)")
+        @Timestamp(Timestamp.MILLISECONDS_SINCE_EPOCH)
+        long since;
+        @Label("Held For")
+        @Timespan(Timespan.NANOSECONDS)
+        long heldFor;
+    }
+
+    /** Waits in progress, emitted with the holds in progress. */
+    @Name(EventNames.LOCK_WAIT_IN_PROGRESS)
+    @Label("Lock Wait in Progress")
+    @Description("A context waited for a named lock when a chunk began or ended (recording start, stop or dump, "
+            + "chunk rotation); Lock Wait is recorded only when a wait ends")
+    @Period("everyChunk")
+    static final class LockWaitInProgress extends LockEvent {
+        @Label("Lock Name")
+        String lockName;
+        @Label("Lock Kind")
+        String lockKind;
+        @Label("Mode")
+        String mode;
+        @Label("Permits")
+        int permits;
+        @ContextId
+        @Label("Context Id")
+        long contextId;
+        @Label("Path")
+        String path;
+        @Label("Waiter Thread")
+        @Description("The name of the waiting thread (the event's own thread is JFR's)")
+        String waiterThread;
+        @Label("Since")
+        @Description("When the wait began, by the tree's clock (ticks of about a millisecond)")
+        @Timestamp(Timestamp.MILLISECONDS_SINCE_EPOCH)
+        long since;
+        @Label("Waited For")
+        @Timespan(Timespan.NANOSECONDS)
+        long waitedFor;
+        @Label("Holders")
+        @Description("Paths of the holders at this moment")
+        String holders;
     }
 
     @Name(EventNames.DEADLOCK)

@@ -12,6 +12,8 @@ import dev.canopy.status.CounterSnapshot;
 import dev.canopy.status.Deadlock;
 import dev.canopy.status.LeakedContext;
 import dev.canopy.status.LockHolder;
+import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.LockWaiter;
 import dev.canopy.status.TreeStatistics;
 
 import jdk.jfr.Event;
@@ -66,6 +68,8 @@ class JfrListener implements TreeListener {
      * so a recording with holds enabled (the JDK's default settings enable them) allocates no event per hold.
      */
     private static final ThreadLocal<SpareHold> SPARE_HOLD = ThreadLocal.withInitial(SpareHold::new);
+    private static final JfrEvents.LockHoldInProgress HOLD_IN_PROGRESS = new JfrEvents.LockHoldInProgress();
+    private static final JfrEvents.LockWaitInProgress WAIT_IN_PROGRESS = new JfrEvents.LockWaitInProgress();
     private static final JfrEvents.Deadlock DEADLOCK = new JfrEvents.Deadlock();
     private static final JfrEvents.ContextLeak LEAK = new JfrEvents.ContextLeak();
     private static final JfrEvents.Counter COUNTER = new JfrEvents.Counter();
@@ -115,7 +119,7 @@ class JfrListener implements TreeListener {
         }
         for (Class<? extends Event> type : List.of(JfrEvents.ContextStart.class, JfrEvents.ContextEnd.class,
                 JfrEvents.ContextCancel.class, JfrEvents.LockWait.class, JfrEvents.LockHold.class,
-                JfrEvents.Deadlock.class, JfrEvents.ContextLeak.class, JfrEvents.Counter.class,
+                JfrEvents.LockHoldInProgress.class, JfrEvents.LockWaitInProgress.class, JfrEvents.Deadlock.class, JfrEvents.ContextLeak.class, JfrEvents.Counter.class,
                 JfrEvents.TreeStatistics.class, JfrEvents.ChunkBoundary.class)) {
             FlightRecorder.register(type);
         }
@@ -124,6 +128,8 @@ class JfrListener implements TreeListener {
         // the values at the end of the last chunk too: JFR stops its recordings at exit, which ends the chunk and
         // runs this hook before the file is written (see "Periodic values" above)
         FlightRecorder.addPeriodicEvent(JfrEvents.ChunkBoundary.class, JfrListener::emitAtChunkBoundary);
+        FlightRecorder.addPeriodicEvent(JfrEvents.LockHoldInProgress.class, JfrListener::emitHoldsInProgress);
+        FlightRecorder.addPeriodicEvent(JfrEvents.LockWaitInProgress.class, JfrListener::emitWaitsInProgress);
         ContextScopeEvents.register();
     }
 
@@ -400,6 +406,64 @@ class JfrListener implements TreeListener {
     static void emitAtChunkBoundary() {
         emitCounters();
         emitStatistics();
+    }
+
+    /**
+     * The hook of {@link JfrEvents.LockHoldInProgress}, at every chunk boundary: the holds a recording would otherwise
+     * miss, those still in progress when it is stopped or dumped (and those begun before it started).
+     */
+    static void emitHoldsInProgress() {
+        if (!HOLD_IN_PROGRESS.isEnabled()) {
+            return;
+        }
+        for (ContextTree tree : trees()) {
+            for (LockView lock : tree.namedLocks()) {
+                for (LockHolder h : lock.snapshot().holders()) {
+                    JfrEvents.LockHoldInProgress e = new JfrEvents.LockHoldInProgress();
+                    e.lockName = h.lockName();
+                    e.lockKind = h.kind().name();
+                    e.mode = h.mode().name();
+                    e.count = h.count();
+                    e.contextId = h.contextId();
+                    e.path = h.contextPath();
+                    e.holderThread = h.thread();
+                    e.since = h.since().toEpochMilli();
+                    e.heldFor = h.held().toNanos();
+                    e.commit();
+                }
+            }
+        }
+    }
+
+    /** The hook of {@link JfrEvents.LockWaitInProgress}, at every chunk boundary, as {@link #emitHoldsInProgress}. */
+    static void emitWaitsInProgress() {
+        if (!WAIT_IN_PROGRESS.isEnabled()) {
+            return;
+        }
+        for (ContextTree tree : trees()) {
+            for (LockView lock : tree.namedLocks()) {
+                if (lock.waiterCount() == 0) {
+                    continue; // no snapshot of a lock nobody waits for
+                }
+                LockSnapshot snapshot = lock.snapshot();
+                String holders = snapshot.holders().stream().map(LockHolder::contextPath)
+                        .collect(java.util.stream.Collectors.joining(", "));
+                for (LockWaiter w : snapshot.waiters()) {
+                    JfrEvents.LockWaitInProgress e = new JfrEvents.LockWaitInProgress();
+                    e.lockName = w.lockName();
+                    e.lockKind = w.kind().name();
+                    e.mode = w.mode().name();
+                    e.permits = w.permits();
+                    e.contextId = w.contextId();
+                    e.path = w.contextPath();
+                    e.waiterThread = w.thread();
+                    e.since = w.since().toEpochMilli();
+                    e.waitedFor = w.waiting().toNanos();
+                    e.holders = holders;
+                    e.commit();
+                }
+            }
+        }
     }
 
     private static void emitCounters() {

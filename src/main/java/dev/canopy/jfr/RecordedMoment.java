@@ -19,9 +19,11 @@ import java.util.Optional;
  * status, so a past incident reads as if it were happening now. From {@link ContextRecording#at(Instant)}.
  *
  * <p>What the recording cannot know stays unsaid: the age of a context created before the recording that was still
- * running is given as "at least"; lock waits and holds are recorded when they end and over the template's
- * threshold, so one that began before the recording or outlasted it is missing (a waiter still names who held the
- * lock when its wait began).
+ * running is given as "at least". Lock waits and holds are recorded whole when they end, over the template's
+ * threshold; those in progress when a chunk began or ended (the recording's start, stop, a dump) are recorded there
+ * too, so the moment a recording stopped shows every lock then held and awaited, however short, while a moment
+ * between chunk boundaries shows only those over the threshold (a waiter names who held the lock when its wait
+ * began).
  */
 public final class RecordedMoment {
     /** Times of day as {@code jfr timeline} prints them, so a time can be copied from one to the other. */
@@ -215,7 +217,7 @@ public final class RecordedMoment {
         StringBuilder s = new StringBuilder("; held by ");
         counts.forEach((path, n) -> s.append(s.length() > "; held by ".length() ? ", " : "")
                 .append(n > 1 ? n + " × " : "").append(path));
-        return s.append(" when the wait began").toString();
+        return s.append(wait.stillInProgress() ? " when last seen" : " when the wait began").toString();
     }
 
     private static List<RecordedLock> sortedByStart(List<RecordedLock> locks) {

@@ -14,8 +14,11 @@ import java.util.Optional;
  * the end. JDK 17's API does not expose the chunk headers, so they are read here; their layout (68 bytes, big-endian:
  * magic {@code FLR\0}, major and minor version, chunk size, constant pool and metadata offsets, start in epoch
  * nanoseconds, duration in nanoseconds, start ticks, ticks per second, flags) has been the same since JDK 11.
+ *
+ * @param lastChunkStart the start of the chunk that ends last: what its chunk-boundary hooks emitted near its end
+ *                       was in progress when the recording stopped (or was dumped)
  */
-record RecordingSpan(Instant start, Instant end) {
+record RecordingSpan(Instant start, Instant end, Instant lastChunkStart) {
     private static final int HEADER_SIZE = 68;
     private static final int MAGIC = 0x464c5200; // "FLR\0"
 
@@ -26,6 +29,7 @@ record RecordingSpan(Instant start, Instant end) {
             long position = 0;
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
+            long lastStart = Long.MIN_VALUE;
             ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
             while (position < size) {
                 header.clear();
@@ -44,13 +48,16 @@ record RecordingSpan(Instant start, Instant end) {
                     return Optional.empty();
                 }
                 first = Math.min(first, startNanos);
-                last = Math.max(last, startNanos + durationNanos);
+                if (startNanos + durationNanos >= last) {
+                    last = startNanos + durationNanos;
+                    lastStart = startNanos;
+                }
                 position += chunkSize;
             }
             if (first == Long.MAX_VALUE) {
                 return Optional.empty();
             }
-            return Optional.of(new RecordingSpan(instant(first), instant(last)));
+            return Optional.of(new RecordingSpan(instant(first), instant(last), instant(lastStart)));
         } catch (IOException e) {
             return Optional.empty();
         }
