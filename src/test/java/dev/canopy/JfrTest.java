@@ -529,6 +529,55 @@ class JfrTest {
         assertEquals(wait.end(), hold.start(), locks.toString());
     }
 
+    /** A recording started to look into a JVM that is already deadlocked names the cycle, found before it began. */
+    @Test
+    void aDeadlockFoundBeforeTheRecordingStartedIsInIt() throws Exception {
+        Path file = dir.resolve("deadlocked.jfr");
+        try (ContextTree tree = ContextTree.builder().rootName("deadlocked").deadlockCheckPeriod(Duration.ofMillis(20))
+                .build()) {
+            NamedLock a = tree.root().mutex("a");
+            NamedLock b = tree.root().mutex("b");
+            java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+            List<Task<Void>> tasks = List.of(tree.root().spawnChild("t1", ctx -> crossed(a, b, both)),
+                    tree.root().spawnChild("t2", ctx -> crossed(b, a, both)));
+            awaitTrue("found", () -> tree.deadlocks().stream().anyMatch(d -> d.source().equals("CANOPY")));
+            long round = tree.lockRegistry().watchRounds.get();
+            awaitTrue("and reported by the watchdog", () -> tree.lockRegistry().watchRounds.get() > round);
+            try (Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
+                r.start();
+                r.stop();
+                r.dump(file);
+            }
+            tree.root().cancel("break it");
+            for (Task<Void> t : tasks) {
+                try {
+                    t.join(); // the one the cancel reaches second may get its lock first and finish
+                } catch (CancellationException expected) {
+                    // stopped waiting
+                }
+            }
+        }
+        List<RecordedEvent> deadlocks = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals(EventNames.DEADLOCK)
+                        && e.getString("cycle").contains("deadlocked.t1")).toList();
+        assertEquals(1, deadlocks.size(), deadlocks.toString());
+        assertTrue(deadlocks.get(0).getBoolean("existing"));
+        assertEquals(2, deadlocks.get(0).getInt("contexts"));
+        assertTrue(deadlocks.get(0).getString("cycle").contains("deadlocked.t2"), deadlocks.toString());
+        assertTrue(ContextRecording.read(file).timeline().stream().anyMatch(t -> t.kind().equals("DEADLOCK")
+                && t.detail().endsWith("(found before the recording started)")));
+    }
+
+    private static Void crossed(NamedLock first, NamedLock second, java.util.concurrent.CyclicBarrier both)
+            throws Exception {
+        try (Held x = first.acquire()) {
+            both.await();
+            try (Held y = second.acquire()) {
+                return null;
+            }
+        }
+    }
+
     @Test
     void noCanopyEventWhenTheTemplateDisablesThem() throws Exception {
         Path file = dir.resolve("off.jfr");

@@ -169,7 +169,9 @@ public final class ContextRecording {
                                     : ", opened at " + e.getString("openedAt"))));
                 }
                 case EventNames.DEADLOCK -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
-                        "DEADLOCK", 0, "", thread(e), e.getString("cycle")));
+                        "DEADLOCK", 0, "", thread(e), e.getString("cycle")
+                        + (e.hasField("existing") && e.getBoolean("existing") ? " (found before the recording started)"
+                        : "")));
                 default -> {
                     // other events are not about contexts
                 }

@@ -250,6 +250,9 @@ final class JfrEvents {
         String cycle;
         @Label("Contexts")
         int contexts;
+        @Label("Existing")
+        @Description("True when the cycle was found before the recording started, and is still there")
+        boolean existing;
     }
 
     @Name(EventNames.CONTEXT_LEAK)

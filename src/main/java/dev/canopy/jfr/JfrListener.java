@@ -106,6 +106,7 @@ class JfrListener implements TreeListener {
                 public void recordingStateChanged(Recording recording) {
                     if (recording.getState() == RecordingState.RUNNING) {
                         emitExistingContexts();
+                        emitExistingDeadlocks();
                     }
                     followScopeRecording();
                 }
@@ -240,6 +241,24 @@ class JfrListener implements TreeListener {
                     e.commit();
                 }
                 pending.addAll(c.children());
+            }
+        }
+    }
+
+    /**
+     * A recording just started: the deadlocks among named locks that are already there, each reported once when it
+     * was found, so a recording started to look into a stuck JVM names them. (A cycle that formed within the last
+     * watchdog period may be reported again when the watchdog finds it.)
+     */
+    private static void emitExistingDeadlocks() {
+        if (!DEADLOCK.isEnabled()) {
+            return;
+        }
+        for (ContextTree tree : trees()) {
+            for (Deadlock d : tree.deadlocks()) {
+                if (d.source().equals("CANOPY")) {
+                    commitDeadlock(d, true);
+                }
             }
         }
     }
@@ -391,12 +410,17 @@ class JfrListener implements TreeListener {
     @Override
     public void deadlockFound(Deadlock deadlock) {
         if (DEADLOCK.isEnabled()) {
-            JfrEvents.Deadlock e = new JfrEvents.Deadlock();
-            if (e.shouldCommit()) {
-                e.cycle = deadlock.describe();
-                e.contexts = deadlock.size();
-                e.commit();
-            }
+            commitDeadlock(deadlock, false);
+        }
+    }
+
+    private static void commitDeadlock(Deadlock deadlock, boolean existing) {
+        JfrEvents.Deadlock e = new JfrEvents.Deadlock();
+        if (e.shouldCommit()) {
+            e.cycle = deadlock.describe();
+            e.contexts = deadlock.size();
+            e.existing = existing;
+            e.commit();
         }
     }
 
