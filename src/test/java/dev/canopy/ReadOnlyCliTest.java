@@ -61,6 +61,10 @@ class ReadOnlyCliTest {
             assertEquals(0, json.exit(), json.err());
             assertTrue(json.out().contains("\"schema\":\"canopy.status/1\""), json.out());
 
+            CliTest.Result deadlocks = cli(concat(new String[]{"deadlocks", target}, asMonitor));
+            assertEquals(0, deadlocks.exit(), deadlocks.err());
+            assertEquals("no deadlocks", deadlocks.out().strip());
+
             // the JMX agent itself refuses what the role may not do: the operations that act
             CliTest.Result cancel = cli(concat(new String[]{"cancel", target, "global.chat-service"}, asMonitor));
             assertEquals(3, cancel.exit(), "refused: " + cancel.err());
@@ -72,7 +76,7 @@ class ReadOnlyCliTest {
         }
     }
 
-    /** A Canopy from before the StatusJson attribute: only the statusJson() operation. */
+    /** A Canopy from before the StatusJson and Deadlocks attributes: only the statusJson() and deadlocks() operations. */
     @Test
     void anOlderRegistryWithoutTheAttributeIsReadThroughItsOperation() throws Exception {
         String json;
@@ -107,6 +111,9 @@ class ReadOnlyCliTest {
                 if (action.equals("statusJson")) {
                     return json;
                 }
+                if (action.equals("deadlocks")) {
+                    return new String[]{"older.a [t#1] waits for \"x\" → older.b [t#2] waits for \"y\" → (back to older.a)"};
+                }
                 throw new ReflectionException(new NoSuchMethodException(action));
             }
 
@@ -125,6 +132,9 @@ class ReadOnlyCliTest {
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().contains("older ("), r.out());
             assertTrue(r.out().contains("svc"), r.out());
+            CliTest.Result d = cli("deadlocks", connector.getAddress().toString());
+            assertEquals(0, d.exit(), d.err());
+            assertTrue(d.out().startsWith("1 deadlock(s):\n  older.a [t#1] waits for \"x\""), d.out());
         } finally {
             connector.stop();
         }

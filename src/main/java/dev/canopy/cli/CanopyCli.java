@@ -268,8 +268,17 @@ public final class CanopyCli {
         }
         String spec = o.positional.get(0);
         try (JMXConnector c = new Target(spec).connect(o)) {
-            String[] cycles = (String[]) invokeRegistry(Target.connection(c, spec), spec, "deadlocks",
-                    new Object[0], new String[0]);
+            MBeanServerConnection conn = Target.connection(c, spec);
+            String[] cycles;
+            try {
+                // an attribute, so a JMX role that may only read can look, as for the status
+                cycles = (String[]) conn.getAttribute(new ObjectName(registry), "Deadlocks");
+            } catch (InstanceNotFoundException e) {
+                throw new Target.Failure(spec + " has no Canopy (no " + registry + " MBean)", 1);
+            } catch (AttributeNotFoundException e) {
+                // a Canopy from before the attribute: only the operation, which needs a role that may invoke
+                cycles = (String[]) invokeRegistry(conn, spec, "deadlocks", new Object[0], new String[0]);
+            }
             if (cycles.length == 0) {
                 out.println("no deadlocks");
             } else {

@@ -199,8 +199,13 @@ final class RegistryBean implements RegistryMXBean {
     }
 
     @Override
-    public String[] deadlocks() {
+    public String[] getDeadlocks() {
         return tree.deadlocks().stream().map(Deadlock::describe).toArray(String[]::new);
+    }
+
+    @Override
+    public String[] deadlocks() {
+        return getDeadlocks();
     }
 
     @Override

@@ -88,7 +88,14 @@ public interface RegistryViewMXBean {
     /** The status as JSON: the same as {@link #getStatusJson()}, kept for clients that invoke it. */
     String statusJson();
 
-    /** Each deadlock cycle as one line. */
+    /**
+     * Each deadlock cycle as one line. An attribute, so a JMX role that may only read can see them; finding them
+     * walks every named lock's waiters and asks the JVM for its own deadlocks, so generic pollers had better leave
+     * it out (DeadlockCount counts them).
+     */
+    String[] getDeadlocks();
+
+    /** Each deadlock cycle as one line: the same as {@link #getDeadlocks()}, kept for clients that invoke it. */
     String[] deadlocks();
 
     /** Each warning as one line, most severe first. */
