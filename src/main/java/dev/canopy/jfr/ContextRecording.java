@@ -29,8 +29,13 @@ import java.util.Optional;
  * }</pre>
  */
 public final class ContextRecording {
-    /** How far the tree's clock, which times holds and waits seen in progress, may be from JFR's. */
-    private static final Duration SINCE_RESOLUTION = Duration.ofMillis(2);
+    /**
+     * How far ahead of JFR's clock the tree's may be, which times the holds and waits seen in progress: a tick. It
+     * lags by more when its ticker thread waits for a CPU.
+     */
+    private static final Duration SINCE_AHEAD = Duration.ofMillis(2);
+    /** How far the tree's clock may lag JFR's where a semaphore's hold grown by a later wait must not be taken for it. */
+    private static final Duration SINCE_BEHIND = Duration.ofMillis(50);
 
     private final Map<Long, RecordedContext> contexts;
     private final List<RecordedContext> roots;
@@ -115,9 +120,12 @@ public final class ContextRecording {
                 }
                 case EventNames.CONTEXT_END -> {
                     long id = e.getLong("contextId");
+                    // no start event (the JDK's own settings leave it off): an end event begun with its context
+                    // (existing false) starts where the context did
+                    boolean existed = !e.hasField("existing") || e.getBoolean("existing");
                     RecordedContext c = contexts.computeIfAbsent(id, k -> new RecordedContext(id,
-                            e.getLong("parentId"), e.getString("name"), e.getString("path"), e.getStartTime(), true,
-                            thread(e)));
+                            e.getLong("parentId"), e.getString("name"), e.getString("path"), e.getStartTime(), existed,
+                            existed ? thread(e) : null)); // the thread that ended it did not create it
                     c.end = e.getEndTime();
                     // an event begun with its context spans the lifetime, timed more precisely than the field
                     c.lifetime = e.hasField("existing") && !e.getBoolean("existing") ? e.getDuration()
@@ -308,12 +316,19 @@ public final class ContextRecording {
             Instant since = Instant.ofEpochMilli(e.getLong("since"));
             Instant start = since.isAfter(seen) ? seen : since;
             if (!wait) {
-                // a hold that followed a recorded wait began as the wait ended: JFR's time, finer than the tree's
+                // a hold that followed a recorded wait began as the wait ended: JFR's time, finer than the tree's.
+                // Only a semaphore's hold may have grown by a wait after it began: then its permits differ, or the
+                // wait ended too long after the tree's clock says the hold began
+                int count = e.getInt("count");
+                boolean permits = "PERMIT".equals(mode);
+                Instant from = start.minus(SINCE_AHEAD);
+                Instant latest = permits ? start.plus(SINCE_BEHIND) : seen;
                 Instant waitEnded = sameHolder.stream()
-                        .filter(l -> l.kind() == RecordedLock.Kind.WAIT && l.acquired() && !l.end().isAfter(seen))
+                        .filter(l -> l.kind() == RecordedLock.Kind.WAIT && l.acquired() && l.end().isAfter(from)
+                                && !l.end().isAfter(latest) && !l.end().isAfter(seen)
+                                && (!permits || l.permits() == count))
                         .map(RecordedLock::end).max(Comparator.naturalOrder()).orElse(null);
-                if (waitEnded != null && waitEnded.isAfter(start.minus(SINCE_RESOLUTION))
-                        && waitEnded.isBefore(start.plus(SINCE_RESOLUTION))) {
+                if (waitEnded != null) {
                     start = waitEnded;
                 }
             }
@@ -417,10 +432,19 @@ public final class ContextRecording {
     public String renderTree() {
         StringBuilder out = new StringBuilder();
         for (RecordedContext root : roots) {
-            out.append(line(root)).append('\n');
+            out.append(line(root, rootLabel(root))).append('\n');
             draw(root, "", out);
         }
         return out.toString();
+    }
+
+    /**
+     * A root's name, or its path when its parent is not in the recording (the JDK's own settings record only the
+     * end of contexts that lived 20 ms or more, so a slow request's service may be missing): it still says where
+     * it belongs.
+     */
+    static String rootLabel(RecordedContext root) {
+        return root.parentId() != 0 && root.parentId() != root.id() && root.path() != null ? root.path() : root.name();
     }
 
     private static void draw(RecordedContext parent, String lead, StringBuilder out) {
@@ -429,17 +453,17 @@ public final class ContextRecording {
         for (int i = 0; i < kids.size(); i++) {
             boolean last = i == kids.size() - 1;
             RecordedContext c = kids.get(i);
-            out.append(lead).append(last ? "└── " : "├── ").append(line(c)).append('\n');
+            out.append(lead).append(last ? "└── " : "├── ").append(line(c, c.name())).append('\n');
             if (lead.length() < 4 * 256) {
                 draw(c, lead + (last ? "    " : "│   "), out);
             }
         }
     }
 
-    private static String line(RecordedContext c) {
+    private static String line(RecordedContext c, String label) {
         String life = c.lifetime() != null ? c.outcome() + " after " + human(c.lifetime())
                 : c.leakedAt() != null ? "leaked: garbage-collected without being closed" : "running";
-        return c.name() + " #" + c.id() + " (" + life + (c.existedBefore() ? ", existed before the recording" : "")
+        return label + " #" + c.id() + " (" + life + (c.existedBefore() ? ", existed before the recording" : "")
                 + (c.message() == null ? "" : ": " + c.message()) + ")";
     }
 

@@ -2,6 +2,7 @@ package dev.canopy.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.MetadataDefinition;
@@ -51,9 +52,15 @@ final class JfrEvents {
     abstract static class LockEvent extends Event {
     }
 
+    /**
+     * Off where no Canopy template says otherwise (the JDK's {@code default} and {@code profile} settings, which do
+     * not name Canopy's events): one event per context would outweigh everything else those settings record, as the
+     * JDK keeps {@code jdk.VirtualThreadStart} off there. {@code canopy.jfc} turns it on.
+     */
     @Name(EventNames.CONTEXT_START)
     @Label("Context Start")
     @Description("A context was created, or already existed when the recording started")
+    @Enabled(false)
     static final class ContextStart extends ContextEvent {
         @ContextId
         @Label("Context Id")
@@ -71,9 +78,15 @@ final class JfrEvents {
         boolean existing;
     }
 
+    /**
+     * Where no Canopy template says otherwise, only contexts that lived 20 ms or more: the slow requests, and the
+     * long-lived contexts when they end, at the threshold the JDK's {@code default} settings give its own per-operation
+     * events ({@code jdk.SocketRead}, {@code jdk.JavaMonitorEnter}). {@code canopy.jfc} records every one.
+     */
     @Name(EventNames.CONTEXT_END)
     @Label("Context End")
     @Description("A context ended; the event spans its lifetime (or the part of it the recording saw)")
+    @Threshold("20 ms")
     static final class ContextEnd extends ContextEvent {
         @ContextId
         @Label("Context Id")

@@ -131,7 +131,7 @@ public final class RecordedMoment {
             out.append("(no context was in the tree)\n");
         }
         for (RecordedContext root : roots) {
-            out.append(line(root)).append('\n');
+            out.append(line(root, ContextRecording.rootLabel(root))).append('\n');
             draw(root, "", out);
         }
         if (!held.isEmpty()) {
@@ -175,7 +175,7 @@ public final class RecordedMoment {
                 out.append(branch).append(lockLines.get(i)).append('\n');
             } else {
                 RecordedContext c = kids.get(i - lockLines.size());
-                out.append(branch).append(line(c)).append('\n');
+                out.append(branch).append(line(c, c.name())).append('\n');
                 if (lead.length() < 4 * 256) {
                     draw(c, lead + (last ? "    " : "│   "), out);
                 }
@@ -183,8 +183,8 @@ public final class RecordedMoment {
         }
     }
 
-    private String line(RecordedContext c) {
-        StringBuilder s = new StringBuilder(c.name()).append(" #").append(c.id()).append(" (");
+    private String line(RecordedContext c, String label) {
+        StringBuilder s = new StringBuilder(label).append(" #").append(c.id()).append(" (");
         if (hasEnded(c)) {
             s.append(c.outcome()).append(' ').append(ContextRecording.human(Duration.between(c.end(), at)))
                     .append(" ago, still in the tree until its children end");
