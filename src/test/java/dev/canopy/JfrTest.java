@@ -613,13 +613,46 @@ class JfrTest {
         assertTrue(slow.lifetime().compareTo(Duration.ofMillis(25)) >= 0, slow.lifetime().toString());
     }
 
+    /** What status would warn about when the recording stops is in it, and in the tree drawn at its end. */
+    @Test
+    void theWarningsInEffectWhenTheRecordingStopsAreInIt() throws Exception {
+        Path file = dir.resolve("warnings.jfr");
+        Duration hour = Duration.ofHours(1);
+        WarningThresholds quick = new WarningThresholds(Duration.ofMillis(1), hour, hour, hour, hour, hour);
+        try (ContextTree tree = ContextTree.builder().rootName("warned").warningThresholds(quick).build();
+             Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
+            NamedLock lock = tree.root().mutex("slow-lock");
+            Context holder = tree.root().child("holder").open();
+            try (Scope s = holder.makeCurrent(); Held h = lock.acquire()) {
+                r.start(); // held 0 ms or so: maybe not yet a warning
+                atLeast(Duration.ofMillis(20));
+                r.stop(); // held 20 ms: a warning
+                r.dump(file);
+            }
+        }
+        List<RecordedEvent> warnings = of(canopyEvents(file, "warned"), EventNames.WARNING);
+        RecordedEvent last = warnings.get(warnings.size() - 1);
+        assertEquals(List.of("WARNING", "LONG_HELD", "warned.holder", "slow-lock"), List.of(last.getString("severity"),
+                last.getString("kind"), last.getString("path"), last.getString("lockName")));
+        assertTrue(last.getDuration("lasted").compareTo(Duration.ofMillis(1)) > 0, last.toString());
+
+        ContextRecording rec = ContextRecording.read(file);
+        RecordedMoment end = rec.at(rec.recordingEnd());
+        assertEquals(List.of("LONG_HELD warned.holder"), end.warnings().stream().filter(w -> w.path().startsWith("warned"))
+                .map(w -> w.kind() + " " + w.path()).toList());
+        assertTrue(end.render().contains("⚠️ Warnings when the recording stopped") && end.render().contains(
+                "WARNING LONG_HELD: lock \"slow-lock\" held by warned.holder"), end.render());
+        assertEquals(List.of(), rec.at(rec.recordingStart()).warnings(), "only where the recording stopped");
+    }
+
     @Test
     void noCanopyEventWhenTheTemplateDisablesThem() throws Exception {
         Path file = dir.resolve("off.jfr");
         String off = JfrTemplates.canopy().replace("<setting name=\"enabled\" control=\"canopy-contexts\">true",
                         "<setting name=\"enabled\" control=\"canopy-contexts\">false")
                 .replace("<setting name=\"enabled\" control=\"canopy-locks\">true", "<setting name=\"enabled\" control=\"canopy-locks\">false")
-                .replace("<setting name=\"enabled\" control=\"canopy-counters\">true", "<setting name=\"enabled\" control=\"canopy-counters\">false");
+                .replace("<setting name=\"enabled\" control=\"canopy-counters\">true", "<setting name=\"enabled\" control=\"canopy-counters\">false")
+                .replace("<setting name=\"enabled\" control=\"canopy-warnings\">true", "<setting name=\"enabled\" control=\"canopy-warnings\">false");
         try (ContextTree tree = ContextTree.builder().rootName("off").build();
              Recording r = new Recording(Configuration.create(new java.io.StringReader(off)))) {
             r.start();

@@ -43,18 +43,21 @@ public final class ContextRecording {
     private final List<RecordedEvent> lockEvents;
     private final List<RecordedLock> locks;
     private final List<RecordedCancel> cancels;
+    private final List<RecordedWarning> warnings;
     private final Instant recordingStart;
     private final Instant recordingEnd;
 
     private ContextRecording(Map<Long, RecordedContext> contexts, List<RecordedContext> roots,
                              List<TimelineEntry> timeline, List<RecordedEvent> lockEvents, List<RecordedLock> locks,
-                             List<RecordedCancel> cancels, Instant recordingStart, Instant recordingEnd) {
+                             List<RecordedCancel> cancels, List<RecordedWarning> warnings, Instant recordingStart,
+                             Instant recordingEnd) {
         this.contexts = contexts;
         this.roots = roots;
         this.timeline = timeline;
         this.lockEvents = lockEvents;
         this.locks = locks;
         this.cancels = cancels;
+        this.warnings = warnings;
         this.recordingStart = recordingStart;
         this.recordingEnd = recordingEnd;
     }
@@ -99,6 +102,7 @@ public final class ContextRecording {
         List<RecordedLock> locks = new ArrayList<>();
         List<RecordedCancel> cancels = new ArrayList<>();
         Map<List<Object>, RecordedEvent> seenInProgress = new LinkedHashMap<>();
+        List<RecordedEvent> warningEvents = new ArrayList<>();
         Instant firstEvent = null;
         Instant lastEvent = null;
         for (RecordedEvent e : sorted) {
@@ -165,6 +169,7 @@ public final class ContextRecording {
                 case EventNames.LOCK_HOLD_IN_PROGRESS, EventNames.LOCK_WAIT_IN_PROGRESS ->
                     // one hold or wait is seen at every chunk boundary while it lasts: keep the last sighting
                     seenInProgress.put(inProgressKey(e), e);
+                case EventNames.WARNING -> warningEvents.add(e);
                 case EventNames.CONTEXT_LEAK -> {
                     // a leaked context never gets an end event: it leaves the tree when it is collected
                     RecordedContext c = contexts.get(e.getLong("contextId"));
@@ -198,6 +203,15 @@ public final class ContextRecording {
         Instant stopped = chunks.map(c -> c.lastChunkStart().plus(Duration.between(c.lastChunkStart(), c.end())
                 .dividedBy(2))).orElse(null);
         addInProgress(seenInProgress.values(), stopped, end, locks, timeline);
+        List<RecordedWarning> warnings = new ArrayList<>();
+        for (RecordedEvent e : warningEvents) {
+            RecordedWarning w = new RecordedWarning(e.getStartTime(), e.getString("severity"), e.getString("kind"),
+                    e.getString("message"), e.getString("path"), e.getString("lockName"), e.getDuration("lasted"),
+                    stopped != null && !e.getStartTime().isBefore(stopped));
+            warnings.add(w);
+            timeline.add(new TimelineEntry(w.time(), Duration.ZERO, "WARNING", 0, w.path() == null ? "" : w.path(),
+                    null, w.severity() + " " + w.kind() + ": " + w.message()));
+        }
         List<RecordedContext> roots = new ArrayList<>();
         for (RecordedContext c : contexts.values()) {
             RecordedContext parent = contexts.get(c.parentId());
@@ -220,7 +234,7 @@ public final class ContextRecording {
             }
         }
         return new ContextRecording(contexts, List.copyOf(roots), List.copyOf(timeline), List.copyOf(lockEvents),
-                List.copyOf(locks), List.copyOf(cancels), start, end);
+                List.copyOf(locks), List.copyOf(cancels), List.copyOf(warnings), start, end);
     }
 
     /**
@@ -394,6 +408,11 @@ public final class ContextRecording {
     /** The lock waits and holds, in order of their start. */
     public List<RecordedLock> locks() {
         return locks;
+    }
+
+    /** The warnings seen in effect at chunk boundaries, in time order: one sighting per boundary. */
+    public List<RecordedWarning> warnings() {
+        return warnings;
     }
 
     /** The cancels, in time order. */

@@ -21,6 +21,11 @@ public final class EventNames {
     /** A named-lock wait still in progress when a chunk began or ended, as {@link #LOCK_HOLD_IN_PROGRESS}. */
     public static final String LOCK_WAIT_IN_PROGRESS = "dev.canopy.LockWaitInProgress";
     public static final String DEADLOCK = "dev.canopy.Deadlock";
+    /**
+     * Each warning in effect when a chunk began or ended (recording start, stop, dump, rotation), as status shows
+     * them: a stuck waiter, a lock held long, a context past its deadline or cancelled and still running.
+     */
+    public static final String WARNING = "dev.canopy.Warning";
     public static final String COUNTER = "dev.canopy.Counter";
     public static final String TREE_STATISTICS = "dev.canopy.TreeStatistics";
     /**

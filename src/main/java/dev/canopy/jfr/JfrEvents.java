@@ -268,6 +268,37 @@ final class JfrEvents {
         boolean existing;
     }
 
+    /** Emitted by {@link JfrListener#emitWarnings()} at every chunk boundary. */
+    @Name(EventNames.WARNING)
+    @Label("Warning")
+    @Description("A warning in effect when a chunk began or ended (recording start, stop or dump, chunk rotation), "
+            + "as status shows it")
+    @Category({"Canopy", "Warnings"})
+    @StackTrace(false)
+    @Registered(false)
+    @Period("everyChunk")
+    static final class Warning extends Event {
+        @Label("Severity")
+        @Description("INFO, WARNING or CRITICAL")
+        String severity;
+        @Label("Kind")
+        @Description("DEADLOCK, LONG_HELD, STUCK_WAITER, LEAKED, PAST_DEADLINE, CANCELLED_STILL_RUNNING, "
+                + "LONG_OPERATION or IDLE")
+        String kind;
+        @Label("Message")
+        String message;
+        @Label("Path")
+        @Description("The context concerned")
+        String path;
+        @Label("Lock Name")
+        @Description("The lock concerned, if any")
+        String lockName;
+        @Label("Lasted")
+        @Description("How long the situation had lasted")
+        @Timespan(Timespan.NANOSECONDS)
+        long lasted;
+    }
+
     @Name(EventNames.CONTEXT_LEAK)
     @Label("Context Leak")
     @Description("A context opened and never closed was garbage-collected while still active")

@@ -15,6 +15,7 @@ import dev.canopy.status.LockHolder;
 import dev.canopy.status.LockSnapshot;
 import dev.canopy.status.LockWaiter;
 import dev.canopy.status.TreeStatistics;
+import dev.canopy.status.Warning;
 
 import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
@@ -71,6 +72,12 @@ class JfrListener implements TreeListener {
     private static final JfrEvents.LockHoldInProgress HOLD_IN_PROGRESS = new JfrEvents.LockHoldInProgress();
     private static final JfrEvents.LockWaitInProgress WAIT_IN_PROGRESS = new JfrEvents.LockWaitInProgress();
     private static final JfrEvents.Deadlock DEADLOCK = new JfrEvents.Deadlock();
+    private static final JfrEvents.Warning WARNING = new JfrEvents.Warning();
+    /**
+     * Warnings recorded per tree at one chunk boundary, most severe first: a tree of idle sessions could otherwise
+     * write one event per context at every boundary.
+     */
+    static final int MAX_WARNINGS_PER_BOUNDARY = 1_000;
     private static final JfrEvents.ContextLeak LEAK = new JfrEvents.ContextLeak();
     private static final JfrEvents.Counter COUNTER = new JfrEvents.Counter();
     private static final JfrEvents.TreeStatistics STATISTICS = new JfrEvents.TreeStatistics();
@@ -120,7 +127,8 @@ class JfrListener implements TreeListener {
         }
         for (Class<? extends Event> type : List.of(JfrEvents.ContextStart.class, JfrEvents.ContextEnd.class,
                 JfrEvents.ContextCancel.class, JfrEvents.LockWait.class, JfrEvents.LockHold.class,
-                JfrEvents.LockHoldInProgress.class, JfrEvents.LockWaitInProgress.class, JfrEvents.Deadlock.class, JfrEvents.ContextLeak.class, JfrEvents.Counter.class,
+                JfrEvents.LockHoldInProgress.class, JfrEvents.LockWaitInProgress.class, JfrEvents.Deadlock.class,
+                JfrEvents.Warning.class, JfrEvents.ContextLeak.class, JfrEvents.Counter.class,
                 JfrEvents.TreeStatistics.class, JfrEvents.ChunkBoundary.class)) {
             FlightRecorder.register(type);
         }
@@ -131,6 +139,7 @@ class JfrListener implements TreeListener {
         FlightRecorder.addPeriodicEvent(JfrEvents.ChunkBoundary.class, JfrListener::emitAtChunkBoundary);
         FlightRecorder.addPeriodicEvent(JfrEvents.LockHoldInProgress.class, JfrListener::emitHoldsInProgress);
         FlightRecorder.addPeriodicEvent(JfrEvents.LockWaitInProgress.class, JfrListener::emitWaitsInProgress);
+        FlightRecorder.addPeriodicEvent(JfrEvents.Warning.class, JfrListener::emitWarnings);
         ContextScopeEvents.register();
     }
 
@@ -486,6 +495,29 @@ class JfrListener implements TreeListener {
                     e.holders = holders;
                     e.commit();
                 }
+            }
+        }
+    }
+
+    /**
+     * The hook of {@link JfrEvents.Warning}, at every chunk boundary: the warnings status would show now, most severe
+     * first, at most {@link #MAX_WARNINGS_PER_BOUNDARY} per tree.
+     */
+    static void emitWarnings() {
+        if (!WARNING.isEnabled()) {
+            return;
+        }
+        for (ContextTree tree : trees()) {
+            List<Warning> warnings = tree.warnings();
+            for (Warning w : warnings.subList(0, Math.min(warnings.size(), MAX_WARNINGS_PER_BOUNDARY))) {
+                JfrEvents.Warning e = new JfrEvents.Warning();
+                e.severity = w.severity().name();
+                e.kind = w.kind().name();
+                e.message = w.message();
+                e.path = w.contextPath();
+                e.lockName = w.lockName();
+                e.lasted = w.duration() == null ? 0 : w.duration().toNanos();
+                e.commit();
             }
         }
     }

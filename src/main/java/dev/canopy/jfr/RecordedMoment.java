@@ -34,6 +34,7 @@ public final class RecordedMoment {
     private final Map<Long, RecordedCancel> cancelsById = new HashMap<>();
     private final List<RecordedLock> held = new ArrayList<>();
     private final List<RecordedLock> awaited = new ArrayList<>();
+    private final List<RecordedWarning> warnings;
 
     RecordedMoment(ContextRecording recording, Instant at) {
         this.recording = recording;
@@ -48,6 +49,12 @@ public final class RecordedMoment {
                 (l.kind() == RecordedLock.Kind.HOLD ? held : awaited).add(l);
             }
         }
+        warnings = recording.warnings().stream().filter(w -> w.whenStopped() && !at.isBefore(w.time())).toList();
+    }
+
+    /** The warnings in effect when the recording stopped, for a moment from then to its end; else none. */
+    public List<RecordedWarning> warnings() {
+        return warnings;
     }
 
     public Instant at() {
@@ -147,6 +154,13 @@ public final class RecordedMoment {
                 out.append("  - ").append(l.path()).append(" #").append(l.contextId()).append(" waiting for \"").append(l.lockName()).append("\" ")
                         .append(l.mode()).append(" (").append(ContextRecording.human(since(l)))
                         .append(heldBy(l)).append(")\n");
+            }
+        }
+        if (!warnings.isEmpty()) {
+            out.append("\n⚠️ Warnings when the recording stopped (").append(warnings.size()).append("):\n");
+            for (RecordedWarning w : warnings) {
+                out.append("  - ").append(w.severity()).append(' ').append(w.kind()).append(": ").append(w.message())
+                        .append('\n');
             }
         }
         return out.toString();
