@@ -530,7 +530,10 @@ class JfrTest {
         assertEquals(wait.end(), hold.start(), locks.toString());
     }
 
-    /** A recording started to look into a JVM that is already deadlocked names the cycle, found before it began. */
+    /**
+     * A recording started to look into a JVM that is already deadlocked names the cycles, found before it began:
+     * among named locks, and among JDK locks, which only the JVM finds.
+     */
     @Test
     void aDeadlockFoundBeforeTheRecordingStartedIsInIt() throws Exception {
         Path file = dir.resolve("deadlocked.jfr");
@@ -544,10 +547,23 @@ class JfrTest {
             awaitTrue("found", () -> tree.deadlocks().stream().anyMatch(d -> d.source().equals("CANOPY")));
             long round = tree.lockRegistry().watchRounds.get();
             awaitTrue("and reported by the watchdog", () -> tree.lockRegistry().watchRounds.get() > round);
+            java.util.concurrent.locks.ReentrantLock x = new java.util.concurrent.locks.ReentrantLock();
+            java.util.concurrent.locks.ReentrantLock y = new java.util.concurrent.locks.ReentrantLock();
+            java.util.concurrent.CyclicBarrier jdkBoth = new java.util.concurrent.CyclicBarrier(2);
+            List<Thread> jdkThreads = List.of(new Thread(() -> crossed(x, y, jdkBoth), "jdk-deadlock-1"),
+                    new Thread(() -> crossed(y, x, jdkBoth), "jdk-deadlock-2"));
+            jdkThreads.forEach(Thread::start);
+            awaitTrue("the JVM finds it", () -> tree.deadlocks().stream().anyMatch(d -> d.source().equals("JDK")));
             try (Recording r = new Recording(JfrTemplates.canopyConfiguration())) {
                 r.start();
                 r.stop();
                 r.dump(file);
+            } finally {
+                for (Thread t : jdkThreads) {
+                    t.interrupt(); // lockInterruptibly: the JDK deadlock breaks
+                    t.join(WAIT.toMillis());
+                    assertFalse(t.isAlive());
+                }
             }
             tree.root().cancel("break it");
             for (Task<Void> t : tasks) {
@@ -563,10 +579,33 @@ class JfrTest {
                         && e.getString("cycle").contains("deadlocked.t1")).toList();
         assertEquals(1, deadlocks.size(), deadlocks.toString());
         assertTrue(deadlocks.get(0).getBoolean("existing"));
+        assertEquals("CANOPY", deadlocks.get(0).getString("source"));
+        List<RecordedEvent> jdk = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals(EventNames.DEADLOCK)
+                        && e.getString("cycle").contains("jdk-deadlock-1")).toList();
+        assertEquals(1, jdk.size(), "once, though every tree reports it: " + jdk);
+        assertEquals(List.of("JDK", true, 2), List.of(jdk.get(0).getString("source"), jdk.get(0).getBoolean("existing"),
+                jdk.get(0).getInt("contexts")));
         assertEquals(2, deadlocks.get(0).getInt("contexts"));
         assertTrue(deadlocks.get(0).getString("cycle").contains("deadlocked.t2"), deadlocks.toString());
         assertTrue(ContextRecording.read(file).timeline().stream().anyMatch(t -> t.kind().equals("DEADLOCK")
                 && t.detail().endsWith("(found before the recording started)")));
+    }
+
+    private static void crossed(java.util.concurrent.locks.ReentrantLock first,
+                                java.util.concurrent.locks.ReentrantLock second, java.util.concurrent.CyclicBarrier both) {
+        try {
+            first.lockInterruptibly();
+            try {
+                both.await();
+                second.lockInterruptibly();
+                second.unlock();
+            } finally {
+                first.unlock();
+            }
+        } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+            // interrupted out of the deadlock
+        }
     }
 
     private static Void crossed(NamedLock first, NamedLock second, java.util.concurrent.CyclicBarrier both)

@@ -257,7 +257,8 @@ final class JfrEvents {
 
     @Name(EventNames.DEADLOCK)
     @Label("Deadlock")
-    @Description("A cycle of waits among named locks that cannot resolve")
+    @Description("A cycle of waits that cannot resolve: among named locks when found, and any the JVM has (monitors, "
+            + "JDK locks too) when a recording starts")
     static final class Deadlock extends LockEvent {
         @Label("Cycle")
         String cycle;
@@ -266,6 +267,9 @@ final class JfrEvents {
         @Label("Existing")
         @Description("True when the cycle was found before the recording started, and is still there")
         boolean existing;
+        @Label("Source")
+        @Description("CANOPY for named locks, JDK for monitors and JDK locks the JVM found")
+        String source;
     }
 
     /** Emitted by {@link JfrListener#emitWarnings()} at every chunk boundary. */

@@ -27,8 +27,10 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -255,17 +257,19 @@ class JfrListener implements TreeListener {
     }
 
     /**
-     * A recording just started: the deadlocks among named locks that are already there, each reported once when it
-     * was found, so a recording started to look into a stuck JVM names them. (A cycle that formed within the last
-     * watchdog period may be reported again when the watchdog finds it.)
+     * A recording just started: the deadlocks already there, so a recording started to look into a stuck JVM names
+     * them. Those among named locks were reported once, when the watchdog found them (one that formed within its
+     * last period may be reported again when it finds it); those among monitors and JDK locks, which the JVM finds
+     * and every tree reports, only here, once.
      */
     private static void emitExistingDeadlocks() {
         if (!DEADLOCK.isEnabled()) {
             return;
         }
+        Set<String> committed = new HashSet<>();
         for (ContextTree tree : trees()) {
             for (Deadlock d : tree.deadlocks()) {
-                if (d.source().equals("CANOPY")) {
+                if (committed.add(d.source() + ' ' + d.describe())) {
                     commitDeadlock(d, true);
                 }
             }
@@ -429,6 +433,7 @@ class JfrListener implements TreeListener {
             e.cycle = deadlock.describe();
             e.contexts = deadlock.size();
             e.existing = existing;
+            e.source = deadlock.source();
             e.commit();
         }
     }
