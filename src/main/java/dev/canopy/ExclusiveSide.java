@@ -99,7 +99,7 @@ abstract class ExclusiveSide extends LockSide {
     @Override
     public final void unlock() {
         if (!heldByCurrentThread()) {
-            throw new IllegalMonitorStateException(label + " unlocked by thread " + Thread.currentThread().getName()
+            throw new IllegalMonitorStateException(label + " unlocked by thread " + LockRegistry.describe(Thread.currentThread())
                     + ", which does not hold it (" + core.describeHolders() + ")");
         }
         int count = holdCount();
@@ -123,7 +123,7 @@ abstract class ExclusiveSide extends LockSide {
             public void beforeWait() {
                 if (!heldByCurrentThread()) {
                     throw new IllegalMonitorStateException("condition of " + label + " used by thread "
-                            + Thread.currentThread().getName() + ", which does not hold the lock");
+                            + LockRegistry.describe(Thread.currentThread()) + ", which does not hold the lock");
                 }
                 ListenerChain lc = slot.holdListeners;
                 Object attachment = lc == null ? null : takeAttachment();

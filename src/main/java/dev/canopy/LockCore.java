@@ -328,12 +328,12 @@ abstract class LockCore implements LockView {
     }
 
     final LockHolder holder(Hold h, long now) {
-        return new LockHolder(name, kind, h.mode, h.context.id(), h.context.path(), h.thread.getName(), h.count,
+        return new LockHolder(name, kind, h.mode, h.context.id(), h.context.path(), LockRegistry.describe(h.thread), h.count,
                 tree.instantAt(h.sinceNanos), Duration.ofNanos(Math.max(0, now - h.sinceNanos)));
     }
 
     final LockWaiter waiter(Waiter w, long now) {
-        return new LockWaiter(name, kind, w.mode, w.context.id(), w.context.path(), w.thread.getName(), w.permits,
+        return new LockWaiter(name, kind, w.mode, w.context.id(), w.context.path(), LockRegistry.describe(w.thread), w.permits,
                 tree.instantAt(w.sinceNanos), Duration.ofNanos(Math.max(0, now - w.sinceNanos)));
     }
 
@@ -373,7 +373,8 @@ abstract class LockCore implements LockView {
             if (i > 0) {
                 b.append(", ");
             }
-            b.append(hs.get(i).context.path()).append(" [").append(hs.get(i).thread.getName()).append(']');
+            b.append(hs.get(i).context.path()).append(" [").append(LockRegistry.describe(hs.get(i).thread))
+                    .append(']');
         }
         return b.toString();
     }

@@ -234,7 +234,7 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
             int count = slot == null ? 0 : slot.ownCount();
             if (count == 0) {
                 throw new IllegalMonitorStateException("read lock of \"" + name + "\" unlocked by thread "
-                        + Thread.currentThread().getName() + ", which does not hold it (" + describeHolders() + ")");
+                        + LockRegistry.describe(Thread.currentThread()) + ", which does not hold it (" + describeHolders() + ")");
             }
             if (count > 1) {
                 slot.count(count - 1);

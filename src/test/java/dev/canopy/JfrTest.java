@@ -427,7 +427,7 @@ class JfrTest {
                 waiter.join();
             }
         }
-        String thread = Thread.currentThread().getName();
+        String thread = Thread.currentThread().getName() + "#" + LockRegistry.threadId(Thread.currentThread());
         for (Path file : List.of(mid, end)) {
             List<RecordedEvent> events = canopyEvents(file, "stuck");
             List<RecordedEvent> holds = of(events, EventNames.LOCK_HOLD_IN_PROGRESS).stream()

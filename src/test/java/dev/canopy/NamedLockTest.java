@@ -74,7 +74,8 @@ class NamedLockTest {
         while (workers.stream().anyMatch(Thread::isAlive)) {
             for (LockHolder h : snapshots.get().holders()) {
                 String context = h.contextPath().substring(h.contextPath().lastIndexOf('.') + 1);
-                assertEquals("worker-" + context, h.thread(), "holder context and thread come from one hold");
+                assertEquals("worker-" + context, h.thread().substring(0, h.thread().lastIndexOf('#')),
+                        "holder context and thread come from one hold");
                 assertEquals(1, h.count());
             }
         }
@@ -97,7 +98,8 @@ class NamedLockTest {
             assertEquals("global.alice", snap.ownerPath());
             LockHolder h = snap.holders().get(0);
             assertEquals("global.alice.stdout-handler", h.contextPath());
-            assertEquals(Thread.currentThread().getName(), h.thread());
+            assertEquals(Thread.currentThread().getName() + "#" + LockRegistry.threadId(Thread.currentThread()),
+                    h.thread());
             assertEquals(LockMode.EXCLUSIVE, h.mode());
             assertEquals(List.of(h.lockName()), handler.heldLocks().stream().map(LockHolder::lockName).toList());
             out.lock(); // reentrant
@@ -374,6 +376,46 @@ class NamedLockTest {
         }
         assertTrue(c.currentOperation().isEmpty());
         assertThrows(IllegalArgumentException.class, () -> c.operation(""));
+    }
+
+    @Test
+    void threadsWithoutANameAreShownByTheirIdAsVirtualThreadsUsuallyAre() throws Exception {
+        NamedLock lock = root.mutex("orders");
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Runnable holdUntilReleased = () -> {
+            try (Held h = lock.acquire()) {
+                held.countDown();
+                release.await();
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        };
+        Thread holder = new Thread(holdUntilReleased, "");
+        Thread waiter = new Thread(() -> {
+            try (Held h = lock.acquire()) {
+                // acquired once the holder let go
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        }, "");
+        holder.start();
+        assertTrue(held.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        waiter.start();
+        try {
+            awaitTrue("waiting", () -> lock.snapshot().waiters().size() == 1);
+            LockSnapshot snap = lock.snapshot();
+            assertEquals("unnamed#" + LockRegistry.threadId(holder), snap.holders().get(0).thread());
+            assertEquals("unnamed#" + LockRegistry.threadId(waiter), snap.waiters().get(0).thread());
+            IllegalMonitorStateException e = assertThrows(IllegalMonitorStateException.class, lock::unlock);
+            assertTrue(e.getMessage().contains("[unnamed#" + LockRegistry.threadId(holder) + "]"), e.getMessage());
+        } finally {
+            release.countDown();
+            holder.join(WAIT.toMillis());
+            waiter.join(WAIT.toMillis());
+        }
+        assertNull(failed.get());
     }
 
     @Test

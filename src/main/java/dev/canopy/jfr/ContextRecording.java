@@ -319,7 +319,7 @@ public final class ContextRecording {
             long contextId = e.getLong("contextId");
             List<RecordedLock> sameHolder = endedByContext.getOrDefault(contextId, List.of()).stream()
                     .filter(l -> Objects.equals(l.lockName(), lockName)
-                            && (l.thread() == null || thread == null || l.thread().startsWith(thread + "#")))
+                            && sameThread(l.thread(), thread))
                     .toList();
             boolean recordedWhole = sameHolder.stream().anyMatch(l -> l.kind() == kind
                     && Objects.equals(l.mode(), mode) && !seen.isBefore(l.start()) && !seen.isAfter(l.end()));
@@ -358,6 +358,15 @@ public final class ContextRecording {
                     : " (still waiting when last seen, held by " + holders + ")")));
         }
         locks.sort(Comparator.comparing(RecordedLock::start));
+    }
+
+    /**
+     * Whether a LockHold or LockWait event's thread ({@code name#id}, from JFR) is a sighting's: {@code name#id} too,
+     * or only the name in recordings made before sightings carried the id.
+     */
+    private static boolean sameThread(String recorded, String sighted) {
+        return recorded == null || sighted == null || recorded.equals(sighted)
+                || (sighted.indexOf('#') < 0 && recorded.startsWith(sighted + "#"));
     }
 
     private static String thread(RecordedEvent e) {

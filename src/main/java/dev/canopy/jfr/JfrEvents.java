@@ -209,7 +209,7 @@ final class JfrEvents {
         @Label("Path")
         String path;
         @Label("Holder Thread")
-        @Description("The name of the thread that acquired it (the event's own thread is JFR's)")
+        @Description("The thread that acquired it, as name#id (the event's own thread is JFR's)")
         String holderThread;
         @Label("Since")
         @Description("When the hold began, by the tree's clock (ticks of about a millisecond)")
@@ -241,7 +241,7 @@ final class JfrEvents {
         @Label("Path")
         String path;
         @Label("Waiter Thread")
-        @Description("The name of the waiting thread (the event's own thread is JFR's)")
+        @Description("The waiting thread, as name#id (the event's own thread is JFR's)")
         String waiterThread;
         @Label("Since")
         @Description("When the wait began, by the tree's clock (ticks of about a millisecond)")

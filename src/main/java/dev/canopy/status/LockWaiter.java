@@ -9,6 +9,7 @@ import java.time.Instant;
 /**
  * Who waits for a named lock, at the moment the snapshot was taken.
  *
+ * @param thread  the waiting thread, as {@code name#id} (see {@link LockHolder})
  * @param permits the permits asked for (1 for mutexes and read/write locks)
  */
 public record LockWaiter(String lockName, LockKind kind, LockMode mode, long contextId, String contextPath,
