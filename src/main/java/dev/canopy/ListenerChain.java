@@ -27,6 +27,8 @@ final class ListenerChain {
     final boolean wantsContexts;
     final boolean wantsCancels;
     final boolean wantsScopes;
+    /** Whether a listener reads, on entering a scope, what it attached to the context: only then is it looked up. */
+    private final boolean scopesWantContextAttachment;
     final boolean wantsLocks;
     final boolean wantsLeaks;
     final boolean wantsDeadlocks;
@@ -46,7 +48,9 @@ final class ListenerChain {
         this.wantsContexts = any("contextStarted", Context.class, Object.class)
                 || any("contextEnded", Context.class, Object.class, ContextState.class, Throwable.class);
         this.wantsCancels = any("contextCancelled", Context.class, Cancellation.class, int.class);
-        this.wantsScopes = any("scopeEntered", Context.class) || any("scopeExited", Context.class, Object.class);
+        this.scopesWantContextAttachment = any("scopeEntered", Context.class, Object.class);
+        this.wantsScopes = scopesWantContextAttachment || any("scopeEntered", Context.class)
+                || any("scopeExited", Context.class, Object.class);
         this.wantsLocks = any("lockWaitStarted", LockView.class, Context.class, LockMode.class, int.class)
                 || any("lockWaitEnded", LockView.class, Context.class, LockMode.class, int.class, Object.class,
                 boolean.class)
@@ -123,7 +127,15 @@ final class ListenerChain {
 
     /** What listener {@code i} of this chain returned for {@code parent}, which may belong to another chain. */
     private Object parentAttachment(Context parent, int i) {
-        Object kept = parent == null ? null : parent.listenerState;
+        return returnedFor(parent, i);
+    }
+
+    /**
+     * What listener {@code i} of this chain returned from {@code contextStarted} for {@code context}, whose chain may
+     * be another (the listener joined or others left since): null when it was not in that chain.
+     */
+    private Object returnedFor(Context context, int i) {
+        Object kept = context == null ? null : context.listenerState;
         if (kept == null) {
             return null;
         }
@@ -221,7 +233,7 @@ final class ListenerChain {
         TreeListener[] ls = listeners;
         if (ls.length == 1) {
             try {
-                return ls[0].scopeEntered(context);
+                return ls[0].scopeEntered(context, scopesWantContextAttachment ? returnedFor(context, 0) : null);
             } catch (RuntimeException | Error e) {
                 failed(ls[0], "scopeEntered", e);
                 return null;
@@ -230,7 +242,7 @@ final class ListenerChain {
         Object[] out = null;
         for (int i = 0; i < ls.length; i++) {
             try {
-                Object a = ls[i].scopeEntered(context);
+                Object a = ls[i].scopeEntered(context, scopesWantContextAttachment ? returnedFor(context, i) : null);
                 if (a != null) {
                     if (out == null) {
                         out = new Object[ls.length];

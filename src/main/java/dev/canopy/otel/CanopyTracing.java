@@ -94,7 +94,10 @@ public final class CanopyTracing {
      * selects is also an OpenTelemetry span: started when the context is created, ended when it ends, a child of
      * its parent context's span whichever thread or executor the work runs on. Contexts that existed before are not
      * spans; closing the registration stops new spans, and the spans already started still end with their contexts.
-     * Parents of contexts whose parent is not exported: see {@link ExportOptions}.
+     * Parents of contexts whose parent is not exported: see {@link ExportOptions}. While code runs with a context
+     * current (a {@code makeCurrent()} scope, a task's body, a wrapped call), the context's span (or, for one that
+     * is no span, the span its children would get as parent) is OpenTelemetry's current span too, so spans other
+     * instrumentation starts there are its children.
      *
      * <p>The work happens on the threads that create and end contexts: a span started and ended, and the context's
      * data copied at its end. Exporting each context twice (calling this twice for one tree) gives each two spans.

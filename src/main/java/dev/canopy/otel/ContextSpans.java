@@ -107,6 +107,23 @@ final class ContextSpans implements TreeListener {
         return null;
     }
 
+    /**
+     * Code runs with {@code context} current: its span (or the span it passes on) becomes OpenTelemetry's current
+     * span too, so spans other instrumentation starts in that code (an HTTP client's, a JDBC driver's) are its
+     * children. OpenTelemetry's scope closes when Canopy's does, on the same thread.
+     */
+    @Override
+    public Object scopeEntered(Context context, Object contextAttachment) {
+        return contextAttachment instanceof Span span ? span.makeCurrent() : null;
+    }
+
+    @Override
+    public void scopeExited(Context context, Object attachment) {
+        if (attachment instanceof io.opentelemetry.context.Scope scope) {
+            scope.close();
+        }
+    }
+
     @Override
     public void contextEnded(Context context, Object attachment, ContextState outcome, Throwable failure) {
         if (!(attachment instanceof Span span) || !span.isRecording()) {

@@ -63,12 +63,25 @@ public interface TreeListener {
 
     /**
      * Code starts running with {@code context} current on this thread: a {@link Context#makeCurrent()} scope, a
-     * {@link Context#wrap wrapped} call or a task's body.
+     * {@link Context#wrap wrapped} call or a task's body. The tree calls {@link #scopeEntered(Context, Object)},
+     * which calls this one unless overridden: override whichever you need.
      *
      * @return an attachment handed back to {@link #scopeExited}, or {@code null}
      */
     default Object scopeEntered(Context context) {
         return null;
+    }
+
+    /**
+     * As {@link #scopeEntered(Context)}, with what this listener returned from {@link #contextStarted} for
+     * {@code context} ({@code null} when it returned nothing, or joined the tree after the context was created):
+     * a listener that made a span of the context makes that span current for the scope, say. The lookup is made
+     * only for listeners that override this method.
+     *
+     * @return an attachment handed back to {@link #scopeExited}, or {@code null}
+     */
+    default Object scopeEntered(Context context, Object contextAttachment) {
+        return scopeEntered(context);
     }
 
     /** The scope that {@link #scopeEntered} announced ended, on the same thread. */

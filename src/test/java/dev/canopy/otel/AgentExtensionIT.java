@@ -40,6 +40,8 @@ class AgentExtensionIT {
     private static final long WAIT_SECONDS = 90; // the agent instruments everything it loads: slow on 2 cores
 
     private Process process;
+    /** Reads the process's output into {@link #lines} until it ends. */
+    private Thread reader;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
 
@@ -112,21 +114,56 @@ class AgentExtensionIT {
         awaitLine("done");
     }
 
+    /**
+     * The export without the extension: the agent's own HTTP client spans, started in code a context is current in
+     * (a scope, a spawned task), are children of that context's span, as the agent's exporter writes them.
+     */
+    @Test
+    void spansTheAgentStartsInAContextsCodeAreChildrenOfItsExportedSpan() throws Exception {
+        String classPath = String.join(java.io.File.pathSeparator, testClasses(), libraryWithJackson(),
+                openTelemetryApi());
+        start(false, classPath, AgentAppExporting.class.getName(),
+                "-Dotel.traces.exporter=logging-otlp", "-Dotel.bsp.schedule.delay=100");
+        String traceparent = awaitLine("checkout traceparent ");
+        String checkoutSpan = traceparent.substring(traceparent.lastIndexOf(' ') + 1).split("-")[2];
+        awaitLine("done");
+        assertTrue(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the application exits");
+        List<com.fasterxml.jackson.databind.JsonNode> spans = exportedSpans();
+
+        com.fasterxml.jackson.databind.JsonNode checkout = only(spans, "checkout");
+        assertEquals(checkoutSpan, checkout.path("spanId").asText());
+        com.fasterxml.jackson.databind.JsonNode worker = only(spans, "worker");
+        assertEquals(checkoutSpan, worker.path("parentSpanId").asText());
+        List<String> clientParents = spans.stream().filter(s -> s.path("kind").asInt() == 3) // CLIENT
+                .map(s -> s.path("parentSpanId").asText()).sorted().toList();
+        assertEquals(java.util.stream.Stream.of(checkoutSpan, worker.path("spanId").asText()).sorted().toList(),
+                clientParents, "one call from the scope, one from the task: " + spans);
+        assertTrue(spans.stream().allMatch(s -> s.path("traceId").asText().equals(checkout.path("traceId").asText())),
+                "one trace: " + spans);
+    }
+
     // ------------------------------------------------------------------ the JVM under the agent
 
     private long start(String classPath, String mainClass, String... extraOptions) throws Exception {
+        return start(true, classPath, mainClass, extraOptions);
+    }
+
+    private long start(boolean extension, String classPath, String mainClass, String... extraOptions)
+            throws Exception {
         assertTrue(Files.isRegularFile(AGENT), AGENT + " is copied by `mvn verify` (pre-integration-test)");
-        assertTrue(Files.isRegularFile(EXTENSION), EXTENSION + " is built by `mvn package`");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + AGENT.toAbsolutePath(),
-                "-Dotel.javaagent.extensions=" + EXTENSION.toAbsolutePath(),
-                // nothing leaves this machine
+                // nothing leaves this machine (an option given later wins)
                 "-Dotel.traces.exporter=none", "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"));
+        if (extension) {
+            assertTrue(Files.isRegularFile(EXTENSION), EXTENSION + " is built by `mvn package`");
+            command.add("-Dotel.javaagent.extensions=" + EXTENSION.toAbsolutePath());
+        }
         command.addAll(Arrays.asList(extraOptions));
         command.addAll(List.of("-cp", classPath, mainClass));
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {
                     lines.add(line);
@@ -172,6 +209,45 @@ class AgentExtensionIT {
                 .filter(e -> e.contains("jackson") || e.endsWith("target" + java.io.File.separator + "classes")
                         || e.matches(".*canopy-[^" + java.io.File.separator + "]*\\.jar"))
                 .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    /** The OpenTelemetry API, which an application that exports its contexts has (the agent bridges it). */
+    private static String openTelemetryApi() {
+        String jar = ".*opentelemetry-(api|context|common)-[0-9][^" + java.io.File.separator + "]*\\.jar";
+        return classPathEntries().stream().filter(e -> e.matches(jar))
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    /** Every span the agent's {@code logging-otlp} exporter wrote (one line of OTLP JSON per batch). */
+    private List<com.fasterxml.jackson.databind.JsonNode> exportedSpans() throws IOException {
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS)); // the output read to its end
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        lines.drainTo(seen);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<com.fasterxml.jackson.databind.JsonNode> spans = new ArrayList<>();
+        String marker = "OtlpJsonLoggingSpanExporter - ";
+        for (String line : seen) {
+            int at = line.indexOf(marker);
+            if (at >= 0) {
+                for (com.fasterxml.jackson.databind.JsonNode scope : json.readTree(line.substring(at + marker.length()))
+                        .path("scopeSpans")) {
+                    scope.path("spans").forEach(spans::add);
+                }
+            }
+        }
+        return spans;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode only(List<com.fasterxml.jackson.databind.JsonNode> spans,
+                                                                String name) {
+        List<com.fasterxml.jackson.databind.JsonNode> named = spans.stream()
+                .filter(s -> s.path("name").asText().equals(name)).toList();
+        assertEquals(1, named.size(), () -> "one span named " + name + " in " + spans);
+        return named.get(0);
     }
 
     private static List<String> classPathEntries() {

@@ -403,6 +403,46 @@ class CanopyTracingTest {
         assertChildOf(span("http-server"), span("handler"));
     }
 
+    @Test
+    void spansOtherInstrumentationStartsInAContextsCodeAreChildrenOfItsSpan() throws Exception {
+        var http = openTelemetry.getTracer("http-client");
+        Context before = tree.root().child("before-export").open();
+        try (Registration export = CanopyTracing.export(tree, openTelemetry, ExportOptions.all()
+                .excluding("test.request.cache"));
+             Context request = tree.root().child("request").open();
+             Context cache = request.child("cache").open()) {
+            try (dev.canopy.Scope s = request.makeCurrent()) {
+                http.spanBuilder("GET /inventory").startSpan().end();
+                try (dev.canopy.Scope inner = cache.makeCurrent()) {
+                    http.spanBuilder("in-excluded").startSpan().end();
+                }
+                String requestSpan = CanopyTracing.traceparent(request).orElseThrow().split("-")[2];
+                assertEquals(requestSpan, Span.current().getSpanContext().getSpanId(),
+                        "the outer scope's span is current again");
+            }
+            assertFalse(Span.current().getSpanContext().isValid(), "closing the scope restores OpenTelemetry's");
+            request.spawnChild("worker", ctx -> {
+                http.spanBuilder("POST /payment").startSpan().end();
+                return null;
+            }).join();
+            CountDownLatch done = new CountDownLatch(1);
+            request.wrap(pool).execute(() -> {
+                http.spanBuilder("on-executor").startSpan().end();
+                done.countDown();
+            });
+            assertTrue(done.await(10, TimeUnit.SECONDS), "the executor ran the work");
+            try (dev.canopy.Scope s = before.makeCurrent()) {
+                assertFalse(Span.current().getSpanContext().isValid(), "a context from before the export has no span");
+            }
+        } finally {
+            before.close();
+        }
+        assertChildOf(span("request"), span("GET /inventory"));
+        assertChildOf(span("request"), span("in-excluded"));
+        assertChildOf(span("worker"), span("POST /payment"));
+        assertChildOf(span("request"), span("on-executor"));
+    }
+
     // ------------------------------------------------------------------ bad arguments
 
     @Test

@@ -178,6 +178,39 @@ class TreeListenerTest {
         }
     }
 
+    /** A listener that made something of a context (a span) finds it again when code runs with it current. */
+    @Test
+    void aScopeHandsTheListenerWhatItAttachedToTheContextWhicheverChainMadeIt() throws Exception {
+        class SpanLike extends Recorder {
+            @Override
+            public Object scopeEntered(Context context, Object contextAttachment) {
+                calls.add("enter " + context.path() + " " + contextAttachment);
+                return "scope:" + context.name();
+            }
+        }
+        SpanLike r = new SpanLike();
+        Recorder other = new Recorder();
+        try (ContextTree tree = ContextTree.builder().rootName("lt").listener(r).build()) {
+            Context before = tree.root().child("before").open(); // made by a chain without the other listener
+            Context svc;
+            try (Registration second = tree.addListener(other)) {
+                svc = tree.root().child("svc").open();
+                try (Scope s = svc.makeCurrent(); Scope t = before.makeCurrent()) {
+                    svc.spawnChild("job", ctx -> "done").get(10, TimeUnit.SECONDS);
+                }
+            }
+            try (Scope s = svc.makeCurrent()) {
+                svc.touch();
+            }
+            assertEquals(List.of("enter lt.svc span:svc", "enter lt.before span:before",
+                    "enter lt.svc.job span:job", "enter lt.svc span:svc"), r.matching("enter"));
+            assertEquals(List.of("enter lt.svc", "enter lt.before", "enter lt.svc.job"), other.matching("enter"),
+                    "a listener overriding only the one-argument method still hears every scope");
+            before.close();
+            svc.close();
+        }
+    }
+
     @Test
     void aListenerAddedLaterHearsWhatFollowsAndLeavesWhenRemoved() {
         Recorder r = new Recorder();

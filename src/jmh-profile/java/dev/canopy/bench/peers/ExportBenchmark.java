@@ -126,6 +126,30 @@ public class ExportBenchmark {
         return c;
     }
 
+    /** The baseline of a scope: a context made current and the scope closed, in a tree that does not export. */
+    @Benchmark
+    public void canopyScope() {
+        try (dev.canopy.Scope s = plainParent.makeCurrent()) {
+            // nothing: the scope is what is measured
+        }
+    }
+
+    /** The same scope while exporting: the context's span is made current in OpenTelemetry's context too. */
+    @Benchmark
+    public void exportedScope() {
+        try (dev.canopy.Scope s = exportedParent.makeCurrent()) {
+            // nothing: the scope is what is measured
+        }
+    }
+
+    /** A span made current and the scope closed, without Canopy: what the export adds to a scope, at least. */
+    @Benchmark
+    public void bareSpanMakeCurrent() {
+        try (io.opentelemetry.context.Scope s = bareParentSpan.makeCurrent()) {
+            // nothing: the scope is what is measured
+        }
+    }
+
     /** A span started and ended under a parent span with the same SDK set-up, without Canopy. */
     @Benchmark
     public Span bareSpanStartEnd() {
