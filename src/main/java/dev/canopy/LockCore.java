@@ -307,6 +307,12 @@ abstract class LockCore implements LockView {
     /** Everyone holding the lock now. */
     abstract void collectHolds(List<Hold> out);
 
+    /**
+     * The threads queued in the lock's JDK primitive now, registered as waiters or not yet: how the steps of a
+     * deadlock the JVM reports are told to be waits for named locks.
+     */
+    abstract java.util.Collection<Thread> queuedThreads();
+
     /** Available permits (semaphores); 0 otherwise. */
     int availablePermitsForSnapshot() {
         return 0;

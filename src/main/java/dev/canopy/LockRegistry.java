@@ -370,7 +370,12 @@ final class LockRegistry {
         return (name == null || name.isEmpty() ? "unnamed" : name) + "#" + id;
     }
 
-    /** Deadlocks the JVM finds among platform threads, minus those already reported from named locks. */
+    /**
+     * Deadlocks the JVM finds among platform threads, minus those Canopy reports itself: cycles whose every thread
+     * waits for a named lock (reported from the named locks, under their names, once the waits are registered).
+     * A cycle that passes through a monitor or a JDK lock is the JVM's to report; its steps name a named lock by its
+     * name, and a thread by the context of the named lock it holds or waits for, or of the task it runs.
+     */
     private List<Deadlock> jdkDeadlocks(List<Deadlock> known) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] ids;
@@ -395,13 +400,13 @@ final class LockRegistry {
                 infos.put(info.getThreadId(), info);
             }
         }
-        Map<Long, String> contextOfThread = contextsByThreadId();
-        Set<Long> holdingThreads = new HashSet<>();
+        Map<Long, LockCore> queuedOn = new HashMap<>();
         for (LockCore lock : locks.keySet()) {
-            for (Hold h : lock.holds()) {
-                holdingThreads.add(threadId(h.thread));
+            for (Thread t : lock.queuedThreads()) {
+                queuedOn.put(threadId(t), lock);
             }
         }
+        Map<Long, String> contextOfThread = contextsByThreadId(infos.keySet());
         List<Deadlock> out = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         for (long id : ids) {
@@ -415,8 +420,9 @@ final class LockRegistry {
                 walked.add(current);
                 ThreadInfo info = infos.get(current);
                 String thread = describe(info.getThreadName(), current);
+                LockCore named = queuedOn.get(current);
                 steps.add(new Deadlock.Step(contextOfThread.getOrDefault(current, "thread " + thread), thread,
-                        String.valueOf(info.getLockName()), LockMode.EXCLUSIVE));
+                        named != null ? named.name : String.valueOf(info.getLockName()), LockMode.EXCLUSIVE));
                 current = info.getLockOwnerId();
             }
             seen.addAll(walked);
@@ -425,18 +431,21 @@ final class LockRegistry {
                 continue; // leads into a cycle already reported: this thread only waits on it
             }
             steps = new ArrayList<>(steps.subList(start, steps.size()));
+            List<Long> cycle = walked.subList(start, walked.size());
             boolean allKnown = steps.stream().allMatch(s -> knownThreads.contains(s.thread()));
-            // threads that all hold named locks are deadlocked on those locks' JDK primitives: Canopy reports that
-            // cycle itself, with the locks' names, once the waits are registered (after 50 µs)
-            boolean allHoldNamedLocks = walked.stream().allMatch(holdingThreads::contains);
-            if (!steps.isEmpty() && !allKnown && !allHoldNamedLocks) {
+            boolean allWaitForNamedLocks = cycle.stream().allMatch(queuedOn::containsKey);
+            if (!steps.isEmpty() && !allKnown && !allWaitForNamedLocks) {
                 out.add(new Deadlock(steps, "JDK"));
             }
         }
         return out;
     }
 
-    private Map<Long, String> contextsByThreadId() {
+    /**
+     * The context each of {@code threadIds} works for, where the tree knows it: the context of a named lock the
+     * thread holds or waits for, else that of the task it runs (found by walking the tree: a deadlock is rare).
+     */
+    private Map<Long, String> contextsByThreadId(Set<Long> threadIds) {
         Map<Long, String> out = new HashMap<>();
         for (LockCore lock : locks.keySet()) {
             for (Hold h : lock.holds()) {
@@ -444,6 +453,19 @@ final class LockRegistry {
             }
             for (Waiter w : lock.waiters) {
                 out.put(threadId(w.thread), w.context.path());
+            }
+        }
+        if (!out.keySet().containsAll(threadIds)) {
+            java.util.ArrayDeque<Context> toVisit = new java.util.ArrayDeque<>();
+            toVisit.add(tree.root());
+            while (!toVisit.isEmpty()) {
+                Context c = toVisit.poll();
+                TaskImpl<?> task = c.ownTask;
+                Thread runner = task == null ? null : task.runner();
+                if (runner != null && threadIds.contains(threadId(runner))) {
+                    out.putIfAbsent(threadId(runner), c.path());
+                }
+                c.forEachChild(toVisit::add);
             }
         }
         return out;

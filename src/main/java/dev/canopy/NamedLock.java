@@ -106,6 +106,11 @@ public final class NamedLock extends LockCore implements Lock {
     }
 
     @Override
+    java.util.Collection<Thread> queuedThreads() {
+        return inner.getQueuedThreads();
+    }
+
+    @Override
     void collectStatistics(List<HoldStatistics> out) {
         out.add(side.slot());
     }

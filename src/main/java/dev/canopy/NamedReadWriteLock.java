@@ -91,6 +91,11 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
         return inner.hasQueuedThread(thread);
     }
 
+    @Override
+    java.util.Collection<Thread> queuedThreads() {
+        return inner.queuedThreads();
+    }
+
     public int getQueueLength() {
         return inner.getQueueLength();
     }
@@ -120,6 +125,10 @@ public final class NamedReadWriteLock extends LockCore implements ReadWriteLock 
 
         Thread writer() {
             return getOwner();
+        }
+
+        java.util.Collection<Thread> queuedThreads() {
+            return getQueuedThreads();
         }
     }
 

@@ -330,6 +330,11 @@ public final class NamedSemaphore extends LockCore {
         return sync.hasQueuedThreads();
     }
 
+    @Override
+    java.util.Collection<Thread> queuedThreads() {
+        return sync.getQueuedThreads();
+    }
+
     public int getQueueLength() {
         return sync.getQueueLength();
     }

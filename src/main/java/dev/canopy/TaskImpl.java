@@ -105,6 +105,11 @@ final class TaskImpl<T> implements Task<T>, RunnableFuture<T> {
         this.callable = body;
     }
 
+    /** The thread running the task now, or null (not started, or done). */
+    Thread runner() {
+        return claim instanceof Thread t ? t : null;
+    }
+
     /** Whoever gets here first ends the task's part of its context: only before any run started. */
     private boolean claimBeforeRun() {
         return CLAIM.compareAndSet(this, null, CLAIMED);

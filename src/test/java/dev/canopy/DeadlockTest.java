@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static dev.canopy.TestTrees.WAIT;
 import static dev.canopy.TestTrees.awaitTrue;
@@ -225,6 +227,124 @@ class DeadlockTest {
             t.join(WAIT.toMillis());
         }
         awaitTrue("gone", () -> tree.deadlocks().isEmpty());
+    }
+
+    /**
+     * Two tasks that each hold {@code held} (a named lock, or null) and take {@code first}, then wait for
+     * {@code second} interruptibly: a cycle the JVM finds when the tasks run on platform threads (it finds none among
+     * virtual threads). Cancelling the tasks breaks it.
+     */
+    private static List<Task<Void>> jdkCycle(Context parent, List<String> names, List<NamedLock> held,
+                                            List<Lock> first, List<Lock> second) {
+        CyclicBarrier both = new CyclicBarrier(2);
+        List<Task<Void>> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            NamedLock session = held.get(i);
+            Lock mine = first.get(i);
+            Lock theirs = second.get(i);
+            tasks.add(parent.spawnChild(names.get(i), ctx -> {
+                if (session != null) {
+                    session.lock();
+                }
+                mine.lock();
+                try {
+                    both.await();
+                    theirs.lockInterruptibly();
+                    theirs.unlock();
+                } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+                    // cancelled: the test breaks the deadlock
+                } finally {
+                    mine.unlock();
+                    if (session != null) {
+                        session.unlock();
+                    }
+                }
+                return null;
+            }));
+        }
+        return tasks;
+    }
+
+    /** The JVM's report, once it has one. */
+    private static Deadlock jdkDeadlock(ContextTree t) throws InterruptedException {
+        awaitTrue("the JVM finds it", () -> t.deadlocks().stream().anyMatch(d -> d.source().equals("JDK")));
+        return t.deadlocks().stream().filter(x -> x.source().equals("JDK")).findFirst().orElseThrow();
+    }
+
+    private static void breakAndAwaitGone(ContextTree t, List<Task<Void>> tasks) throws Exception {
+        tasks.forEach(task -> task.context().cancel());
+        for (Task<Void> task : tasks) {
+            task.context().ended().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        awaitTrue("gone", () -> t.deadlocks().isEmpty());
+    }
+
+    private static java.util.Set<String> contextsOf(Deadlock d) {
+        return d.steps().stream().map(Deadlock.Step::contextPath).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void aJdkCycleBetweenThreadsThatHoldOtherNamedLocksIsStillReported() throws Exception {
+        java.util.concurrent.ExecutorService platformThreads = java.util.concurrent.Executors.newCachedThreadPool();
+        try (ContextTree t = ContextTree.builder().executor(platformThreads).build()) {
+            Context service = t.root().child("service").open();
+            Lock m1 = new ReentrantLock();
+            Lock m2 = new ReentrantLock();
+            // each request holds its session's named lock, then deadlocks on plain JDK locks
+            List<Task<Void>> tasks = jdkCycle(service, List.of("request-a", "request-b"),
+                    List.of(service.mutex("session-a"), service.mutex("session-b")), List.of(m1, m2), List.of(m2, m1));
+            Deadlock d = jdkDeadlock(t);
+            assertEquals(java.util.Set.of("global.service.request-a", "global.service.request-b"), contextsOf(d),
+                    d.describe());
+            assertTrue(d.steps().stream().allMatch(st -> st.lockName().contains("ReentrantLock")), d.describe());
+            assertTrue(t.warnings().stream().anyMatch(w -> w.kind() == dev.canopy.status.WarningKind.DEADLOCK));
+            breakAndAwaitGone(t, tasks);
+        } finally {
+            platformThreads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCycleThroughANamedLockAndAJdkLockNamesTheNamedLock() throws Exception {
+        java.util.concurrent.ExecutorService platformThreads = java.util.concurrent.Executors.newCachedThreadPool();
+        try (ContextTree t = ContextTree.builder().executor(platformThreads).build()) {
+            Context service = t.root().child("service").open();
+            NamedLock orders = service.mutex("orders");
+            Lock cache = new ReentrantLock();
+            List<NamedLock> none = java.util.Arrays.asList(null, null);
+            List<Task<Void>> tasks = jdkCycle(service, List.of("holds-orders", "holds-cache"), none,
+                    List.of(orders, cache), List.of(cache, orders));
+            Deadlock d = jdkDeadlock(t);
+            assertEquals(java.util.Set.of("global.service.holds-orders", "global.service.holds-cache"),
+                    contextsOf(d), d.describe());
+            Deadlock.Step waitsForOrders = d.steps().stream()
+                    .filter(st -> st.contextPath().endsWith("holds-cache")).findFirst().orElseThrow();
+            assertEquals("orders", waitsForOrders.lockName(), d.describe());
+            breakAndAwaitGone(t, tasks);
+        } finally {
+            platformThreads.shutdownNow();
+        }
+    }
+
+    @Test
+    void threadsOfTheTreesTasksAreShownAsTheirContexts() throws Exception {
+        java.util.concurrent.ExecutorService platformThreads = java.util.concurrent.Executors.newCachedThreadPool();
+        try (ContextTree t = ContextTree.builder().executor(platformThreads).build()) {
+            Lock m1 = new ReentrantLock();
+            Lock m2 = new ReentrantLock();
+            List<NamedLock> none = java.util.Arrays.asList(null, null);
+            List<Task<Void>> tasks = jdkCycle(t.root(), List.of("left", "right"), none, List.of(m1, m2),
+                    List.of(m2, m1));
+            Deadlock d = jdkDeadlock(t);
+            assertEquals(java.util.Set.of("global.left", "global.right"), contextsOf(d), d.describe());
+            // what --path shows: a branch sees the deadlock of its own tasks
+            String branch = t.status().render(dev.canopy.status.RenderOptions.plain().withSystem(false)
+                    .withPathPrefix("global.left"));
+            assertTrue(branch.contains("global.left ["), branch);
+            breakAndAwaitGone(t, tasks);
+        } finally {
+            platformThreads.shutdownNow();
+        }
     }
 
     @Test
