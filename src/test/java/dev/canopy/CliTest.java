@@ -72,7 +72,7 @@ class CliTest {
 
     @Test
     void statusOfSeveralTargetsAndOneBranch() {
-        Result r = cli("status", pid + "," + pid, "--no-color", "--path", "global.chat-service");
+        Result r = cli("status", pid + "," + pid, "--no-color", "--path", "global.http-proxy");
         assertEquals(0, r.exit(), r.err());
         assertEquals(2, r.out().lines().filter(l -> l.startsWith("== " + pid)).count());
         assertFalse(r.out().contains("remote-access"), r.out());
@@ -83,6 +83,35 @@ class CliTest {
         Result r = cli("status", pid, "-w", "--interval", "100ms", "--updates", "3", "--no-color");
         assertEquals(0, r.exit(), r.err());
         assertEquals(3, r.out().split("\u001b\\[H\u001b\\[2J", -1).length - 1, "three screens");
+    }
+
+    @Test
+    void watchKeepsCountingATreeThatDoesNotChangeAndStopsAfterNScreens() throws Exception {
+        try (DemoProcess stuck = DemoProcess.startMain("dev.canopy.StuckLockJvm", List.of())) {
+            Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> cli("status", String.valueOf(stuck.pid), "-w", "--interval", "300ms", "--updates", "3",
+                            "--no-color", "--path", "global.service"));
+            assertEquals(0, r.exit(), r.err());
+            List<String> held = java.util.regex.Pattern.compile("HOLDS \"orders\" \\(([0-9.]+)s held\\)")
+                    .matcher(r.out()).results().map(m -> m.group(1)).toList();
+            assertEquals(3, held.size(), "three screens: " + r.out());
+            assertTrue(Double.parseDouble(held.get(2)) > Double.parseDouble(held.get(0)),
+                    "the hold's time grows from screen to screen: " + held);
+        }
+    }
+
+    @Test
+    void optionsThatDoNotApplyAreRefusedNotIgnored() {
+        Result json = cli("deadlocks", pid, "--json");
+        assertEquals(2, json.exit());
+        assertEquals("canopy: option --json does not apply to deadlocks (see canopy deadlocks --help)",
+                json.err().strip());
+        Result branchAsJson = cli("status", pid, "--json", "--path", "global.http-proxy");
+        assertEquals(2, branchAsJson.exit());
+        assertTrue(branchAsJson.err().contains("--json prints the whole status"), branchAsJson.err());
+        Result noBranch = cli("status", pid, "--no-color", "--path", "global.no-such-branch");
+        assertEquals(1, noBranch.exit());
+        assertEquals("canopy: " + pid + ": no context at global.no-such-branch", noBranch.err().strip());
     }
 
     @Test
@@ -99,10 +128,16 @@ class CliTest {
     void cancelOverTheCommandLine() throws Exception {
         Result r = cli("cancel", pid, "global.chat-service", "maintenance");
         assertEquals(0, r.exit(), r.err());
-        assertEquals("cancelled 1 context(s) at global.chat-service", r.out().strip());
+        assertEquals("cancelled 1 context(s) at global.chat-service, and everything under them", r.out().strip());
+        Result again = cli("cancel", pid, "global.chat-service", "again");
+        // cancelled, it may have left the tree already
+        assertTrue(again.out().startsWith("nothing to cancel at global.chat-service: it has ended or been cancelled")
+                || again.err().contains("no context at global.chat-service"), again.out() + again.err());
         TestTrees.awaitTrue("chat-service gone", () -> !cli("status", pid, "--json").out().contains("\"chat-service\""));
         Result none = cli("cancel", pid, "global.no-such-thing");
         assertEquals(1, none.exit());
+        assertEquals("", none.out());
+        assertEquals("canopy: " + pid + ": no context at global.no-such-thing", none.err().strip());
     }
 
     @Test

@@ -141,6 +141,11 @@ public final class CanopyCli {
     // ------------------------------------------------------------------ status
 
     private int status(Options o) throws Exception {
+        o.onlyFor("status", "--json", "-w", "--watch", "--interval", "--updates", "--path", "--expand", "--no-color");
+        if (o.json && !o.path.isEmpty()) {
+            throw new Target.Failure("--path selects a branch of the drawn tree; --json prints the whole status "
+                    + "(select the branch from it, e.g. with jq)", 2);
+        }
         if (o.positional.size() != 1) {
             throw new Target.Failure("status needs one target: canopy status <pid|host:port|url>[,<target>…]", 2);
         }
@@ -152,6 +157,9 @@ public final class CanopyCli {
         if (!o.watch) {
             for (String spec : specs) {
                 Status s = fetch(spec, o);
+                if (!o.path.isEmpty() && !hasBranch(s.root(), o.path)) {
+                    throw new Target.Failure(spec + ": no context at " + o.path, 1);
+                }
                 if (specs.size() > 1 && !o.json) {
                     out.println("== " + spec);
                 }
@@ -162,7 +170,27 @@ public final class CanopyCli {
         return watch(specs, o, render);
     }
 
-    /** Redraws a target's tree only when what it shows changed; until interrupted or {@code --updates} screens. */
+    /** Whether the tree has a context at {@code path}, or under it. */
+    private static boolean hasBranch(dev.canopy.status.ContextStatus c, String path) {
+        if (c.path().equals(path) || c.path().startsWith(path + ".")) {
+            return true;
+        }
+        if (!path.startsWith(c.path() + ".")) {
+            return false;
+        }
+        for (dev.canopy.status.ContextStatus child : c.children()) {
+            if (hasBranch(child, path)) {
+                return true;
+            }
+        }
+        return c.omittedDescendants() > 0; // deeper than the snapshot keeps: it may be there
+    }
+
+    /**
+     * Redraws the tree every interval, as held and waiting times grow while nothing else changes (the reason to
+     * watch a stuck lock); as JSON, prints a line only when the content changed, durations aside. Until interrupted
+     * or {@code --updates} screens (lines).
+     */
     private int watch(List<String> specs, Options o, RenderOptions render) throws Exception {
         Map<String, Status> last = new HashMap<>();
         Map<String, JMXConnector> connections = new HashMap<>();
@@ -179,7 +207,7 @@ public final class CanopyCli {
                     }
                     Status s = read(Target.connection(c, spec), spec);
                     Status before = last.put(spec, s);
-                    changed |= before == null || !s.sameContentAs(before);
+                    changed |= !o.json || before == null || !s.sameContentAs(before);
                     if (specs.size() > 1 && !o.json) {
                         screen.append("== ").append(spec).append('\n');
                     }
@@ -263,6 +291,7 @@ public final class CanopyCli {
     // ------------------------------------------------------------------ deadlocks, cancel
 
     private int deadlocks(Options o) throws Exception {
+        o.onlyFor("deadlocks");
         if (o.positional.size() != 1) {
             throw new Target.Failure("deadlocks needs one target: canopy deadlocks <pid|host:port|url>", 2);
         }
@@ -292,6 +321,7 @@ public final class CanopyCli {
     }
 
     private int cancel(Options o) throws Exception {
+        o.onlyFor("cancel");
         if (o.positional.size() < 2 || o.positional.size() > 3) {
             throw new Target.Failure("cancel needs a target and a path: canopy cancel <target> <path> [reason]", 2);
         }
@@ -319,8 +349,11 @@ public final class CanopyCli {
                 // the JMX agent's access file gives this user a role that may only read
                 throw new Target.Failure(spec + ": the JMX agent refused cancel for this user: " + e.getMessage(), 3);
             }
+            if (result.startsWith("no context at ") || result.startsWith("cancelled 0 ")) { // the latter: older targets
+                throw new Target.Failure(spec + ": " + result, 1);
+            }
             out.println(result);
-            return result.startsWith("cancelled 0 ") ? 1 : 0;
+            return 0;
         }
     }
 
@@ -462,9 +495,9 @@ public final class CanopyCli {
             case "status" -> """
                     usage: canopy status <target>[,<target>…] [options]
                       --json            print the status JSON (schema canopy.status/1)
-                      -w, --watch       redraw when the tree changes, until Ctrl-C
-                      --interval 1s     how often watch mode looks for a change
-                      --updates N       stop after N screens
+                      -w, --watch       redraw every interval, until Ctrl-C (--json: a line when the tree changes)
+                      --interval 1s     how often watch mode reads the target
+                      --updates N       stop after N screens (--json: N lines)
                       --path PREFIX     only this branch, e.g. global.remote-access
                       --expand          draw every sibling, collapsing none
                       --no-color        plain text even on a terminal

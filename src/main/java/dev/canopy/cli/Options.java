@@ -24,11 +24,16 @@ final class Options {
     Duration duration = Duration.ofSeconds(30);
     int updates = Integer.MAX_VALUE;
     final List<String> positional = new ArrayList<>();
+    /** The options given, as written, to refuse those that do not apply to the command. */
+    final List<String> given = new ArrayList<>();
 
     static Options parse(List<String> args) throws Target.Failure {
         Options o = new Options();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
+            if (a.startsWith("-") && a.length() > 1 && !a.chars().skip(1).allMatch(Character::isDigit)) {
+                o.given.add(a);
+            }
             switch (a) {
                 case "--json" -> o.json = true;
                 case "-w", "--watch" -> o.watch = true;
@@ -64,6 +69,21 @@ final class Options {
             }
         }
         return o;
+    }
+
+    /**
+     * Refuses an option {@code command} does not take, rather than ignore it: {@code deadlocks --json} printing
+     * text would mislead a script. {@code --help} and the remote-access options apply to every command.
+     */
+    void onlyFor(String command, String... accepted) throws Target.Failure {
+        List<String> ok = new ArrayList<>(List.of(accepted));
+        ok.addAll(List.of("-h", "--help", "--user", "--password-file", "--ssl", "--domain"));
+        for (String g : given) {
+            if (!ok.contains(g)) {
+                throw new Target.Failure("option " + g + " does not apply to " + command + " (see canopy " + command
+                        + " --help)", 2);
+            }
+        }
     }
 
     private static String value(List<String> args, int i, String flag) throws Target.Failure {

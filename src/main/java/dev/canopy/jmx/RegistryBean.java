@@ -1,6 +1,7 @@
 package dev.canopy.jmx;
 
 import dev.canopy.Context;
+import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
 import dev.canopy.spi.LockView;
 import dev.canopy.status.CounterSnapshot;
@@ -219,8 +220,19 @@ final class RegistryBean implements RegistryMXBean {
             throw new UnsupportedOperationException("this tree's JMX is read-only");
         }
         List<Context> found = tree.findByPath(path);
+        if (found.isEmpty()) {
+            return "no context at " + path;
+        }
         String why = reason == null || reason.isBlank() ? "cancelled over JMX" : reason;
-        found.forEach(c -> c.cancel(why));
-        return "cancelled " + found.size() + " context(s) at " + path;
+        // only the first cancel counts: one that ended or was cancelled already keeps its outcome and reason
+        List<Context> active = found.stream().filter(c -> c.state() == ContextState.ACTIVE).toList();
+        active.forEach(c -> c.cancel(why));
+        int unchanged = found.size() - active.size();
+        if (active.isEmpty()) {
+            return "nothing to cancel at " + path + ": " + (found.size() == 1 ? "it has" : "all " + found.size()
+                    + " have") + " ended or been cancelled already";
+        }
+        return "cancelled " + active.size() + " context(s) at " + path + ", and everything under them"
+                + (unchanged == 0 ? "" : " (" + unchanged + " more had ended or been cancelled already)");
     }
 }

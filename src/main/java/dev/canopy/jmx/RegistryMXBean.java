@@ -5,7 +5,9 @@ public interface RegistryMXBean extends RegistryViewMXBean {
     /**
      * Cancels every live context with exactly this path (and so their subtrees).
      *
-     * @return what was done, e.g. {@code "cancelled 1 context(s) at global.remote-access"}
+     * @return what was done: {@code "cancelled 1 context(s) at global.remote-access, and everything under them"},
+     *         {@code "nothing to cancel at ...: it has ended or been cancelled already"} (only the first cancel
+     *         counts), or {@code "no context at ..."}
      */
     String cancel(String path, String reason);
 }

@@ -155,8 +155,15 @@ class JmxTest {
         assertFalse(other.isCancelled());
         String result = (String) server.invoke(new ObjectName(domain + ":type=Registry"), "cancel",
                 new Object[]{"global.other", "maintenance"}, new String[]{String.class.getName(), String.class.getName()});
-        assertEquals("cancelled 1 context(s) at global.other", result);
+        assertEquals("cancelled 1 context(s) at global.other, and everything under them", result);
         assertTrue(other.isCancelled());
+        String again = (String) server.invoke(new ObjectName(domain + ":type=Registry"), "cancel",
+                new Object[]{"global.other", "again"}, new String[]{String.class.getName(), String.class.getName()});
+        assertEquals("nothing to cancel at global.other: it has ended or been cancelled already", again);
+        assertEquals("maintenance", other.cancellation().orElseThrow().reason(), "only the first cancel counts");
+        String none = (String) server.invoke(new ObjectName(domain + ":type=Registry"), "cancel",
+                new Object[]{"global.nothing", "x"}, new String[]{String.class.getName(), String.class.getName()});
+        assertEquals("no context at global.nothing", none);
     }
 
     @Test

@@ -201,7 +201,8 @@ class RegistryForMonitoringTest {
         assertEquals(List.of("reason"), parameterNames(server.getMBeanInfo(jmx.contextBeanName(svc)), "cancel"));
         String result = (String) server.invoke(registry(), "cancel", new Object[]{"global.svc", "maintenance"},
                 new String[]{String.class.getName(), String.class.getName()});
-        assertEquals("cancelled 1 context(s) at global.svc", result, "operations work as before");
+        assertEquals("cancelled 1 context(s) at global.svc, and everything under them", result,
+                "operations work as before");
     }
 
     private static List<String> parameterNames(MBeanInfo info, String operation) {
