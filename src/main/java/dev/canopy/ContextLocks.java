@@ -23,32 +23,37 @@ abstract class ContextLocks extends ContextCounters {
 
     // ------------------------------------------------------------------ named locks and operations
 
-    /** A named reentrant mutex created in this context (non-fair, as {@code new ReentrantLock()}). */
+    /**
+     * A new named reentrant mutex created in this context (non-fair, as {@code new ReentrantLock()}). Each call
+     * makes a new lock, as {@code new ReentrantLock()} does, even with a name used before: keep the returned lock
+     * and share it, as you would share the JDK's. The name is what status, JMX and JFR show; two locks with one name
+     * are two locks (their ids differ in JSON and JMX).
+     */
     public NamedLock mutex(String name) {
         return mutex(name, false);
     }
 
-    /** A named reentrant mutex created in this context. */
+    /** A new named reentrant mutex created in this context (see {@link #mutex(String)}: each call, a new lock). */
     public NamedLock mutex(String name, boolean fair) {
         return new NamedLock(self(), Names.checkKey("lock name", name), fair);
     }
 
-    /** A named read/write lock created in this context (non-fair). */
+    /** A new named read/write lock created in this context (non-fair; each call, a new lock). */
     public NamedReadWriteLock readWriteLock(String name) {
         return readWriteLock(name, false);
     }
 
-    /** A named read/write lock created in this context. */
+    /** A new named read/write lock created in this context (each call, a new lock). */
     public NamedReadWriteLock readWriteLock(String name, boolean fair) {
         return new NamedReadWriteLock(self(), Names.checkKey("lock name", name), fair);
     }
 
-    /** A named semaphore with {@code permits} permits created in this context (non-fair). */
+    /** A new named semaphore with {@code permits} permits created in this context (non-fair; each call, a new one). */
     public NamedSemaphore semaphore(String name, int permits) {
         return semaphore(name, permits, false);
     }
 
-    /** A named semaphore with {@code permits} permits created in this context. */
+    /** A new named semaphore with {@code permits} permits created in this context (each call, a new one). */
     public NamedSemaphore semaphore(String name, int permits, boolean fair) {
         Names.checkKey("lock name", name);
         NamedSemaphore.checkPermits("semaphore \"" + name + "\" permits", permits);
