@@ -55,6 +55,9 @@ class StatusTest {
     @Test
     void goldenText() throws Exception {
         Task<Void> stderr = buildExample();
+        // the sections name each holder's and waiter's thread as name#id, to find it in a thread dump
+        String holderThread = Thread.currentThread().getName() + "#" + Thread.currentThread().getId();
+        String waiterThread = tree.locks().stream().flatMap(l -> l.waiters().stream()).findFirst().orElseThrow().thread();
         String text = tree.status().render(RenderOptions.plain().withSystem(false));
         assertEquals("""
                 ⚠️ global (12.3s, active 8.1s ago)
@@ -68,10 +71,10 @@ class StatusTest {
                     └── db-query (8.1s, idle 8.1s)  ⏱ await database-query (8.1s)
 
                 🔒 Active Locks (1):
-                  - "session-output-lock" held by global.remote-access.alice@bv478gen.stdout-handler (12.3s) ⚠️ LONG HELD
+                  - "session-output-lock" held by global.remote-access.alice@bv478gen.stdout-handler on %s (12.3s) ⚠️ LONG HELD
 
                 ⏳ Lock Waiters (1):
-                  - global.remote-access.alice@bv478gen.stderr-stream waiting for "session-output-lock" (8.1s) ⚠️ STUCK
+                  - global.remote-access.alice@bv478gen.stderr-stream on %s waiting for "session-output-lock" (8.1s) ⚠️ STUCK
 
                 ⚠️  Warnings (2):
                   ⚠️  lock "session-output-lock" held by global.remote-access.alice@bv478gen.stdout-handler for 12.3s (LONG HELD)
@@ -81,7 +84,7 @@ class StatusTest {
                   ✔ global.http-proxy.request completed in 0.0s at 00:00:04
                   ✔ global.http-proxy.request completed in 0.0s at 00:00:04
                   ✔ global.http-proxy.request completed in 0.0s at 00:00:04
-                """, text);
+                """.formatted(holderThread, waiterThread), text);
         stderr.context().cancel();
     }
 
@@ -107,6 +110,34 @@ class StatusTest {
         assertTrue(text.lines().count() < 10, text);
         String expanded = tree.status().render(RenderOptions.plain().withSystem(false).expanded());
         assertEquals(500, expanded.lines().filter(l -> l.contains("── request (")).count());
+    }
+
+    @Test
+    void theLocksSectionCountsLocksAndHoldersWhenALockHasSeveral() {
+        NamedSemaphore pool = global.semaphore("upstream-connections", 5);
+        NamedLock table = global.mutex("user-table");
+        Context first = TestTrees.keep(global.child("request").open());
+        Context second = TestTrees.keep(global.child("request").open());
+        try (Scope s = first.makeCurrent()) {
+            pool.acquireUninterruptibly();
+            table.lock();
+        }
+        try (Scope s = second.makeCurrent()) {
+            pool.acquireUninterruptibly();
+        }
+        String text = tree.status().render(RenderOptions.plain().withSystem(false).expanded());
+        assertTrue(text.contains("🔒 Active Locks (2 locks, 3 holders):"), text);
+        assertEquals(3, text.lines().filter(l -> l.startsWith("  - \"") && l.contains(" held by global.request on "))
+                .count(), text);
+        try (Scope s = first.makeCurrent()) {
+            pool.release();
+            table.unlock();
+        }
+        text = tree.status().render(RenderOptions.plain().withSystem(false));
+        assertTrue(text.contains("🔒 Active Locks (1):"), text);
+        try (Scope s = second.makeCurrent()) {
+            pool.release();
+        }
     }
 
     @Test

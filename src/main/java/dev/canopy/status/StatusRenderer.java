@@ -271,7 +271,10 @@ final class StatusRenderer {
         if (!active.isEmpty()) {
             int holders = active.stream().mapToInt(l -> (int) l.holders().stream()
                     .filter(h -> inScope(h.contextPath())).count()).sum();
-            out.append('\n').append("🔒 Active Locks (").append(holders).append("):\n");
+            // one line per holder: a read lock or a semaphore can have several, so say both numbers when they differ
+            String count = holders == active.size() ? String.valueOf(holders)
+                    : active.size() + (active.size() == 1 ? " lock, " : " locks, ") + holders + " holders";
+            out.append('\n').append("🔒 Active Locks (").append(count).append("):\n");
             for (LockSnapshot l : active) {
                 for (LockHolder h : l.holders()) {
                     if (!inScope(h.contextPath())) {
@@ -280,7 +283,7 @@ final class StatusRenderer {
                     String tag = longHeld.contains(h.contextPath() + "\u0000" + l.name())
                             ? " " + paint("⚠️ LONG HELD", YELLOW) : "";
                     out.append("  - ").append(paint("\"" + l.name() + "\"", CYAN)).append(mode(h.mode(), h.count()))
-                            .append(" held by ").append(h.contextPath()).append(" (")
+                            .append(" held by ").append(h.contextPath()).append(" on ").append(h.thread()).append(" (")
                             .append(Durations.human(h.held())).append(')').append(tag).append('\n');
                 }
             }
@@ -290,7 +293,7 @@ final class StatusRenderer {
             out.append('\n').append("⏳ Lock Waiters (").append(waiters.size()).append("):\n");
             for (LockWaiter w : waiters) {
                 String tag = stuck.contains(w.contextPath() + "\u0000" + w.lockName()) ? " " + paint("⚠️ STUCK", RED) : "";
-                out.append("  - ").append(w.contextPath()).append(" waiting for ")
+                out.append("  - ").append(w.contextPath()).append(" on ").append(w.thread()).append(" waiting for ")
                         .append(paint("\"" + w.lockName() + "\"", CYAN)).append(mode(w.mode(), w.permits()))
                         .append(" (").append(Durations.human(w.waiting())).append(')').append(tag).append('\n');
             }
