@@ -183,7 +183,7 @@ final class LockRegistry {
             reported.retainAll(current); // a cycle that resolved may be reported again if it comes back
         }
         for (Deadlock d : fresh) {
-            LOG.log(System.Logger.Level.ERROR, "deadlock among " + d.size() + " contexts: " + d.describe());
+            LOG.log(System.Logger.Level.ERROR, d.headline() + ": " + d.describe());
             ListenerChain lc = tree.listeners();
             if (lc.wantsDeadlocks) {
                 lc.deadlockFound(d);

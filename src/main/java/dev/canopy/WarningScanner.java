@@ -28,7 +28,7 @@ final class WarningScanner {
         List<Warning> out = new ArrayList<>();
         for (Deadlock d : deadlocks) {
             out.add(new Warning(Severity.CRITICAL, WarningKind.DEADLOCK, "deadlock: " + d.describe(),
-                    d.steps().get(0).contextPath(), d.steps().get(0).lockName(), Duration.ZERO));
+                    d.steps().get(0).contextPath(), d.steps().get(0).lockName(), age(d, locks)));
         }
         for (LockSnapshot lock : locks) {
             for (LockHolder h : lock.holders()) {
@@ -97,6 +97,25 @@ final class WarningScanner {
                         c.path(), null, idle));
             }
         }
+    }
+
+    /**
+     * How long a cycle has existed: it formed when its youngest wait began. Zero when a step is not a wait for a
+     * named lock (the JVM's findings through monitors and JDK locks), as its start is not known.
+     */
+    private static Duration age(Deadlock d, List<LockSnapshot> locks) {
+        Duration youngest = null;
+        for (Deadlock.Step step : d.steps()) {
+            Duration waiting = locks.stream().filter(l -> l.name().equals(step.lockName()))
+                    .flatMap(l -> l.waiters().stream())
+                    .filter(w -> w.thread().equals(step.thread()) && w.contextPath().equals(step.contextPath()))
+                    .map(LockWaiter::waiting).findFirst().orElse(null);
+            if (waiting == null) {
+                return Duration.ZERO;
+            }
+            youngest = youngest == null || waiting.compareTo(youngest) < 0 ? waiting : youngest;
+        }
+        return youngest == null ? Duration.ZERO : youngest;
     }
 
     private static boolean exceeds(Duration d, Duration threshold) {

@@ -193,6 +193,7 @@ class DeadlockTest {
         assertEquals(1, d.size());
         assertEquals("global.upgrader", d.steps().get(0).contextPath());
         assertEquals(LockMode.WRITE, d.steps().get(0).mode());
+        assertEquals("self-deadlock: a thread waits for a lock it holds", d.headline());
         upgrader.context().cancel();
     }
 

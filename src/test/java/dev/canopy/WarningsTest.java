@@ -32,6 +32,38 @@ class WarningsTest {
     }
 
     @Test
+    void aDeadlockWarningSaysHowLongTheCycleHasExisted() throws Exception {
+        NamedLock accounts = root.mutex("accounts");
+        NamedLock ledger = root.mutex("ledger");
+        java.util.concurrent.CountDownLatch ledgerTaken = new java.util.concurrent.CountDownLatch(1);
+        Task<Void> a = root.spawnChild("transfer-a", ctx -> {
+            try (Held first = accounts.acquire()) {
+                ledgerTaken.await();
+                try (Held second = ledger.acquire()) {
+                    return null;
+                }
+            }
+        });
+        Task<Void> b = root.spawnChild("transfer-b", ctx -> {
+            try (Held first = ledger.acquire()) {
+                ledgerTaken.countDown();
+                awaitTrue("transfer-a waits for the ledger", () -> ledger.snapshot().waiters().size() == 1);
+                clock.advance(Duration.ofSeconds(2)); // transfer-a's wait is 2 s older than the one that closes the cycle
+                try (Held second = accounts.acquire()) {
+                    return null;
+                }
+            }
+        });
+        awaitTrue("the cycle is found", () -> !tree.deadlocks().isEmpty());
+        clock.advance(Duration.ofSeconds(3));
+        Warning deadlock = tree.warnings().get(0);
+        assertEquals(WarningKind.DEADLOCK, deadlock.kind());
+        assertEquals(Duration.ofSeconds(3), deadlock.duration(), "since the cycle formed: its youngest wait began");
+        a.context().cancel();
+        b.context().cancel();
+    }
+
+    @Test
     void longHeldLocksAndStuckWaitersAppearAndClear() throws Exception {
         Context alice = root.child("alice@bv478gen").open();
         NamedLock out = alice.mutex("session-output-lock");

@@ -166,7 +166,7 @@ public final class JmxExporter implements TreeListener {
     @Override
     public void deadlockFound(Deadlock d) {
         Notification n = new Notification(DEADLOCK_NOTIFICATION, registryName, notificationSequence.incrementAndGet(),
-                "deadlock among " + d.size() + " contexts: " + d.describe());
+                d.headline() + ": " + d.describe());
         n.setUserData(d.describe());
         broadcaster.sendNotification(n);
         Notification w = new Notification(CRITICAL_NOTIFICATION, registryName, notificationSequence.incrementAndGet(),

@@ -28,6 +28,15 @@ public record Deadlock(List<Step> steps, String source) {
         return steps.size();
     }
 
+    /**
+     * What the cycle is, for a log line or a notification: {@code deadlock among 2 threads}, or
+     * {@code self-deadlock: a thread waits for a lock it holds} for a cycle of one step (a read-to-write upgrade).
+     */
+    public String headline() {
+        return steps.size() == 1 ? "self-deadlock: a thread waits for a lock it holds"
+                : "deadlock among " + steps.size() + " threads";
+    }
+
     /** The cycle as one line: {@code a waits for "L1" held by b → b waits for "L2" held by a}. */
     public String describe() {
         return steps.stream().map(s -> s.contextPath() + " [" + s.thread() + "] waits for \"" + s.lockName() + "\"")

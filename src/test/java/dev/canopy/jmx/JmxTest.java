@@ -266,6 +266,7 @@ class JmxTest {
         Notification first = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertNotNull(first);
         assertEquals(JmxExporter.DEADLOCK_NOTIFICATION, first.getType());
+        assertTrue(first.getMessage().startsWith("deadlock among 2 threads: "), first.getMessage());
         assertTrue(first.getMessage().contains("global.t1"), first.getMessage());
         Notification second = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(JmxExporter.CRITICAL_NOTIFICATION, second.getType());
