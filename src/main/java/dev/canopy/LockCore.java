@@ -300,7 +300,8 @@ abstract class LockCore implements LockView {
 
     final CancellationException cancelledWhileWaiting(Context context) {
         Cancellation c = context.cancellation().orElse(null);
-        return new CancellationException("stopped waiting for lock \"" + name + "\": context " + context.path()
+        return new CancellationException("stopped waiting for " + (kind == LockKind.SEMAPHORE ? "semaphore" : "lock")
+                + " \"" + name + "\": context " + context.path()
                 + " was cancelled" + (c == null ? "" : ": " + c.reason()));
     }
 

@@ -25,6 +25,29 @@ class ReadWriteAndSemaphoreTest {
     }
 
     @Test
+    void aCancelledSemaphoreWaitSaysItWasASemaphore() throws Exception {
+        NamedSemaphore pool = root.semaphore("upstream-connections", 1);
+        pool.acquire();
+        java.util.concurrent.CompletableFuture<Throwable> thrown = new java.util.concurrent.CompletableFuture<>();
+        Task<Void> waiter = root.spawnChild("request", ctx -> {
+            try {
+                pool.acquire();
+            } catch (Throwable t) {
+                thrown.complete(t);
+            }
+            return null;
+        });
+        awaitTrue("the request waits", () -> pool.snapshot().waiters().size() == 1);
+        waiter.context().cancel("shutting down");
+        Throwable t = thrown.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertInstanceOf(java.util.concurrent.CancellationException.class, t);
+        assertEquals("stopped waiting for semaphore \"upstream-connections\": context global.request was cancelled: "
+                + "shutting down", t.getMessage());
+        assertTrue(pool.snapshot().waiters().isEmpty());
+        pool.release();
+    }
+
+    @Test
     void readersShareAndAWriterWaitsForAllOfThem() throws Exception {
         NamedReadWriteLock users = root.readWriteLock("user-table");
         CountDownLatch bothReading = new CountDownLatch(2);
