@@ -286,7 +286,11 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         return outcome != null;
     }
 
-    /** Whether the context has ended and left the live tree. */
+    /**
+     * Whether the context has ended and left the live tree. A context that was closed or cancelled but still waits
+     * for its children or tasks is not ended yet; a status snapshot shows it with {@code ended} true, as its outcome
+     * is already fixed.
+     */
     public boolean isEnded() {
         return phase == DETACHED;
     }
