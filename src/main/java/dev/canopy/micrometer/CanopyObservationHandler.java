@@ -12,6 +12,7 @@ import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationView;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Shows every running Micrometer {@link Observation} as a Canopy context, so an application instrumented with
@@ -56,7 +57,7 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
      * Where this handler keeps an observation's state inside the observation's own context: one key per handler,
      * so two handlers feeding two trees never read each other's contexts.
      */
-    private final Object stateKey;
+    private final StateKey stateKey;
 
     /** A handler for the default tree ({@link Canopy#tree()}), observations without a parent under {@code global.observations}. */
     public CanopyObservationHandler() {
@@ -66,10 +67,10 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
     /** A handler for {@code tree}, observations without a parent under {@code <root>.observations}. */
     public CanopyObservationHandler(ContextTree tree) {
         this(new BridgeRoot(Objects.requireNonNull(tree, "tree"), tree.root().name() + "." + DEFAULT_ROOT_NAME),
-                false, new Object());
+                false, new StateKey());
     }
 
-    private CanopyObservationHandler(BridgeRoot root, boolean highCardinality, Object stateKey) {
+    private CanopyObservationHandler(BridgeRoot root, boolean highCardinality, StateKey stateKey) {
         this.root = root;
         this.highCardinality = highCardinality;
         this.stateKey = stateKey;
@@ -100,6 +101,24 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
         return root.tree();
     }
 
+    /**
+     * The key of a handler's state in an observation, shared by the handler and its {@code with…} copies. Registered
+     * twice on one registry (a bean and a customizer, say), a handler would open a second context for each
+     * observation and the first would never close; the second registration is ignored instead, and said once.
+     */
+    private static final class StateKey {
+        private static final System.Logger LOG = System.getLogger(CanopyObservationHandler.class.getName());
+        private final AtomicBoolean told = new AtomicBoolean();
+
+        void registeredTwice() {
+            if (!told.get() && told.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "a CanopyObservationHandler (or a with… copy of it) is registered "
+                        + "more than once on an ObservationRegistry; each observation is shown once, the other "
+                        + "registrations do nothing");
+            }
+        }
+    }
+
     @Override
     public boolean supportsContext(Observation.Context context) {
         return context != null;
@@ -107,6 +126,10 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
 
     @Override
     public void onStart(Observation.Context observation) {
+        if (observation.get(stateKey) != null) {
+            stateKey.registeredTwice(); // the same handler (or a with… copy) twice on one registry: shown once
+            return;
+        }
         try {
             ObservationState state = new ObservationState(observation, highCardinality);
             state.context = root.open(parentOf(observation), ForeignNames.contextName(observation.getName()), state);

@@ -8,8 +8,7 @@ import dev.canopy.bridge.ForeignNames;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,24 +19,13 @@ import java.util.function.BiConsumer;
  * <p>It is also the context's {@link LiveData}: the observation's name and key values are read from the
  * observation when the context is shown. Micrometer keeps them in concurrent maps, so a status thread may read
  * them while the observed code adds more.
+ *
+ * <p>It holds the observation weakly. The tree keeps a context that was never closed (so it stays visible), and an
+ * observation never stopped would otherwise stay reachable through it with everything the instrumentation put into
+ * it (a request, a response): a leak of the application's heap that the instrumentation bug alone did not cause.
+ * Held weakly, a forgotten observation costs the tree an empty context; its data is gone once it is collected.
  */
-final class ObservationState implements LiveData {
-    private static final VarHandle OBSERVATION;
-
-    static {
-        try {
-            OBSERVATION = MethodHandles.lookup().findVarHandle(ObservationState.class, "observation",
-                    Observation.Context.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /**
-     * Plain when set (this state is published by the observation's map and by the context's parent link), released
-     * when let go ({@link #keepAndRelease}), acquired by readers: null once let go.
-     */
-    private Observation.Context observation;
+final class ObservationState extends WeakReference<Observation.Context> implements LiveData {
     private final boolean highCardinality;
     /** Written once the context opened, before this state is put into the observation (which publishes it). */
     Context context;
@@ -45,22 +33,21 @@ final class ObservationState implements LiveData {
     private OpenScope scopes;
 
     ObservationState(Observation.Context observation, boolean highCardinality) {
-        this.observation = observation;
+        super(observation);
         this.highCardinality = highCardinality;
     }
 
     private Observation.Context observation() {
-        return (Observation.Context) OBSERVATION.getAcquire(this);
+        return get();
     }
 
     /**
      * The observation stopped but its context stays (it waits for children): keeps the data as it is now in the
-     * context and lets go of the observation, which the context would otherwise keep reachable, with everything
-     * the instrumentation put into it, for as long as the children run.
+     * context and lets go of the observation, so the context does not depend on when it is collected.
      */
     void keepAndRelease() {
         DataValues.keep(context, this);
-        OBSERVATION.setRelease(this, null);
+        clear();
     }
 
     @Override

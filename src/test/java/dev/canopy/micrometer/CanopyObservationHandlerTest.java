@@ -224,6 +224,38 @@ class CanopyObservationHandlerTest {
     }
 
     @Test
+    void anObservationNeverStoppedIsNotKeptReachableThroughItsContext() throws Exception {
+        Observation o = Observation.createNotStarted("request", registry).lowCardinalityKeyValue("route", "/users")
+                .start();
+        o.getContext().put("carrier", new byte[1_000_000]); // what instrumentation keeps: the request, the response
+        WeakReference<Observation.Context> forgotten = new WeakReference<>(o.getContext());
+        Context context = tree.findByPath("test.observations.request").get(0);
+        Map<String, String> data = context.dataJson();
+        assertEquals("\"/users\"", data.get("route"), data.toString());
+        o = null; // a missing stop(): the instrumentation's bug
+        TestTrees.awaitTrue("the observation is collected although its context stays in the tree", () -> {
+            System.gc();
+            return forgotten.get() == null;
+        });
+        assertFalse(context.isEnded(), "the tree keeps a context never closed, so it stays visible");
+        assertEquals(Map.of(), context.dataJson(), "its data went with the observation");
+    }
+
+    @Test
+    void aHandlerRegisteredTwiceShowsEachObservationOnce() {
+        ObservationRegistry twice = ObservationRegistry.create();
+        CanopyObservationHandler handler = new CanopyObservationHandler(tree);
+        twice.observationConfig().observationHandler(handler)
+                .observationHandler(handler.withHighCardinalityKeyValues(true));
+        long before = tree.statistics().created();
+        for (int i = 0; i < 3; i++) {
+            Observation.createNotStarted("work", twice).observe(() -> assertEquals("work", Canopy.current().name()));
+        }
+        assertEquals(3, tree.statistics().created() - before - 1, "one context each, and the observations parent");
+        assertEquals(0, tree.statistics().live() - 2, "all ended: only the root and the parent stay");
+    }
+
+    @Test
     void highCardinalityValuesOnlyWhenAskedAndSecretLikeKeysNever() {
         Observation o = Observation.createNotStarted("login", registry)
                 .lowCardinalityKeyValue("outcome", "SUCCESS")
