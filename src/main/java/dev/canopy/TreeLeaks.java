@@ -71,7 +71,6 @@ final class TreeLeaks {
         if (link.outcome != null) {
             return link.outcome;
         }
-        leaked.increment();
         String path = link.path();
         String site = link.site == null ? null : LeakDetector.describe(link.site);
         LeakedContext report = new LeakedContext(link.id, path, tree.instantAt(link.createdNanos), tree.instantAt(now),
@@ -89,6 +88,8 @@ final class TreeLeaks {
         while (recent.size() > RECENT) {
             recent.pollLast();
         }
+        // after that: statistics count it live until then, so "fewer live than counted" means a report is coming
+        leaked.increment();
         return null;
     }
 }

@@ -92,6 +92,87 @@ class CanopyExtensionTest {
         }
     }
 
+    /** Three ways to leave a tree unclean that the checks once missed or named wrongly. */
+    @ExtendWith(CanopyExtension.class)
+    static class Subtle {
+        @Test
+        void leaksAContextTheCollectorTakes(Context root) throws Exception {
+            java.lang.ref.WeakReference<Context> leaked = new java.lang.ref.WeakReference<>(root.child("request").open());
+            TestTrees.awaitTrue("the leaked context is collected", () -> {
+                System.gc();
+                return leaked.get() == null;
+            });
+        }
+
+        @Test
+        void closesAContextWhoseChildIgnoresCancellation(Context root) throws Exception {
+            Context svc = root.child("svc").open();
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+            svc.spawnChild("stubborn", ctx -> {
+                running.countDown();
+                while (STUBBORN_RELEASED.getCount() > 0) { // ignores the cancel, and the interrupt it sends
+                    try {
+                        STUBBORN_RELEASED.await();
+                    } catch (InterruptedException ignored) {
+                        // a task that swallows interrupts: what the check must name
+                    }
+                }
+                return null;
+            });
+            running.await();
+            svc.cancel("test over");
+            svc.close();
+        }
+    }
+
+    static final java.util.concurrent.CountDownLatch STUBBORN_RELEASED = new java.util.concurrent.CountDownLatch(1);
+
+    static class LenientWithGrace {
+        @RegisterExtension
+        static CanopyExtension canopy = CanopyExtension.builder().allowLiveContexts().grace(Duration.ofSeconds(30))
+                .build();
+
+        @Test
+        void aTaskReleasesItsLockAfterTheTestReturns(Context root) throws Exception {
+            NamedLock cache = root.mutex("cache-lock");
+            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+            root.spawnChild("refresher", ctx -> {
+                try (Held h = cache.acquire()) {
+                    holding.countDown();
+                    Thread.sleep(200); // the work a refresh does, still going when the test method returns
+                }
+                return null;
+            });
+            holding.await();
+        }
+    }
+
+    @Test
+    void collectedLeaksFailTheTestAndALingeringTaskIsNamed() {
+        TestExecutionSummary s;
+        try {
+            s = run(Subtle.class);
+        } finally {
+            STUBBORN_RELEASED.countDown();
+        }
+        assertEquals(0, s.getTestsSucceededCount(), s.getFailures().toString());
+        String leak = failureOf(s, "leaksAContextTheCollectorTakes");
+        assertNotNull(leak);
+        assertTrue(leak.contains("- context test.request (#"), leak);
+        assertTrue(leak.contains(") was never closed: garbage-collected "), leak);
+        String stubborn = failureOf(s, "closesAContextWhoseChildIgnoresCancellation");
+        assertNotNull(stubborn);
+        assertTrue(stubborn.startsWith("Canopy: the test left its tree unclean:\n  - context test.svc.stubborn was "
+                + "cancelled (test over) but its task still runs ("), stubborn);
+        assertFalse(stubborn.contains("context test.svc is"), stubborn);
+    }
+
+    @Test
+    void theGraceAppliesToLocksWhenContextsMayStayOpen() {
+        TestExecutionSummary s = run(LenientWithGrace.class);
+        assertEquals(1, s.getTestsSucceededCount(), s.getFailures().toString());
+    }
+
     @Test
     void failsTestsThatLeaveTheirTreeUnclean() {
         TestExecutionSummary s = run(Sample.class);

@@ -1,13 +1,17 @@
 package dev.canopy.junit;
 
 import dev.canopy.status.Deadlock;
+import dev.canopy.status.LeakedContext;
 import dev.canopy.status.LockSnapshot;
 import dev.canopy.status.RenderOptions;
 import dev.canopy.status.Status;
 
+import dev.canopy.Cancellation;
 import dev.canopy.Context;
+import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
 import dev.canopy.Scope;
+import dev.canopy.internal.Durations;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -140,15 +144,24 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
     }
 
     private List<String> problems(ContextTree tree, Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
         if (checkContexts) {
             tree.awaitDrain(grace);
+            awaitLeakReports(tree, deadline);
+        } else if (checkLocks) {
+            awaitLocksReleased(tree, deadline); // tasks finishing within the grace release their locks
         }
         Status status = tree.status();
         List<String> problems = new ArrayList<>();
         if (checkContexts) {
             for (Context c : tree.root().children()) {
-                problems.add("context " + c.path() + " is still " + c.state().name().toLowerCase()
-                        + " (" + c.duration().toMillis() + " ms old)");
+                unended(c, problems);
+            }
+            for (LeakedContext leak : tree.recentLeaks()) {
+                problems.add("context " + leak.path() + " (#" + leak.id() + ") was never closed: garbage-collected "
+                        + Durations.human(leak.age()) + " after it was opened" + (leak.openedAt() == null
+                        ? " (CanopyExtension.builder().tree(b -> b.captureCreationSites(1.0)) shows where)"
+                        : "; opened at " + leak.openedAt()));
             }
         }
         if (checkLocks) {
@@ -163,6 +176,56 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
             }
         }
         return problems;
+    }
+
+    /**
+     * Why {@code c} is still in the tree. One still open is the problem itself (its subtree is in the printed tree);
+     * one that has ended but stays waits for its children or its own tasks, so those are what is named.
+     */
+    private static void unended(Context c, List<String> problems) {
+        List<Context> children = c.children();
+        ContextState state = c.state();
+        if (state == ContextState.ACTIVE) {
+            problems.add("context " + c.path() + " is still active (" + Durations.human(c.duration()) + " old)");
+            return;
+        }
+        if (children.isEmpty()) {
+            Cancellation cancelled = c.cancellation().orElse(null);
+            problems.add("context " + c.path() + (cancelled != null
+                    ? " was cancelled (" + cancelled.reason() + ") but its task still runs"
+                    : " has " + state.name().toLowerCase() + " but a task spawned on it still runs")
+                    + " (" + Durations.human(c.duration()) + " old)");
+            return;
+        }
+        for (Context child : children) {
+            unended(child, problems);
+        }
+    }
+
+    /**
+     * A context collected without being closed is reported by the leak detector's thread shortly after the
+     * collection; until then the tree's statistics count it live although no parent shows it. Waits (within the
+     * grace) until every live context the statistics count can be seen, so such a leak is reported, not missed.
+     */
+    private static void awaitLeakReports(ContextTree tree, long deadline) throws InterruptedException {
+        while (tree.statistics().live() > visible(tree.root()) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    private static long visible(Context c) {
+        long n = 1;
+        for (Context child : c.children()) {
+            n += visible(child);
+        }
+        return n;
+    }
+
+    private static void awaitLocksReleased(ContextTree tree, long deadline) throws InterruptedException {
+        while (System.nanoTime() < deadline
+                && tree.locks().stream().anyMatch(l -> !l.holders().isEmpty() || !l.waiters().isEmpty())) {
+            Thread.sleep(5);
+        }
     }
 
     @Override
