@@ -20,8 +20,12 @@ public final class DataValues {
     private DataValues() {
     }
 
-    /** Text, cut at {@value #MAX_TEXT} characters with a marker. */
+    /**
+     * Text, cut at {@value #MAX_TEXT} characters with a marker, with the values of secret-like query parameters
+     * redacted ({@link ForeignNames#withoutSecretQueryValues}): foreign text is often a URL.
+     */
     public static Object text(String s) {
+        s = ForeignNames.withoutSecretQueryValues(s);
         if (s.length() > MAX_TEXT) {
             s = s.substring(0, MAX_TEXT) + "…(" + s.length() + " chars)";
         }

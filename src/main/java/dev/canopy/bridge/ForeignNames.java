@@ -94,8 +94,62 @@ public final class ForeignNames {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("password") || k.contains("passwd") || k.contains("secret") || hasToken(k)
                 || k.contains("authorization") || k.contains("cookie") || k.contains("credential")
-                || k.contains("apikey") || k.contains("api_key") || k.contains("api-key") || k.contains("private");
+                || k.contains("apikey") || k.contains("api_key") || k.contains("api-key") || k.contains("private")
+                || k.contains("jwt") || k.contains("bearer") || k.contains("sessionid") || hasSecretWord(k);
     }
+
+    /** Words that are a credential as a whole segment of a key ({@code x-auth}, {@code session.id}), not inside one. */
+    private static final java.util.Set<String> SECRET_WORDS = java.util.Set.of("auth", "session", "sid", "otp",
+            "ssn", "signature", "sig");
+
+    private static boolean hasSecretWord(String k) {
+        int start = 0;
+        for (int i = 0; i <= k.length(); i++) {
+            if (i == k.length() || k.charAt(i) == '.' || k.charAt(i) == '_' || k.charAt(i) == '-') {
+                if (i > start && SECRET_WORDS.contains(k.substring(start, i))) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code value} with the values of secret-like query parameters replaced ({@code /users?access_token=…} →
+     * {@code /users?access_token=<redacted>}): instrumentation records full URLs, and a token in a query string is
+     * as secret as one in a header. Other text is returned as it is; only a value with a {@code ?} is parsed.
+     */
+    public static String withoutSecretQueryValues(String value) {
+        int query = value.indexOf('?');
+        if (query < 0) {
+            return value;
+        }
+        int fragment = value.indexOf('#', query);
+        int end = fragment < 0 ? value.length() : fragment;
+        StringBuilder out = null;
+        int param = query + 1;
+        while (param < end) {
+            int amp = value.indexOf('&', param);
+            int paramEnd = amp < 0 || amp > end ? end : amp;
+            int eq = value.indexOf('=', param);
+            if (eq > param && eq < paramEnd && isSecretLike(value.substring(param, eq))) {
+                if (out == null) {
+                    out = new StringBuilder(value.length()).append(value, 0, param);
+                }
+                out.append(value, param, eq + 1).append(REDACTED);
+            } else if (out != null) {
+                out.append(value, param, paramEnd);
+            }
+            if (out != null && paramEnd < end) {
+                out.append('&');
+            }
+            param = paramEnd + 1;
+        }
+        return out == null ? value : out.append(value, end, value.length()).toString();
+    }
+
+    private static final String REDACTED = "<redacted>";
 
     /** "token" as a credential ({@code access_token}, {@code x-auth-token}), not a count ({@code input_tokens}). */
     private static boolean hasToken(String k) {

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       original name is then kept as data {@value #NAME_KEY}, the contextual name as {@value #CONTEXTUAL_NAME_KEY}.</li>
  *   <li>Low-cardinality key values are data; high-cardinality ones only with
  *       {@link #withHighCardinalityKeyValues(boolean)}. Keys that look like secrets (passwords, tokens,
- *       authorization, cookies) are never shown. The data is read from the observation whenever the context is
+ *       authorization, cookies, sessions: {@link dev.canopy.bridge.ForeignNames#isSecretLike}) are never shown,
+ *       nor secret-like query parameters' values in URLs. The data is read from the observation whenever the context is
  *       looked at ({@link dev.canopy.LiveData}), not copied at the start: key values added while the observation
  *       runs show too, and starting an observation costs one child context and no more.</li>
  *   <li>Stop closes the context; an observation that recorded an error ends {@code FAILED} with that exception.</li>

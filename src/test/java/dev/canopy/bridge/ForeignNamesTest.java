@@ -35,11 +35,24 @@ class ForeignNamesTest {
     @Test
     void secretLikeKeysAreRecognisedAndCountsOfTokensAreNot() {
         for (String key : new String[]{"db.password", "http.request.header.authorization", "access_token",
-                "x-auth-token", "Api-Key", "client_secret", "http.request.header.cookie", "aws.credentials"}) {
+                "x-auth-token", "Api-Key", "client_secret", "http.request.header.cookie", "aws.credentials",
+                "session", "session.id", "JSESSIONID", "x-auth", "jwt", "id_jwt", "bearer", "ssn", "sig"}) {
             assertTrue(ForeignNames.isSecretLike(key), key);
         }
-        for (String key : new String[]{"gen_ai.usage.input_tokens", "http.request.method", "url.full", "db.statement"}) {
+        for (String key : new String[]{"gen_ai.usage.input_tokens", "http.request.method", "url.full", "db.statement",
+                "author", "sessions.active", "signal", "design"}) {
             assertFalse(ForeignNames.isSecretLike(key), key);
         }
+    }
+
+    @Test
+    void secretQueryValuesAreRedactedAndTheRestOfTheUrlKept() {
+        assertEquals("https://h/users/7?access_token=<redacted>&sig=<redacted>&page=2#top",
+                ForeignNames.withoutSecretQueryValues("https://h/users/7?access_token=SECRET5&sig=ABC&page=2#top"));
+        assertEquals("/search?q=canopy&page=2", ForeignNames.withoutSecretQueryValues("/search?q=canopy&page=2"));
+        assertEquals("/a?page=2&api_key=<redacted>", ForeignNames.withoutSecretQueryValues("/a?page=2&api_key=k"));
+        assertEquals("/a?flag&token=<redacted>", ForeignNames.withoutSecretQueryValues("/a?flag&token=t"));
+        assertEquals("no query", ForeignNames.withoutSecretQueryValues("no query"));
+        assertEquals("/a?", ForeignNames.withoutSecretQueryValues("/a?"));
     }
 }

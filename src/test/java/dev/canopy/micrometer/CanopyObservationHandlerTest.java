@@ -189,9 +189,18 @@ class CanopyObservationHandlerTest {
         String before = tree.status().toString();
         o.lowCardinalityKeyValue("pages", "12");
         o.lowCardinalityKeyValue("api_key", "hunter2");
+        o.lowCardinalityKeyValue("session", "SESSION-ID-1");
+        o.lowCardinalityKeyValue("x-auth", "AUTH-2");
+        o.lowCardinalityKeyValue("http.url", "https://h/reports/7?access_token=TOKEN-3&page=2");
         o.contextualName("render pdf");
         String after = tree.status().toString();
+        String json = tree.statusJson();
         o.stop();
+        assertTrue(after.contains("page=2"), after);
+        for (String secret : List.of("SESSION-ID-1", "AUTH-2", "TOKEN-3")) {
+            assertFalse(after.contains(secret), after);
+            assertFalse(json.contains(secret), json);
+        }
         assertTrue(before.contains("report_render") && before.contains("observation=report.render"), before);
         assertTrue(before.contains("format=pdf") && !before.contains("pages="), before);
         assertTrue(after.contains("pages=12") && after.contains("contextualName=render pdf"), after);
