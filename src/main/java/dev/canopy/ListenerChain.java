@@ -32,6 +32,7 @@ final class ListenerChain {
     final boolean wantsLocks;
     final boolean wantsLeaks;
     final boolean wantsDeadlocks;
+    final boolean wantsRetiredLocks;
     /**
      * The listeners that hear lock holds (override {@code lockHoldStarted} or {@code lockHoldEnded}): only they are
      * asked whether they want one. A listener that hears no holds wants none, whatever its default answer says.
@@ -58,6 +59,7 @@ final class ListenerChain {
                 || any("lockHoldEnded", LockView.class, Context.class, LockMode.class, Object.class);
         this.wantsLeaks = any("contextLeaked", LeakedContext.class);
         this.wantsDeadlocks = any("deadlockFound", Deadlock.class);
+        this.wantsRetiredLocks = any("lockRetired", LockView.class);
         this.holdListeners = Arrays.stream(listeners)
                 .filter(l -> overrides(l, "lockHoldStarted", LockView.class, Context.class, LockMode.class)
                         || overrides(l, "lockHoldEnded", LockView.class, Context.class, LockMode.class, Object.class))
@@ -392,6 +394,16 @@ final class ListenerChain {
                 l.contextLeaked(leak);
             } catch (RuntimeException | Error e) {
                 failed(l, "contextLeaked", e);
+            }
+        }
+    }
+
+    void lockRetired(LockView lock) {
+        for (TreeListener l : listeners) {
+            try {
+                l.lockRetired(lock);
+            } catch (RuntimeException | Error e) {
+                failed(l, "lockRetired", e);
             }
         }
     }

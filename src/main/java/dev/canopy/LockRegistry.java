@@ -62,11 +62,16 @@ final class LockRegistry {
             if (lock.ownerGone() && lock.isIdle()) {
                 lock.registered = false;
                 java.lang.invoke.VarHandle.fullFence(); // pairs with the acquirer's (LockCore.acquiredBy)
-                locks.remove(lock);
+                boolean removedHere = locks.remove(lock) != null; // two looks at once: one of them retires it
                 // an acquirer writes its hold, then reads `registered`; we wrote `registered`, now read holds
                 if (!lock.isIdle()) {
                     register(lock);
                     out.add(lock);
+                } else if (removedHere) {
+                    ListenerChain lc = tree.listeners();
+                    if (lc.wantsRetiredLocks) {
+                        lc.lockRetired(lock);
+                    }
                 }
             } else {
                 out.add(lock);

@@ -164,6 +164,11 @@ public final class JmxExporter implements TreeListener {
     }
 
     @Override
+    public void lockRetired(LockView lock) {
+        lockStatistics.retire(lock); // a per-request lock may come and go between two scans: count it anyway
+    }
+
+    @Override
     public void deadlockFound(Deadlock d) {
         Notification n = new Notification(DEADLOCK_NOTIFICATION, registryName, notificationSequence.incrementAndGet(),
                 d.headline() + ": " + d.describe());

@@ -23,9 +23,9 @@ import java.util.WeakHashMap;
  * of an ended context leaves the tree's registry, taking its numbers along. So each look at the registry (every
  * registry read and every background scan) compares the locks it sees with those it saw last time: one that left has
  * its final numbers folded into its row's <em>retired</em> part; one that comes back (a lock used again after its
- * context ended) has that fold undone, since its own snapshot counts everything again. A lock created and dropped
- * between two looks is never seen and never counted: the rows undercount short-lived locks rather than ever going
- * back.
+ * context ended) has that fold undone, since its own snapshot counts everything again. The registry also says when
+ * it drops a lock ({@link dev.canopy.spi.TreeListener#lockRetired}), so a lock made and dropped between two looks
+ * (a per-request lock) is folded in as well.
  *
  * <p>Memory: one retired entry per path and name (at most {@link #MAX_RETIRED_ROWS}, then the numbers of new rows'
  * departed locks are dropped), and a weak entry per departed lock until the collector takes it.
@@ -87,22 +87,34 @@ final class LockStatistics {
     /** Departed locks and the numbers folded for them, to undo the fold if they come back. */
     private final Map<LockView, LockSnapshot> folded = new WeakHashMap<>();
 
+    /**
+     * A lock left the registry ({@link dev.canopy.spi.TreeListener#lockRetired}): its final numbers go into its row's
+     * retired part, whether or not a look ever saw it. Once per departure.
+     */
+    synchronized void retire(LockView lock) {
+        if (folded.containsKey(lock)) {
+            return;
+        }
+        LockSnapshot last = lock.snapshot(); // its final numbers: nobody holds or waits for it any more
+        Retired r = retired.get(key(last));
+        if (r == null && retired.size() < MAX_RETIRED_ROWS) {
+            r = new Retired();
+            retired.put(key(last), r);
+        }
+        if (r != null) {
+            r.add(last, 1);
+            folded.put(lock, last);
+        }
+        seen.remove(lock);
+    }
+
     /** Notes which locks left the registry and which came back since the last look. */
     synchronized void observe(List<LockView> current) {
         Set<LockView> now = Collections.newSetFromMap(new IdentityHashMap<>());
         now.addAll(current);
-        for (LockView lock : seen) {
+        for (LockView lock : List.copyOf(seen)) {
             if (!now.contains(lock)) {
-                LockSnapshot last = lock.snapshot(); // its final numbers: nobody holds or waits for it any more
-                Retired r = retired.get(key(last));
-                if (r == null && retired.size() < MAX_RETIRED_ROWS) {
-                    r = new Retired();
-                    retired.put(key(last), r);
-                }
-                if (r != null) {
-                    r.add(last, 1);
-                    folded.put(lock, last);
-                }
+                retire(lock);
             }
         }
         for (LockView lock : now) {

@@ -132,6 +132,15 @@ public interface TreeListener {
     default void lockHoldEnded(LockView lock, Context holder, LockMode mode, Object attachment) {
     }
 
+    /**
+     * An idle lock of an ended context left the tree's registry: its numbers are final unless it is used again, when
+     * it comes back and is listed again. Called on the thread that looked at the registry (a status, a JMX read or
+     * scan), never on a thread that locks. Lets a surface keep counting locks made per request, which may come and go
+     * between two of its own looks.
+     */
+    default void lockRetired(LockView lock) {
+    }
+
     /** A context made by {@code open()} was garbage-collected without being closed. */
     default void contextLeaked(LeakedContext leak) {
     }

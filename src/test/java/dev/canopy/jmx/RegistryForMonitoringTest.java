@@ -160,6 +160,29 @@ class RegistryForMonitoringTest {
     }
 
     @Test
+    void aPerRequestLockIsCountedEvenWhenNoScanSawIt() throws Exception {
+        ContextTree t = tree(JmxPolicy.defaults());
+        Context proxy = t.root().child("proxy").open();
+        for (int i = 0; i < 10; i++) {
+            Context request = proxy.child("request").open();
+            NamedLock state = request.mutex("request-state");
+            try (Scope s = request.makeCurrent()) {
+                state.lock();
+                clock.advance(Duration.ofMillis(2));
+                state.unlock();
+            }
+            request.close();
+            if (i % 2 == 0) {
+                t.status(); // another look at the registry drops the idle lock before any JMX scan or read sees it
+            }
+        }
+        LockRow row = proxy().getLockStatistics().get("global.proxy.request").get("request-state");
+        assertEquals(0, row.getInstances());
+        assertEquals(10, row.getAcquisitions(), "every request's lock, dropped by whichever look came first");
+        assertEquals(20, row.getTotalHoldMillis());
+    }
+
+    @Test
     void lockStatisticsHaveTheShapeThePrometheusRulesRead() throws Exception {
         ContextTree t = tree(JmxPolicy.defaults().withMode(JmxPolicy.Mode.NONE));
         NamedLock lock = t.root().child("svc").open().mutex("output");
