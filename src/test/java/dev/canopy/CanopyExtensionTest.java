@@ -125,6 +125,27 @@ class CanopyExtensionTest {
         }
     }
 
+    @ExtendWith(CanopyExtension.class)
+    static class OwnTask {
+        @Test
+        void closesAContextWhoseOwnTaskGoesOn(Context root) throws Exception {
+            Context worker = root.child("worker").open();
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+            worker.spawn(() -> {
+                running.countDown();
+                while (STUBBORN_RELEASED.getCount() > 0) {
+                    try {
+                        STUBBORN_RELEASED.await();
+                    } catch (InterruptedException ignored) {
+                        // goes on whatever happens to its context
+                    }
+                }
+            });
+            running.await();
+            worker.close();
+        }
+    }
+
     static final java.util.concurrent.CountDownLatch STUBBORN_RELEASED = new java.util.concurrent.CountDownLatch(1);
 
     static class LenientWithGrace {
@@ -150,11 +171,17 @@ class CanopyExtensionTest {
     @Test
     void collectedLeaksFailTheTestAndALingeringTaskIsNamed() {
         TestExecutionSummary s;
+        TestExecutionSummary own;
         try {
             s = run(Subtle.class);
+            own = run(OwnTask.class);
         } finally {
             STUBBORN_RELEASED.countDown();
         }
+        String worker = failureOf(own, "closesAContextWhoseOwnTaskGoesOn");
+        assertNotNull(worker, own.getFailures().toString());
+        assertTrue(worker.startsWith("Canopy: the test left its tree unclean:\n  - context test.worker has "), worker);
+        assertTrue(worker.contains(" but a task of its own still runs ("), worker);
         assertEquals(0, s.getTestsSucceededCount(), s.getFailures().toString());
         String leak = failureOf(s, "leaksAContextTheCollectorTakes");
         assertNotNull(leak);
@@ -163,7 +190,7 @@ class CanopyExtensionTest {
         String stubborn = failureOf(s, "closesAContextWhoseChildIgnoresCancellation");
         assertNotNull(stubborn);
         assertTrue(stubborn.startsWith("Canopy: the test left its tree unclean:\n  - context test.svc.stubborn was "
-                + "cancelled (test over) but its task still runs ("), stubborn);
+                + "cancelled (test over) and has not ended: its task goes on, or it was never closed ("), stubborn);
         assertFalse(stubborn.contains("context test.svc is"), stubborn);
     }
 

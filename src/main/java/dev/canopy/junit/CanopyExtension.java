@@ -1,5 +1,6 @@
 package dev.canopy.junit;
 
+import dev.canopy.status.ContextStatus;
 import dev.canopy.status.Deadlock;
 import dev.canopy.status.LeakedContext;
 import dev.canopy.status.LockSnapshot;
@@ -8,7 +9,6 @@ import dev.canopy.status.Status;
 
 import dev.canopy.Cancellation;
 import dev.canopy.Context;
-import dev.canopy.ContextState;
 import dev.canopy.ContextTree;
 import dev.canopy.Scope;
 import dev.canopy.internal.Durations;
@@ -154,7 +154,7 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
         Status status = tree.status();
         List<String> problems = new ArrayList<>();
         if (checkContexts) {
-            for (Context c : tree.root().children()) {
+            for (ContextStatus c : status.root().children()) {
                 unended(c, problems);
             }
             for (LeakedContext leak : tree.recentLeaks()) {
@@ -180,24 +180,29 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
 
     /**
      * Why {@code c} is still in the tree. One still open is the problem itself (its subtree is in the printed tree);
-     * one that has ended but stays waits for its children or its own tasks, so those are what is named.
+     * one whose outcome is fixed but stays waits for its children or its own tasks, so those are what is named.
      */
-    private static void unended(Context c, List<String> problems) {
-        List<Context> children = c.children();
-        ContextState state = c.state();
-        if (state == ContextState.ACTIVE) {
-            problems.add("context " + c.path() + " is still active (" + Durations.human(c.duration()) + " old)");
+    private static void unended(ContextStatus c, List<String> problems) {
+        String age = " (" + Durations.human(c.duration()) + " old)";
+        Cancellation cancelled = c.cancellation();
+        if (!c.ended()) {
+            problems.add("context " + c.path() + (cancelled == null ? " is still active"
+                    : " was cancelled (" + cancelled.reason() + ") and has not ended: its task goes on, or it was "
+                    + "never closed") + age);
             return;
         }
-        if (children.isEmpty()) {
-            Cancellation cancelled = c.cancellation().orElse(null);
-            problems.add("context " + c.path() + (cancelled != null
-                    ? " was cancelled (" + cancelled.reason() + ") but its task still runs"
-                    : " has " + state.name().toLowerCase() + " but a task spawned on it still runs")
-                    + " (" + Durations.human(c.duration()) + " old)");
+        if (c.children().isEmpty() && c.omittedDescendants() > 0) {
+            problems.add("context " + c.path() + " has " + c.state().name().toLowerCase() + " but waits for "
+                    + c.omittedDescendants() + " descendants deeper than the status shows" + age);
             return;
         }
-        for (Context child : children) {
+        if (c.children().isEmpty()) {
+            problems.add("context " + c.path() + " has " + c.state().name().toLowerCase()
+                    + (cancelled == null ? "" : " (" + cancelled.reason() + ")") + " but a task of its own still runs"
+                    + age);
+            return;
+        }
+        for (ContextStatus child : c.children()) {
             unended(child, problems);
         }
     }
