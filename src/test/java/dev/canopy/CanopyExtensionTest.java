@@ -157,14 +157,20 @@ class CanopyExtensionTest {
         void aTaskReleasesItsLockAfterTheTestReturns(Context root) throws Exception {
             NamedLock cache = root.mutex("cache-lock");
             java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread testThread = Thread.currentThread();
             root.spawnChild("refresher", ctx -> {
                 try (Held h = cache.acquire()) {
                     holding.countDown();
-                    Thread.sleep(200); // the work a refresh does, still going when the test method returns
+                    // still holding once the test method has returned and the extension's check waits (its only
+                    // timed wait on the test thread): released only then, so the check must wait to pass
+                    TestTrees.awaitTrue("the check waits for the lock", () -> returned.get()
+                            && testThread.getState() == Thread.State.TIMED_WAITING);
                 }
                 return null;
             });
             holding.await();
+            returned.set(true);
         }
     }
 
