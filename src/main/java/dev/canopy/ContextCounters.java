@@ -55,6 +55,7 @@ abstract class ContextCounters extends ContextData {
         CounterCell c = local.cell;
         if (c != null) {
             c.live.increment();
+            c.markLive();
         } else {
             tree.counters().lost(1);
         }

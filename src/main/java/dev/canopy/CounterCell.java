@@ -16,6 +16,11 @@ final class CounterCell {
     final String key;
     final LongAdder total = new LongAdder();
     final LongAdder live = new LongAdder();
+    /**
+     * Whether {@code incrementLive} was ever called for this key: a key counted only as a total has no live count to
+     * show, and monitoring should not get a series of zeros for it. Written once, read on every live increment.
+     */
+    volatile boolean countsLive;
 
     // cumulative totals at the start of each second / minute / hour, indexed modulo the ring length
     private final long[] seconds = new long[61];
@@ -30,6 +35,13 @@ final class CounterCell {
         this.key = path + '.' + counter;
         this.createdSecond = nowSecond;
         this.sampledSecond = nowSecond;
+    }
+
+    /** Marks the key as a live counter; the read keeps the line unwritten after the first time. */
+    void markLive() {
+        if (!countsLive) {
+            countsLive = true;
+        }
     }
 
     String liveKey() {

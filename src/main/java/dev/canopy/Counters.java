@@ -102,7 +102,7 @@ public final class Counters {
         for (CounterCell c : cells.values()) {
             if (pathPrefix.isEmpty() || isAtOrBelow(c.path, pathPrefix)) {
                 out.add(new CounterSnapshot(c.key, c.liveKey(), c.path, c.counter, c.totalNow(), c.liveNow(),
-                        c.windows(second)));
+                        c.countsLive, c.windows(second)));
             }
         }
         out.sort(Comparator.comparing(CounterSnapshot::key));

@@ -125,17 +125,51 @@ final class RegistryBean implements RegistryMXBean {
     }
 
     @Override
+    public Map<String, Map<String, PermitRow>> getSemaphorePermits() {
+        return PermitRow.rows(tree.namedLocks());
+    }
+
+    @Override
     public Map<String, Long> getCounterTotals() {
         Map<String, Long> out = new LinkedHashMap<>();
-        tree.counters().snapshot().forEach(c -> out.put(c.key(), c.total()));
+        for (CounterSnapshot c : tree.counters().snapshot()) {
+            // a counter only ever counted live has no total to chart; once it also counts a total, it has
+            if (!c.countsLive() || c.total() > 0) {
+                out.put(c.key(), c.total());
+            }
+        }
         return out;
     }
 
     @Override
     public Map<String, Long> getCounterLive() {
         Map<String, Long> out = new LinkedHashMap<>();
-        tree.counters().snapshot().forEach(c -> out.put(c.liveKey(), c.live()));
+        for (CounterSnapshot c : tree.counters().snapshot()) {
+            if (c.countsLive()) {
+                out.put(c.liveKey(), c.live());
+            }
+        }
         return out;
+    }
+
+    @Override
+    public int getCounterKeys() {
+        return tree.counters().size();
+    }
+
+    @Override
+    public int getCounterKeyCap() {
+        return tree.counters().overflow().maxKeys();
+    }
+
+    @Override
+    public long getCounterKeysRefused() {
+        return tree.counters().overflow().refusedKeys();
+    }
+
+    @Override
+    public long getCounterIncrementsLost() {
+        return tree.counters().overflow().lostIncrements();
     }
 
     @Override

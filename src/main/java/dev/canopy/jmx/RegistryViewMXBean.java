@@ -46,11 +46,36 @@ public interface RegistryViewMXBean {
      */
     Map<String, Map<String, LockRow>> getLockStatistics();
 
-    /** Total counters by key. */
+    /**
+     * Permits of each named semaphore, by owner path, then name: available, held, and what waiters ask for, added up
+     * over the semaphores that share a path and name. Only semaphores have a row. See {@link PermitRow}.
+     */
+    Map<String, Map<String, PermitRow>> getSemaphorePermits();
+
+    /**
+     * Total counters by key: every counter counted with {@code incrementTotal}, and the endings of persisted
+     * contexts. A counter only ever counted live is left out until it counts a total too, so a monitoring system
+     * gets no series that can only be 0.
+     */
     Map<String, Long> getCounterTotals();
 
-    /** Live counters by key (the {@code live_} key form). */
+    /**
+     * Live counters by key (the {@code live_} key form): every counter ever counted with {@code incrementLive}, 0 when
+     * nothing holds it now. Counters only ever counted as totals are left out.
+     */
     Map<String, Long> getCounterLive();
+
+    /** Distinct counter keys now; new keys beyond {@link #getCounterKeyCap()} are refused. */
+    int getCounterKeys();
+
+    /** The most distinct counter keys the tree keeps ({@code ContextTree.Builder.maxCounterKeys}). */
+    int getCounterKeyCap();
+
+    /** How many times a new counter key was refused because the cap was reached. */
+    long getCounterKeysRefused();
+
+    /** Increments not counted because their key was refused. */
+    long getCounterIncrementsLost();
 
     /** Every counter with its windows: key, total, live, lastSecond, lastMinute, lastHour, lastDay, ratePerSecond. */
     java.util.List<CounterRow> getCounters();

@@ -41,8 +41,8 @@ import java.util.stream.Collectors;
  *       given every live context a bean of its own, so a scrape then faces them all.</li>
  *   <li>{@code release}: ends them (every 10th fails, every 25th is cancelled, the rest complete) and answers
  *       {@code churned <requests so far>}.</li>
- *   <li>{@code stick}: a waiter stuck behind a lock held for good, and a deadlock; answers {@code stuck} once the
- *       warnings show them.</li>
+ *   <li>{@code stick}: a waiter stuck behind a lock held for good, a request queued for the exhausted
+ *       {@code upstream-connections} pool, and a deadlock; answers {@code stuck} once the warnings show them.</li>
  *   <li>{@code status}: answers {@code status <Canopy.statusJson()>} on one line.</li>
  * </ul>
  * Run it with {@code -Dcanopy.jmx.mode=ALL}: every context gets a bean soon after it opens.
@@ -178,13 +178,28 @@ public final class PrometheusChurnApp {
                 }
             }
         });
-        // three locks held for good, three waiters stuck behind them, one cycle among two of them
+        // the upstream pool exhausted: a bulk upload holds both permits for good, and a request queues for one
+        Context upload = proxy.child("bulk-upload").withExecutor(threads).open();
+        CountDownLatch pinned = new CountDownLatch(1);
+        upload.spawnChild("send", c -> {
+            upstream.acquire(2);
+            pinned.countDown();
+            new CountDownLatch(1).await();
+            return null;
+        });
+        pinned.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+        proxy.child("queued").withExecutor(threads).open().spawnChild("request", c -> {
+            try (Held permit = upstream.permit()) {
+                return null;
+            }
+        });
+        // four locks held for good, four waiters stuck behind them, one cycle among two of them
         awaitTrue("the deadlock and the stuck waiters as warnings", () -> {
             Map<WarningKind, Long> byKind = Canopy.warnings().stream()
                     .collect(Collectors.groupingBy(Warning::kind, Collectors.counting()));
             return byKind.getOrDefault(WarningKind.DEADLOCK, 0L) == 1
-                    && byKind.getOrDefault(WarningKind.STUCK_WAITER, 0L) == 3
-                    && byKind.getOrDefault(WarningKind.LONG_HELD, 0L) == 3;
+                    && byKind.getOrDefault(WarningKind.STUCK_WAITER, 0L) == 4
+                    && byKind.getOrDefault(WarningKind.LONG_HELD, 0L) == 4;
         });
         System.out.println("stuck");
     }

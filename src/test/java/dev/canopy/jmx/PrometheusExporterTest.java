@@ -1,7 +1,10 @@
 package dev.canopy.jmx;
 
+import dev.canopy.LockKind;
 import dev.canopy.status.CounterSnapshot;
+import dev.canopy.status.LockHolder;
 import dev.canopy.status.LockSnapshot;
+import dev.canopy.status.LockWaiter;
 import dev.canopy.status.Status;
 import dev.canopy.status.Warning;
 import dev.canopy.status.WarningKind;
@@ -51,6 +54,10 @@ class PrometheusExporterTest {
             entry("canopy_contexts_leaked_total", "counter"),
             entry("canopy_counter_total", "counter"),
             entry("canopy_counter_live", "gauge"),
+            entry("canopy_counter_keys", "gauge"),
+            entry("canopy_counter_key_cap", "gauge"),
+            entry("canopy_counter_keys_refused_total", "counter"),
+            entry("canopy_counter_increments_lost_total", "counter"),
             entry("canopy_lock_acquisitions_total", "counter"),
             entry("canopy_lock_contended_acquisitions_total", "counter"),
             entry("canopy_lock_wait_seconds_total", "counter"),
@@ -62,6 +69,9 @@ class PrometheusExporterTest {
             entry("canopy_lock_holders", "gauge"),
             entry("canopy_lock_waiters", "gauge"),
             entry("canopy_lock_instances", "gauge"),
+            entry("canopy_semaphore_permits_available", "gauge"),
+            entry("canopy_semaphore_permits_held", "gauge"),
+            entry("canopy_semaphore_permits_requested", "gauge"),
             entry("canopy_warnings", "gauge"),
             entry("canopy_deadlocks", "gauge"),
             entry("canopy_jmx_context_beans", "gauge"),
@@ -117,7 +127,7 @@ class PrometheusExporterTest {
                             + "median %.1f ms, jmx_scrape_duration_seconds median %.1f ms%n", BATCH_SIZE, first.size(),
                     median(scrapeMillis), median(exporterMillis));
 
-            // a stuck waiter and a deadlock, then the numbers side by side with that JVM's own status
+            // stuck waiters, an exhausted pool and a deadlock, then the numbers side by side with that JVM's own status
             app.send("stick");
             app.await("stuck", ANSWER);
             app.send("status");
@@ -182,13 +192,27 @@ class PrometheusExporterTest {
         assertEquals(BATCHES * BATCH_SIZE / 10.0, m.value("canopy_contexts_ended_total", "outcome", "failed"),
                 "every 10th request failed");
 
-        assertEquals(status.counters().size(), m.of("canopy_counter_total").size());
-        assertEquals(status.counters().size(), m.of("canopy_counter_live").size());
-        for (CounterSnapshot c : status.counters()) {
-            String[] labels = {"counter", c.counter(), "key", c.key(), "path", c.path()};
-            assertEquals(c.total(), m.value("canopy_counter_total", labels), c.key());
-            assertEquals(c.live(), m.value("canopy_counter_live", labels), c.liveKey());
+        // each counter has the series it uses: the live-only request.inflight has no total of zeros, and the
+        // totals no live series of zeros
+        List<CounterSnapshot> live = status.counters().stream().filter(CounterSnapshot::countsLive).toList();
+        List<CounterSnapshot> totals = status.counters().stream().filter(c -> !c.countsLive() || c.total() > 0)
+                .toList();
+        assertEquals(List.of("global.http-proxy.request.inflight"), live.stream().map(CounterSnapshot::key).toList());
+        assertEquals(status.counters().size() - 1, totals.size());
+        assertEquals(totals.size(), m.of("canopy_counter_total").size());
+        assertEquals(live.size(), m.of("canopy_counter_live").size());
+        for (CounterSnapshot c : totals) {
+            assertEquals(c.total(), m.value("canopy_counter_total", "counter", c.counter(), "key", c.key(), "path",
+                    c.path()), c.key());
         }
+        for (CounterSnapshot c : live) {
+            assertEquals(c.live(), m.value("canopy_counter_live", "counter", c.counter(), "key", c.key(), "path",
+                    c.path()), c.liveKey());
+        }
+        assertEquals(status.counters().size(), m.value("canopy_counter_keys"));
+        assertEquals(10_000, m.value("canopy_counter_key_cap"));
+        assertEquals(0, m.value("canopy_counter_keys_refused_total"));
+        assertEquals(0, m.value("canopy_counter_increments_lost_total"));
         assertEquals(BATCHES * BATCH_SIZE, m.value("canopy_counter_total", "counter", "completed", "key",
                 "global.http-proxy.request.completed", "path", "global.http-proxy.request")
                 + m.value("canopy_counter_total", "counter", "failed", "key", "global.http-proxy.request.failed",
@@ -225,8 +249,22 @@ class PrometheusExporterTest {
                     .mapToLong(w -> w.waiting().toMillis()).max().orElse(0);
             assertTrue(m.value("canopy_lock_waiting_longest_seconds", labels) >= waiting / 1e3 - 0.001);
         }
-        assertEquals(BATCHES * BATCH_SIZE, m.value("canopy_lock_acquisitions_total",
-                "lock", "upstream-connections", "path", "global.http-proxy"));
+        assertEquals(BATCHES * BATCH_SIZE + 1, m.value("canopy_lock_acquisitions_total",
+                "lock", "upstream-connections", "path", "global.http-proxy"), "every request, and the bulk upload");
+        List<LockSnapshot> semaphores = status.locks().stream().filter(l -> l.kind() == LockKind.SEMAPHORE).toList();
+        assertEquals(semaphores.size(), m.of("canopy_semaphore_permits_available").size(), "a row per semaphore");
+        assertEquals(0, m.value("canopy_semaphore_permits_available", "lock", "upstream-connections", "path",
+                "global.http-proxy"), "the pool is exhausted");
+        assertEquals(1, m.value("canopy_semaphore_permits_requested", "lock", "upstream-connections", "path",
+                "global.http-proxy"), "and a request queues for it");
+        for (LockSnapshot l : semaphores) {
+            String[] labels = {"lock", l.name(), "path", l.ownerPath()};
+            assertEquals(l.permits(), m.value("canopy_semaphore_permits_available", labels), l.name());
+            assertEquals(l.holders().stream().mapToInt(LockHolder::count).sum(),
+                    m.value("canopy_semaphore_permits_held", labels), l.name());
+            assertEquals(l.waiters().stream().mapToInt(LockWaiter::permits).sum(),
+                    m.value("canopy_semaphore_permits_requested", labels), l.name());
+        }
         assertEquals(BATCHES * BATCH_SIZE, m.value("canopy_lock_acquisitions_total",
                 "lock", "route-table", "path", "global.http-proxy"), "both route-table locks, added up");
 

@@ -4,7 +4,9 @@ import dev.canopy.Context;
 import dev.canopy.ContextTree;
 import dev.canopy.FakeClock;
 import dev.canopy.NamedLock;
+import dev.canopy.NamedSemaphore;
 import dev.canopy.Scope;
+import dev.canopy.Task;
 import dev.canopy.TestTrees;
 import dev.canopy.status.Status;
 import dev.canopy.status.WarningKind;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.canopy.TestTrees.awaitTrue;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The registry's numbers for monitoring systems, the read-only status, lock bean caps and operation parameters. */
@@ -198,6 +201,80 @@ class RegistryForMonitoringTest {
         assertEquals(1L, row.get("acquisitions"));
         TabularData warnings = (TabularData) server.getAttribute(registry(), "WarningCounts");
         assertEquals(0L, warnings.get(new Object[]{"WARNING/STUCK_WAITER"}).get("value"));
+    }
+
+    @Test
+    void aCounterGivesOnlyTheSeriesItUses() throws Exception {
+        ContextTree t = tree(JmxPolicy.defaults());
+        Context svc = t.root().child("svc").open();
+        svc.incrementTotal("requests");
+        svc.incrementLive("connections");
+        svc.decrementLive("connections");
+        svc.child("request").persist().open().close();
+        assertEquals(Map.of("global.svc.requests", 1L, "global.svc.request.completed", 1L),
+                proxy().getCounterTotals(), "a live-only counter has no total series of zeros");
+        assertEquals(Map.of("global.svc.live_connections", 0L), proxy().getCounterLive(),
+                "a live counter stays listed at 0 once nothing holds it; total-only counters are not listed");
+
+        svc.incrementTotal("connections", 3);
+        assertEquals(3L, proxy().getCounterTotals().get("global.svc.connections"),
+                "once it counts a total too, it has both");
+        assertEquals(0L, proxy().getCounterLive().get("global.svc.live_connections"));
+    }
+
+    @Test
+    void counterKeysRefusedByTheCapAreCountedForMonitoring() throws Exception {
+        jmx = JmxExporter.create(JmxPolicy.defaults().withDomain(domain));
+        tree = ContextTree.builder().clock(clock).listener(jmx).maxCounterKeys(2).build();
+        Context svc = tree.root().child("svc").open();
+        svc.incrementTotal("a");
+        svc.incrementTotal("b", 5);
+        assertEquals(0L, proxy().getCounterKeysRefused(), "within the cap nothing is refused");
+        svc.incrementTotal("c", 7);
+        svc.incrementLive("d");
+        RegistryViewMXBean r = proxy();
+        assertEquals(2, r.getCounterKeys());
+        assertEquals(2, r.getCounterKeyCap());
+        assertEquals(2L, r.getCounterKeysRefused());
+        assertEquals(8L, r.getCounterIncrementsLost(), "7 to c and 1 to d");
+        assertEquals(Set.of("global.svc.a", "global.svc.b"), r.getCounterTotals().keySet());
+    }
+
+    @Test
+    void semaphorePermitsCountPermitsWhereLockStatisticsCountHolders() throws Exception {
+        ContextTree t = tree(JmxPolicy.defaults());
+        Context svc = t.root().child("svc").open();
+        NamedSemaphore pool = svc.semaphore("pool", 5);
+        svc.mutex("pool-index").lock();
+        Context a = svc.child("a").open();
+        Context b = svc.child("b").open();
+        try (Scope s = a.makeCurrent()) {
+            pool.acquire(2);
+        }
+        try (Scope s = b.makeCurrent()) {
+            pool.acquire(1);
+        }
+        Task<Void> waiter = svc.spawnChild("waiter", ctx -> {
+            pool.acquire(3);
+            pool.release(3);
+            return null;
+        });
+        awaitTrue("the waiter queues", () -> pool.snapshot().waiters().size() == 1);
+
+        Map<String, Map<String, PermitRow>> rows = proxy().getSemaphorePermits();
+        assertEquals(Set.of("pool"), rows.get("global.svc").keySet(), "a mutex has no permit row");
+        PermitRow row = rows.get("global.svc").get("pool");
+        assertEquals(2, row.getAvailable());
+        assertEquals(3, row.getHeld(), "permits, where LockStatistics counts 2 holding contexts");
+        assertEquals(3, row.getRequested());
+        assertEquals(2, proxy().getLockStatistics().get("global.svc").get("pool").getHolders());
+
+        try (Scope s = a.makeCurrent()) {
+            pool.release(2);
+        }
+        waiter.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        row = proxy().getSemaphorePermits().get("global.svc").get("pool");
+        assertEquals(List.of(4, 1, 0), List.of(row.getAvailable(), row.getHeld(), row.getRequested()));
     }
 
     @Test
