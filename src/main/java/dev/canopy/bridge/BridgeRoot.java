@@ -23,6 +23,8 @@ public final class BridgeRoot {
     private final ContextTree tree;
     private final String path;
     private final String[] segments;
+    /** Whether a current context of another tree (a JUnit test's) is a parent too: see {@link #followingCurrentTree}. */
+    private final boolean followsCurrentTree;
     /** The contexts this bridge opened for the path, outermost first: ours to close when replaced. */
     private final List<Context> opened = new ArrayList<>();
     private volatile Context context;
@@ -34,6 +36,26 @@ public final class BridgeRoot {
      *                                  context name (the message shows the path)
      */
     public BridgeRoot(ContextTree tree, String path) {
+        this(tree, path, false);
+    }
+
+    /**
+     * A root for a bridge made without a tree (a handler's no-argument constructor, which means "the default tree"):
+     * work that brings no parent goes under the current context whatever its tree, so a JUnit test's tree (whose root
+     * the extension makes current) gets the observations and spans its code starts, and checks them for leaks. Only
+     * when nothing is current does it go under {@code path} in {@code tree}.
+     */
+    public static BridgeRoot followingCurrentTree(ContextTree tree, String path) {
+        return new BridgeRoot(tree, path, true);
+    }
+
+    /** The same kind of root (following the current tree or not) at another path of the same tree. */
+    public BridgeRoot at(String path) {
+        return new BridgeRoot(tree, path, followsCurrentTree);
+    }
+
+    private BridgeRoot(ContextTree tree, String path, boolean followsCurrentTree) {
+        this.followsCurrentTree = followsCurrentTree;
         this.tree = Objects.requireNonNull(tree, "tree");
         this.path = Objects.requireNonNull(path, "path");
         String rootName = tree.root().name();
@@ -75,11 +97,15 @@ public final class BridgeRoot {
 
     /**
      * The parent for work that brings none: {@link Canopy#current()} when that is a context of this tree other than
-     * its root (the root is what {@code current()} returns when nothing is current), else the configured context.
+     * its root (the root is what {@code current()} returns when nothing is current), or, for a root
+     * {@link #followingCurrentTree following the current tree}, a current context of another tree, its root included
+     * (another tree's root is current only when made so); else the configured context.
      */
     public Context parentForOrphan() {
         Context current = Canopy.current();
-        if (current.tree() == tree && current != tree.root() && !current.isEnded()) {
+        if (!current.isEnded() && (current.tree() == tree
+                ? current != tree.root()
+                : followsCurrentTree && current != Canopy.tree().root())) {
             return current;
         }
         return configured();

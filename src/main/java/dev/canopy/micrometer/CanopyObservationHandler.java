@@ -60,9 +60,15 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
      */
     private final StateKey stateKey;
 
-    /** A handler for the default tree ({@link Canopy#tree()}), observations without a parent under {@code global.observations}. */
+    /**
+     * A handler for the default tree ({@link Canopy#tree()}), observations without a parent under
+     * {@code global.observations}. It follows the current context into another tree: in a test run with
+     * {@link dev.canopy.junit.CanopyExtension}, observations the test starts go into the test's tree and are checked
+     * with it. A handler made for a tree ({@link #CanopyObservationHandler(ContextTree)}) keeps to that tree.
+     */
     public CanopyObservationHandler() {
-        this(Canopy.tree());
+        this(BridgeRoot.followingCurrentTree(Canopy.tree(), Canopy.tree().root().name() + "." + DEFAULT_ROOT_NAME),
+                false, new StateKey());
     }
 
     /** A handler for {@code tree}, observations without a parent under {@code <root>.observations}. */
@@ -86,7 +92,7 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
      * @throws IllegalArgumentException if the path does not start at the root or has an invalid segment
      */
     public CanopyObservationHandler withRoot(String path) {
-        return new CanopyObservationHandler(new BridgeRoot(root.tree(), path), highCardinality, stateKey);
+        return new CanopyObservationHandler(root.at(path), highCardinality, stateKey);
     }
 
     /**
@@ -97,7 +103,7 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
         return new CanopyObservationHandler(root, include, stateKey);
     }
 
-    /** The tree observations go into. */
+    /** The tree observations without a current context go into. */
     public ContextTree tree() {
         return root.tree();
     }

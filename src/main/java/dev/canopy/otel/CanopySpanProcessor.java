@@ -63,9 +63,15 @@ public final class CanopySpanProcessor implements SpanProcessor {
     /** The root once asked for: shutting down must not create a tree that no span ever needed. */
     private volatile BridgeRoot resolved;
 
-    /** A processor for the default tree ({@link Canopy#tree()}), spans without a parent under {@code global.spans}. */
+    /**
+     * A processor for the default tree ({@link Canopy#tree()}), spans without a parent under {@code global.spans}. It
+     * follows the current context into another tree: in a test run with {@link dev.canopy.junit.CanopyExtension},
+     * spans the test starts go into the test's tree and are checked with it. A processor made for a tree
+     * ({@link #CanopySpanProcessor(ContextTree)}) keeps to that tree.
+     */
     public CanopySpanProcessor() {
-        this(Canopy.tree());
+        this(constant(BridgeRoot.followingCurrentTree(Canopy.tree(),
+                Canopy.tree().root().name() + "." + DEFAULT_ROOT_NAME)), DEFAULT_MAX_ATTRIBUTES);
     }
 
     /** A processor for {@code tree}, spans without a parent under {@code <root>.spans}. */
@@ -93,7 +99,7 @@ public final class CanopySpanProcessor implements SpanProcessor {
      * @throws IllegalArgumentException if the path does not start at the root or has an invalid segment
      */
     public CanopySpanProcessor withRoot(String path) {
-        return new CanopySpanProcessor(constant(new BridgeRoot(root().tree(), path)), maxAttributes);
+        return new CanopySpanProcessor(constant(root().at(path)), maxAttributes);
     }
 
     /**

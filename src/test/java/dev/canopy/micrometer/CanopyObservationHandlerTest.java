@@ -341,4 +341,77 @@ class CanopyObservationHandlerTest {
         assertEquals("done", Observation.createNotStarted("after.close", r).observe(() -> "done"));
         assertTrue(BridgeFailures.count() > before, "the refusal is counted");
     }
+
+    @Test
+    void theDefaultHandlerFollowsTheCurrentContextIntoAnotherTreeAndATreeBoundOneDoesNot() {
+        ObservationRegistry followsCurrent = ObservationRegistry.create();
+        followsCurrent.observationConfig().observationHandler(new CanopyObservationHandler());
+        Observation outside = Observation.start("outside", followsCurrent);
+        try {
+            assertTrue(Canopy.tree().findByPath("global.observations.outside").size() == 1,
+                    "with nothing current, the default tree's global.observations:\n" + Canopy.status());
+        } finally {
+            outside.stop();
+        }
+
+        Context work = tree.root().child("work").open();
+        try (Scope s = work.makeCurrent()) {
+            Observation inside = Observation.start("inside", followsCurrent);
+            Observation bound = Observation.start("bound", registry);
+            assertEquals(1, tree.findByPath("test.work.inside").size(), "the default handler follows:\n" + tree.status());
+            assertEquals(List.of(), Canopy.tree().findByPath("global.observations.inside"));
+            assertEquals(1, tree.findByPath("test.work.bound").size(), "a current context of the handler's own tree");
+            inside.stop();
+            bound.stop();
+        }
+        ContextTree other = ContextTree.builder().rootName("other").build();
+        try (Scope s = other.root().makeCurrent()) {
+            Observation bound = Observation.start("bound", registry);
+            assertEquals(1, tree.findByPath("test.observations.bound").size(),
+                    "a handler made for a tree keeps to it:\n" + tree.status());
+            bound.stop();
+        } finally {
+            other.close();
+            work.close();
+        }
+    }
+
+    /** Run through the JUnit launcher by the next test: an observation a test forgets to stop fails it. */
+    @org.junit.jupiter.api.extension.ExtendWith(dev.canopy.junit.CanopyExtension.class)
+    static class ObservingTests {
+        static final ObservationRegistry REGISTRY = ObservationRegistry.create();
+
+        static {
+            REGISTRY.observationConfig().observationHandler(new CanopyObservationHandler());
+        }
+
+        @Test
+        void stopsItsObservation() {
+            Observation.createNotStarted("checkout", REGISTRY).observe(() -> assertEquals("test.checkout",
+                    Canopy.current().path(), "the observation is a context of the test's tree"));
+        }
+
+        @Test
+        void forgetsItsObservation() {
+            Observation.start("forgotten.call", REGISTRY);
+        }
+    }
+
+    @Test
+    void aTestThatForgetsAnObservationFailsUnderTheExtensionWithTheDefaultHandler() {
+        var request = org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(ObservingTests.class))
+                .build();
+        var listener = new org.junit.platform.launcher.listeners.SummaryGeneratingListener();
+        org.junit.platform.launcher.core.LauncherFactory.create().execute(request, listener);
+        var summary = listener.getSummary();
+        assertEquals(2, summary.getTestsStartedCount());
+        assertEquals(1, summary.getTestsFailedCount(), () -> summary.getFailures().toString());
+        var failure = summary.getFailures().get(0);
+        assertTrue(failure.getTestIdentifier().getDisplayName().startsWith("forgetsItsObservation"));
+        String message = failure.getException().getMessage();
+        assertTrue(message.contains("test.forgotten_call"), message);
+        assertEquals(List.of(), Canopy.tree().findByPath("global.observations.forgotten_call"),
+                "nothing went into the default tree");
+    }
 }

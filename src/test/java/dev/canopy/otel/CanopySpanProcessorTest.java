@@ -263,4 +263,36 @@ class CanopySpanProcessorTest {
         assertNotSame(Canopy.global(), only("test.spans").parent().orElseThrow());
         span.end();
     }
+
+    @Test
+    void theDefaultProcessorFollowsTheCurrentContextIntoAnotherTreeAndATreeBoundOneDoesNot() {
+        try (SdkTracerProvider following = SdkTracerProvider.builder().addSpanProcessor(new CanopySpanProcessor())
+                .build()) {
+            Tracer followingTracer = following.get("canopy-test");
+            Context work = tree.root().child("work").open();
+            try (dev.canopy.Scope s = work.makeCurrent()) {
+                Span inside = followingTracer.spanBuilder("inside").startSpan();
+                Span bound = tracer.spanBuilder("bound").startSpan();
+                assertEquals(1, tree.findByPath("test.work.inside").size(), "the default processor follows:\n"
+                        + tree.status());
+                assertEquals(java.util.List.of(), dev.canopy.Canopy.tree().findByPath("global.spans.inside"));
+                assertEquals(1, tree.findByPath("test.work.bound").size());
+                inside.end();
+                bound.end();
+            } finally {
+                work.close();
+            }
+            ContextTree other = ContextTree.builder().rootName("other").build();
+            try (dev.canopy.Scope s = other.root().makeCurrent()) {
+                Span bound = tracer.spanBuilder("bound").startSpan();
+                Span inside = followingTracer.spanBuilder("inside").startSpan();
+                assertEquals(1, tree.findByPath("test.spans.bound").size(), "a processor made for a tree keeps to it");
+                assertEquals(1, other.findByPath("other.inside").size(), "another tree's current root is a parent");
+                bound.end();
+                inside.end();
+            } finally {
+                other.close();
+            }
+        }
+    }
 }
