@@ -301,6 +301,16 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         return Optional.ofNullable(x == null ? null : x.failure);
     }
 
+    /**
+     * {@code text} as it may leave the process: every value of a secret of this context or of its ancestors
+     * ({@link #setSecret}, redacted keys) replaced by {@code <redacted>}; values shorter than 4 characters are not
+     * searched for. Failure messages pass through it before status, JFR and exported spans show them, since an
+     * exception often quotes the value it refused.
+     */
+    public String withoutSecrets(String text) {
+        return SecretTexts.without(this, text);
+    }
+
     // ------------------------------------------------------------------ children and tasks
 
     /** Starts describing a child; {@link ContextBuilder#open()} or {@link ContextBuilder#spawn} creates it. */
@@ -623,7 +633,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
         Throwable failure = x == null ? null : x.failure;
         Cancellation c = realCancellation();
         String message = outcome == ContextState.CANCELLED && c != null ? c.reason()
-                : failure != null ? String.valueOf(failure.getMessage()) : null;
+                : failure != null ? withoutSecrets(String.valueOf(failure.getMessage())) : null;
         return new CompletedContext(id, name, path(), outcome, createdAt(), tree.instantAt(endedNanos),
                 duration(), message, failure == null ? null : failure.getClass().getName(), dataJson());
     }

@@ -140,6 +140,19 @@ abstract class ContextData {
         return x != null && x.secretKeys != null && x.secretKeys.contains(key);
     }
 
+    /** Adds the texts of this context's own secret values to {@code out} (see {@link SecretTexts}). */
+    void secretValues(java.util.List<String> out) {
+        ContextExtras x = extras;
+        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
+        if (d != null) {
+            d.forEach((k, v) -> {
+                if (v != HIDDEN && isSecret(k)) {
+                    SecretTexts.collect(v, out);
+                }
+            });
+        }
+    }
+
     void markSecret(String key) {
         extras().secretKeys().add(key);
     }

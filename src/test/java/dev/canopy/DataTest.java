@@ -98,4 +98,22 @@ class DataTest {
         assertEquals("bob", c.getData("peer", String.class).orElseThrow());
         assertEquals(MetricValue.counter(1), c.getMetric("n").orElseThrow());
     }
+
+    @Test
+    void aFailureMessageQuotingASecretIsShownWithoutIt() {
+        ctx.setSecret("credentials", Map.of("user", "alice", "password", "hunter2!", "pin", 4711));
+        ctx.setData("shown", "not-a-secret");
+        Context call = ctx.child("call").persist().open();
+        call.fail(new IllegalStateException("login alice/hunter2! with pin 4711 refused (not-a-secret)"));
+        String expected = "login <redacted>/<redacted> with pin <redacted> refused (not-a-secret)";
+        assertEquals(expected, tree.status().recentCompletions().stream()
+                .filter(c -> c.path().equals("global.session.call")).findFirst().orElseThrow().message());
+        assertFalse(tree.statusJson().contains("hunter2"), tree.statusJson());
+        assertEquals("a <redacted> b", call.withoutSecrets("a hunter2! b"));
+        assertEquals("short values such as ok stay", ctx.withoutSecrets("short values such as ok stay"));
+        assertEquals("hunter2!", ctx.getData("credentials", Map.class).orElseThrow().get("password"),
+                "the value itself is kept for the process");
+        assertEquals("login alice/hunter2! with pin 4711 refused (not-a-secret)",
+                call.failure().orElseThrow().getMessage(), "the exception itself is not changed");
+    }
 }

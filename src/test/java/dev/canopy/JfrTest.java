@@ -70,11 +70,11 @@ class JfrTest {
         Context before = tree.root().child("before-recording").open();
         try (Recording r = new Recording(JfrTemplates.debugConfiguration())) {
             r.start();
-            Context svc = tree.root().child("svc").open();
+            Context svc = tree.root().child("svc").withSecret("upstream-token", "tok-9f8e7d").open();
             svc.incrementTotal("requests", 3);
             assertEquals(42, svc.spawnChild("ok", ctx -> 42).join());
             assertThrows(CompletionException.class, () -> svc.spawnChild("boom", ctx -> {
-                throw new IllegalStateException("upstream returned 502");
+                throw new IllegalStateException("upstream returned 502 for tok-9f8e7d");
             }).join());
             Context doomed = svc.child("doomed").open();
             TestTrees.keep(doomed.child("grandchild").open());
@@ -152,7 +152,8 @@ class JfrTest {
         assertTrue(ok.getThread().getJavaName().startsWith("canopy-"), "ended on the thread that ran it");
         RecordedEvent boom = one(events, "dev.canopy.ContextEnd", e -> e.getString("name").equals("boom"));
         assertEquals("failed", boom.getString("outcome"));
-        assertEquals("upstream returned 502", boom.getString("message"));
+        assertEquals("upstream returned 502 for <redacted>", boom.getString("message"),
+                "the value of a secret of an ancestor, quoted by the exception, stays in the process");
         assertEquals(IllegalStateException.class.getName(), boom.getString("exceptionClass"));
         RecordedEvent doomedEnd = one(events, "dev.canopy.ContextEnd", e -> e.getString("name").equals("doomed"));
         assertEquals("cancelled", doomedEnd.getString("outcome"));

@@ -296,7 +296,7 @@ class JfrListener implements TreeListener {
             e.outcome = OUTCOMES[outcome.ordinal()];
             Cancellation c = context.cancellation().orElse(null);
             e.message = outcome == ContextState.CANCELLED && c != null ? c.reason()
-                    : failure != null ? failure.getMessage() : null;
+                    : failure != null ? context.withoutSecrets(failure.getMessage()) : null;
             e.exceptionClass = failure == null ? null : failure.getClass().getName();
             e.lifetime = context.duration().toNanos();
             e.existing = attachment != e;

@@ -7,6 +7,8 @@ import dev.canopy.Cancellation;
 import dev.canopy.Context;
 import dev.canopy.ContextState;
 import dev.canopy.spi.TreeListener;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -14,6 +16,8 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -124,6 +128,19 @@ final class ContextSpans implements TreeListener {
         }
     }
 
+    // the semantic conventions' exception attributes, as Span.recordException sets them
+    private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
+    private static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
+    private static final AttributeKey<String> EXCEPTION_STACKTRACE = AttributeKey.stringKey("exception.stacktrace");
+
+    private static String stackTraceOf(Throwable failure) {
+        StringWriter text = new StringWriter();
+        try (PrintWriter out = new PrintWriter(text)) {
+            failure.printStackTrace(out);
+        }
+        return text.toString();
+    }
+
     @Override
     public void contextEnded(Context context, Object attachment, ContextState outcome, Throwable failure) {
         if (!(attachment instanceof Span span) || !span.isRecording()) {
@@ -134,8 +151,14 @@ final class ContextSpans implements TreeListener {
         }
         if (outcome == ContextState.FAILED) {
             if (failure != null) {
-                span.recordException(failure);
-                span.setStatus(StatusCode.ERROR, failure.toString());
+                // not span.recordException(failure): its message and stack trace would carry secret values as they are
+                var exception = Attributes.builder().put(EXCEPTION_TYPE, failure.getClass().getName());
+                if (failure.getMessage() != null) {
+                    exception.put(EXCEPTION_MESSAGE, context.withoutSecrets(failure.getMessage()));
+                }
+                span.addEvent("exception", exception.put(EXCEPTION_STACKTRACE,
+                        context.withoutSecrets(stackTraceOf(failure))).build());
+                span.setStatus(StatusCode.ERROR, context.withoutSecrets(failure.toString()));
             } else {
                 span.setStatus(StatusCode.ERROR);
             }

@@ -187,6 +187,25 @@ class CanopyTracingTest {
     }
 
     @Test
+    void aFailureQuotingASecretIsExportedWithoutIt() {
+        try (Registration export = CanopyTracing.export(tree, openTelemetry)) {
+            Context session = tree.root().child("session").withSecret("api-key", "sk-live-4242").open();
+            Context call = session.child("call").open();
+            call.fail(new IllegalStateException("upstream refused key sk-live-4242",
+                    new RuntimeException("cause also quotes sk-live-4242")));
+            session.close();
+        }
+        SpanData call = span("call");
+        String exported = call.getStatus().getDescription() + call.getEvents() + call.getAttributes();
+        assertFalse(exported.contains("sk-live-4242"), exported);
+        EventData event = call.getEvents().get(0);
+        assertEquals("upstream refused key <redacted>",
+                event.getAttributes().get(AttributeKey.stringKey("exception.message")));
+        String stack = event.getAttributes().get(AttributeKey.stringKey("exception.stacktrace"));
+        assertTrue(stack.contains("cause also quotes <redacted>") && stack.contains("CanopyTracingTest"), stack);
+    }
+
+    @Test
     void aCancelledContextIsAnErrorWithTheCancelReason() {
         try (Registration export = CanopyTracing.export(tree, openTelemetry);
              Context session = tree.root().child("session").open();

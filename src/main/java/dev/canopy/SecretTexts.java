@@ -1,0 +1,52 @@
+package dev.canopy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Removes the values of a context's secrets from text that leaves the process: a failure's message often quotes the
+ * value that was refused ({@code "api key sk-live-… rejected"}), and the value may be the secret the context carries.
+ */
+final class SecretTexts {
+    static final String REDACTED = "<redacted>";
+    /** Shorter values are not searched for: "no" or "42" would blank out ordinary words and numbers. */
+    static final int MIN_LENGTH = 4;
+
+    private SecretTexts() {
+    }
+
+    /** {@code text} with each secret value of {@code context} and its ancestors replaced by {@value #REDACTED}. */
+    static String without(Context context, String text) {
+        if (text == null || text.length() < MIN_LENGTH) {
+            return text;
+        }
+        List<String> secrets = new ArrayList<>();
+        for (Context c = context; c != null; c = c.parentOrNull()) {
+            c.secretValues(secrets);
+        }
+        if (secrets.isEmpty()) {
+            return text;
+        }
+        secrets.sort(Comparator.comparingInt(String::length).reversed()); // a secret that contains another goes first
+        String out = text;
+        for (String s : secrets) {
+            out = out.replace(s, REDACTED);
+        }
+        return out;
+    }
+
+    /** The texts a secret's JSON value holds: strings, and numbers written out, at any depth. */
+    static void collect(JsonNode node, List<String> out) {
+        if (node.isTextual() || node.isNumber()) {
+            String s = node.asText();
+            if (s.length() >= MIN_LENGTH) {
+                out.add(s);
+            }
+        } else if (node.isContainerNode()) {
+            node.elements().forEachRemaining(child -> collect(child, out));
+        }
+    }
+}
