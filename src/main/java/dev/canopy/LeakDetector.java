@@ -2,9 +2,12 @@ package dev.canopy;
 
 /**
  * Notices contexts made by {@code open()} that were garbage-collected before they ended: one daemon thread,
- * started with the first such context, waiting on the reference queue (no polling, no cost while nothing leaks).
+ * started with the first such context, waiting on the reference queue (no polling, no cost while nothing leaks; once a
+ * second, only while a leak log owes a summary).
  */
 final class LeakDetector {
+    private static final long SUMMARY_CHECK_MILLIS = 1_000;
+
     private LeakDetector() {
     }
 
@@ -27,11 +30,14 @@ final class LeakDetector {
     private static void run() {
         while (true) {
             try {
-                ChildLink link = (ChildLink) ChildLink.QUEUE.remove();
-                ContextTree tree = link.tree(null);
+                // while a leak log owes a summary, wake up now and then to write it even if no leak follows
+                ChildLink link = (ChildLink) (LeakLog.anyOwing() ? ChildLink.QUEUE.remove(SUMMARY_CHECK_MILLIS)
+                        : ChildLink.QUEUE.remove());
+                ContextTree tree = link == null ? null : link.tree(null);
                 if (tree != null) {
                     tree.leakCollected(link);
                 }
+                LeakLog.tellDue();
             } catch (InterruptedException e) {
                 // nobody may stop leak detection: an interrupt from outside is ignored
             } catch (RuntimeException | Error e) {

@@ -18,16 +18,17 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class TreeLeaks {
     private static final int RECENT = 100;
-    private static final System.Logger LOG = System.getLogger(ContextTree.class.getName());
 
     private final ContextTree tree;
     private final int oneIn;
     private final double creationSiteRate;
     private final LongAdder leaked = new LongAdder();
     private final ConcurrentLinkedDeque<LeakedContext> recent = new ConcurrentLinkedDeque<>();
+    private final LeakLog log;
 
     TreeLeaks(ContextTree tree, int oneIn, double creationSiteRate) {
         this.tree = tree;
+        this.log = new LeakLog(tree);
         this.oneIn = oneIn;
         this.creationSiteRate = creationSiteRate;
     }
@@ -75,8 +76,8 @@ final class TreeLeaks {
         String site = link.site == null ? null : LeakDetector.describe(link.site);
         LeakedContext report = new LeakedContext(link.id, path, tree.instantAt(link.createdNanos), tree.instantAt(now),
                 Duration.ofNanos(Math.max(0, now - link.createdNanos)), site);
-        LOG.log(System.Logger.Level.WARNING, "context " + path + " (#" + link.id + ") was garbage-collected without "
-                + "being closed, " + Durations.human(report.age()) + " after it was opened"
+        log.leaked("context " + path + " (#" + link.id + ") was garbage-collected without being closed, "
+                + Durations.human(report.age()) + " after it was opened"
                 + (site == null ? " (switch on creation-site capture to see where it was opened)" : "; opened at " + site));
         ListenerChain lc = tree.listeners();
         if (lc.wantsLeaks) {

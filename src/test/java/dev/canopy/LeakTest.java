@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -41,10 +42,9 @@ class LeakTest {
         });
     }
 
-    @Test
-    void aForgottenContextIsReportedEverywhereAndCleanedUp() throws Exception {
-        List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
+    /** A handler that adds what the tree's logger writes to {@code logged}. */
+    private static Handler capturing(List<LogRecord> logged) {
+        return new Handler() {
             @Override
             public void publish(LogRecord r) {
                 logged.add(r);
@@ -58,6 +58,12 @@ class LeakTest {
             public void close() {
             }
         };
+    }
+
+    @Test
+    void aForgottenContextIsReportedEverywhereAndCleanedUp() throws Exception {
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = capturing(logged);
         Logger jul = Logger.getLogger(ContextTree.class.getName());
         jul.addHandler(capture);
         Path file = dir.resolve("leak.jfr");
@@ -94,6 +100,41 @@ class LeakTest {
                 .filter(e -> e.getEventType().getName().equals("dev.canopy.ContextLeak")).toList();
         assertEquals(1, events.size());
         assertEquals("leaky.svc.forgotten", events.get(0).getString("path"));
+    }
+
+    @Test
+    void aBurstOfLeaksLogsTenLinesAMinuteThenSaysHowManyMore() throws Exception {
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = capturing(logged);
+        Logger jul = Logger.getLogger(ContextTree.class.getName());
+        jul.addHandler(capture);
+        FakeClock clock = new FakeClock();
+        try (ContextTree tree = ContextTree.builder().rootName("bursty").clock(clock).leakDetection(1).build()) {
+            Context svc = tree.root().child("svc").open();
+            for (int i = 0; i < LeakLog.LINES_PER_MINUTE + 3; i++) {
+                openAndForget(svc);
+            }
+            collectUntil("every leak is noticed", () -> tree.statistics().leaked() == LeakLog.LINES_PER_MINUTE + 3);
+            java.util.function.Supplier<List<String>> lines = () -> logged.stream().map(LogRecord::getMessage)
+                    .filter(m -> m.contains("bursty")).toList();
+            int first = LeakLog.LINES_PER_MINUTE;
+            assertEquals(first + 1, lines.get().size(), () -> String.join("\n", lines.get()));
+            assertTrue(lines.get().subList(0, first).stream().allMatch(l -> l.startsWith("context bursty.svc.")));
+            assertTrue(lines.get().get(first).startsWith("more contexts of bursty are being garbage-collected"),
+                    "said at once, for a process that exits within the minute: " + lines.get().get(first));
+            assertEquals(first + 3, tree.recentLeaks().size(), "every leak is still listed");
+
+            clock.advance(Duration.ofSeconds(61));
+            awaitTrue("the count, with no further leak to bring it", () -> lines.get().size() == first + 2);
+            assertTrue(lines.get().get(first + 1).startsWith("3 more contexts of bursty were garbage-collected "
+                    + "without being closed in that minute"), lines.get().get(first + 1));
+
+            openAndForget(svc); // a new minute: logged one by one again
+            collectUntil("the next leak is logged", () -> lines.get().size() == first + 3);
+            assertTrue(lines.get().get(first + 2).startsWith("context bursty.svc.forgotten"), lines.get().get(first + 2));
+        } finally {
+            jul.removeHandler(capture);
+        }
     }
 
     @Test
