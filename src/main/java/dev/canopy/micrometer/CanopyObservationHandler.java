@@ -117,6 +117,11 @@ public final class CanopyObservationHandler implements ObservationHandler<Observ
         private static final System.Logger LOG = System.getLogger(CanopyObservationHandler.class.getName());
         private final AtomicBoolean told = new AtomicBoolean();
 
+        @Override
+        public String toString() {
+            return "canopy";
+        }
+
         void registeredTwice() {
             if (!told.get() && told.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "a CanopyObservationHandler (or a with… copy of it) is registered "

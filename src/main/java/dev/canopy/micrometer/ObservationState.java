@@ -37,6 +37,13 @@ final class ObservationState extends WeakReference<Observation.Context> implemen
         this.highCardinality = highCardinality;
     }
 
+    /** What {@code Observation.Context.toString()} shows for this entry of its map, in the application's logs. */
+    @Override
+    public String toString() {
+        Context c = context;
+        return c == null ? "Canopy context (not opened)" : "Canopy context " + c.path() + " #" + c.id();
+    }
+
     private Observation.Context observation() {
         return get();
     }

@@ -361,6 +361,10 @@ class CanopyObservationHandlerTest {
             assertEquals(1, tree.findByPath("test.work.inside").size(), "the default handler follows:\n" + tree.status());
             assertEquals(List.of(), Canopy.tree().findByPath("global.observations.inside"));
             assertEquals(1, tree.findByPath("test.work.bound").size(), "a current context of the handler's own tree");
+            Context boundContext = tree.findByPath("test.work.bound").get(0);
+            String logged = bound.getContext().toString();
+            assertTrue(logged.contains("canopy='Canopy context test.work.bound #" + boundContext.id() + "'"),
+                    "what an application's log shows of the observation: " + logged);
             inside.stop();
             bound.stop();
         }
