@@ -82,6 +82,21 @@ class CanopyExtensionTest {
         }
     }
 
+    /** Tests that fail for their own reasons, one leaving a lock held. */
+    @ExtendWith(CanopyExtension.class)
+    static class FailsOnItsOwn {
+        @Test
+        void failsWhileHoldingALock(Context root) {
+            root.mutex("ledger").lock();
+            fail("the test's own failure");
+        }
+
+        @Test
+        void failsWithATreeLeftClean() {
+            fail("only the test's own failure");
+        }
+    }
+
     static class Lenient {
         @RegisterExtension
         static CanopyExtension canopy = CanopyExtension.builder().allowLiveContexts().grace(Duration.ZERO).build();
@@ -218,6 +233,24 @@ class CanopyExtensionTest {
         String deadlock = failureOf(s, "deadlocks");
         assertTrue(deadlock.contains("deadlock: test.t"), deadlock);
         assertNull(failureOf(s, "spawnsIntoTheCurrentContext"));
+    }
+
+    @Test
+    void whatATestThatFailedLeftBehindIsAddedToItsFailure() {
+        TestExecutionSummary s = run(FailsOnItsOwn.class);
+        assertEquals(2, s.getTestsFailedCount());
+        Throwable own = s.getFailures().stream()
+                .filter(f -> f.getTestIdentifier().getDisplayName().startsWith("failsWhileHoldingALock"))
+                .findFirst().orElseThrow().getException();
+        assertEquals("the test's own failure", own.getMessage(), "the test's failure comes first");
+        assertEquals(1, own.getSuppressed().length, List.of(own.getSuppressed()).toString());
+        String canopy = own.getSuppressed()[0].getMessage();
+        assertTrue(canopy.startsWith("Canopy: besides the test's own failure, its tree was left unclean:\n  - lock "
+                + "\"ledger\" is still held by test"), canopy);
+        Throwable clean = s.getFailures().stream()
+                .filter(f -> f.getTestIdentifier().getDisplayName().startsWith("failsWithATreeLeftClean"))
+                .findFirst().orElseThrow().getException();
+        assertEquals(0, clean.getSuppressed().length, "nothing added when the tree is clean");
     }
 
     @Test
