@@ -53,6 +53,13 @@ class CanopyExtensionTest {
         }
 
         @Test
+        void leavesAScopeOpen(Context root) {
+            try (Context request = root.child("request").open()) {
+                request.makeCurrent(); // never closed: the thread goes on with request current
+            }
+        }
+
+        @Test
         void spawnsIntoTheCurrentContext() {
             Canopy.current().spawnChild("async", ctx -> 1); // finishes within the grace period
         }
@@ -224,8 +231,11 @@ class CanopyExtensionTest {
     @Test
     void failsTestsThatLeaveTheirTreeUnclean() {
         TestExecutionSummary s = run(Sample.class);
-        assertEquals(5, s.getTestsStartedCount());
+        assertEquals(6, s.getTestsStartedCount());
         assertEquals(2, s.getTestsSucceededCount(), s.getFailures().toString());
+        String scope = failureOf(s, "leavesAScopeOpen");
+        assertTrue(scope.startsWith("Canopy: the test left its tree unclean:\n  - a scope was left open: test.request "
+                + "is still current on the test thread"), scope);
         String open = failureOf(s, "leavesAContextOpen");
         assertTrue(open.startsWith("Canopy: the test left its tree unclean:\n  - context test.forgotten is still active"), open);
         assertTrue(open.contains("└── forgotten ("), "prints the status tree: " + open);

@@ -8,6 +8,7 @@ import dev.canopy.status.RenderOptions;
 import dev.canopy.status.Status;
 
 import dev.canopy.Cancellation;
+import dev.canopy.Canopy;
 import dev.canopy.Context;
 import dev.canopy.ContextTree;
 import dev.canopy.Scope;
@@ -136,7 +137,12 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
             // exception skipped releasing, a deadlock behind a timeout) is thrown too, and JUnit adds it to the
             // test's own failure as a suppressed exception
             boolean failed = context.getExecutionException().isPresent();
-            List<String> problems = problems(t.tree(), failed ? Duration.ZERO : grace);
+            Context current = Canopy.current(); // afterEach runs on the thread beforeEach made the root current on
+            List<String> problems = new ArrayList<>(problems(t.tree(), failed ? Duration.ZERO : grace));
+            if (current != t.tree().root()) {
+                problems.add(0, "a scope was left open: " + current.path() + " is still current on the test thread "
+                        + "(close what makeCurrent() returns, best with try-with-resources)");
+            }
             if (!problems.isEmpty()) {
                 throw new AssertionError("Canopy: " + (failed ? "besides the test's own failure, its tree was left"
                         : "the test left its tree") + " unclean:\n  - " + String.join("\n  - ", problems) + "\n\n"
