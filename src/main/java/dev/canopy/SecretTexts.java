@@ -11,14 +11,13 @@ import java.util.List;
  * value that was refused ({@code "api key sk-live-… rejected"}), and the value may be the secret the context carries.
  */
 final class SecretTexts {
-    static final String REDACTED = "<redacted>";
     /** Shorter values are not searched for: "no" or "42" would blank out ordinary words and numbers. */
     static final int MIN_LENGTH = 4;
 
     private SecretTexts() {
     }
 
-    /** {@code text} with each secret value of {@code context} and its ancestors replaced by {@value #REDACTED}. */
+    /** {@code text} with each secret value of {@code context} and its ancestors replaced by {@value Json#REDACTED}. */
     static String without(Context context, String text) {
         if (text == null || text.length() < MIN_LENGTH) {
             return text;
@@ -33,7 +32,7 @@ final class SecretTexts {
         secrets.sort(Comparator.comparingInt(String::length).reversed()); // a secret that contains another goes first
         String out = text;
         for (String s : secrets) {
-            out = out.replace(s, REDACTED);
+            out = out.replace(s, Json.REDACTED);
         }
         return out;
     }
