@@ -304,7 +304,8 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     /**
      * {@code text} as it may leave the process: every value of a secret of this context or of its ancestors
      * ({@link #setSecret}, redacted keys) replaced by {@code <redacted>}; values shorter than 4 characters are not
-     * searched for. Failure messages pass through it before status, JFR and exported spans show them, since an
+     * searched for. Values of a redacted key that a {@link LiveData} source gives are searched for too. Failure
+     * messages and cancel reasons pass through it before status, JFR and exported spans show them, since an
      * exception often quotes the value it refused.
      */
     public String withoutSecrets(String text) {
@@ -360,12 +361,16 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     /**
      * Cancels this context and its whole subtree. Tasks running in them are interrupted, {@link #cancelled()}
      * futures complete and {@link #onCancel} callbacks run, on the calling thread. Only the first cancel counts.
+     * The reason is kept {@linkplain #withoutSecrets without the values of this context's secrets and its
+     * ancestors'}, since it is shown wherever the cancellation is (status, JMX, JFR, exported spans, the
+     * {@code CancellationException} a task sees), and cut to 1,000 characters.
      */
     public void cancel(String reason) {
         Objects.requireNonNull(reason, "reason");
         if (cancellation != null) {
             return; // cancelled already, or ended
         }
+        reason = withoutSecrets(reason); // before the cut, so no secret is cut in two and half of it kept
         if (reason.length() > MAX_REASON_CHARS) {
             // a reason is for people: keep it bounded wherever it goes (status, JMX, JFR)
             reason = reason.substring(0, MAX_REASON_CHARS) + "…(" + reason.length() + " chars)";

@@ -143,10 +143,20 @@ abstract class ContextData {
     /** Adds the texts of this context's own secret values to {@code out} (see {@link SecretTexts}). */
     void secretValues(java.util.List<String> out) {
         ContextExtras x = extras;
-        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
+        if (x == null) {
+            return;
+        }
+        ConcurrentHashMap<String, JsonNode> d = x.data;
         if (d != null) {
             d.forEach((k, v) -> {
                 if (v != HIDDEN && isSecret(k)) {
+                    SecretTexts.collect(v, out);
+                }
+            });
+        }
+        if (x.liveData != null) { // a span's or an observation's attribute under a redacted key is a secret too
+            LiveDataReader.read(x.liveData, path(), (k, v) -> {
+                if (isSecret(k)) {
                     SecretTexts.collect(v, out);
                 }
             });

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -115,5 +116,45 @@ class DataTest {
                 "the value itself is kept for the process");
         assertEquals("login alice/hunter2! with pin 4711 refused (not-a-secret)",
                 call.failure().orElseThrow().getMessage(), "the exception itself is not changed");
+    }
+    @Test
+    void aCancelReasonQuotingASecretIsKeptWithoutIt() throws Exception {
+        ctx.setSecret("token", "tok-5150-secret");
+        Context call = ctx.child("call").open();
+        Context inner = call.child("inner").open();
+        call.cancel("upstream refused tok-5150-secret");
+        assertEquals("upstream refused <redacted>", inner.cancellation().orElseThrow().reason(),
+                "the whole subtree shares the reason without the secret");
+        CancellationException seen = assertThrows(CancellationException.class, inner::throwIfCancelled);
+        assertFalse(seen.getMessage().contains("tok-5150"), seen.getMessage());
+        assertFalse(tree.statusJson().contains("tok-5150"), tree.statusJson());
+    }
+
+    @Test
+    void aCancelReasonCutAtItsLimitKeepsNoPartOfASecret() {
+        String secret = "s".repeat(40);
+        ctx.setSecret("key", secret);
+        String reason = "x".repeat(980) + secret + "y".repeat(100);
+        ctx.cancel(reason);
+        String kept = ctx.cancellation().orElseThrow().reason();
+        assertTrue(kept.startsWith("x".repeat(980) + "<redacted>yyy"), kept);
+        assertFalse(kept.contains("ssss"), kept);
+    }
+
+    @Test
+    void liveValuesOfARedactedKeyAreSearchedFor() {
+        try (ContextTree redacting = ContextTree.builder().rootName("r").redactKeys("authorization").build()) {
+            Context request = redacting.root().child("request")
+                    .withLiveData(out -> {
+                        out.accept("authorization", "Bearer abc.def.ghi");
+                        out.accept("user", "carol");
+                    }).persist().open();
+            try (Context call = request.child("call").open()) {
+                assertEquals("header <redacted> refused for carol",
+                        call.withoutSecrets("header Bearer abc.def.ghi refused for carol"), "an ancestor's live value");
+            }
+            request.fail(new SecurityException("token Bearer abc.def.ghi expired"));
+            assertEquals("token <redacted> expired", redacting.status().recentCompletions().get(0).message());
+        }
     }
 }
