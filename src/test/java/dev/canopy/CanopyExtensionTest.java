@@ -1,7 +1,9 @@
 package dev.canopy;
 
 import dev.canopy.junit.CanopyExtension;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -194,6 +196,52 @@ class CanopyExtensionTest {
             holding.await();
             returned.set(true);
         }
+    }
+
+    /** Methods JUnit runs on a thread of their own, for a timeout. */
+    @ExtendWith(CanopyExtension.class)
+    static class OnATimeoutThread {
+        static final List<String> SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @BeforeEach
+        @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+        void prepare() {
+            SEEN.add("before " + Thread.currentThread().getName() + " " + Canopy.current().path());
+        }
+
+        @Test
+        @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+        void spawnsIntoTheTestsTree(ContextTree tree) {
+            SEEN.add("test " + Thread.currentThread().getName() + " " + Canopy.current().path());
+            assertSame(tree.root(), Canopy.current());
+            assertEquals(1, Canopy.current().spawnChild("async", ctx -> 1).join());
+        }
+
+        @Test
+        @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+        void leavesAScopeOpen(Context root) {
+            try (Context request = root.child("request").open()) {
+                request.makeCurrent(); // never closed
+            }
+        }
+    }
+
+    @Test
+    void methodsOnATimeoutThreadRunInTheTestsTree() {
+        OnATimeoutThread.SEEN.clear();
+        TestExecutionSummary s = run(OnATimeoutThread.class);
+        assertEquals(1, s.getTestsSucceededCount(), s.getFailures().toString());
+        assertEquals(3, OnATimeoutThread.SEEN.size(), OnATimeoutThread.SEEN.toString());
+        for (String seen : OnATimeoutThread.SEEN) {
+            assertTrue(seen.matches("(before|test) junit-timeout-thread-\\d+ test"), "on JUnit's own thread, the "
+                    + "test's root current: " + seen);
+        }
+        String scope = failureOf(s, "leavesAScopeOpen");
+        assertNotNull(scope, s.getFailures().toString());
+        assertTrue(scope.startsWith("Canopy: the test left its tree unclean:\n  - a scope was left open: test.request "
+                + "was still current when the test's method ended on thread \"junit-timeout-thread-"), scope);
+        assertFalse(scope.contains("still current on the test thread"), "the test thread itself was left clean: "
+                + scope);
     }
 
     @Test

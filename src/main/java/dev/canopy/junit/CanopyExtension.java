@@ -15,15 +15,21 @@ import dev.canopy.Scope;
 import dev.canopy.internal.Durations;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -37,11 +43,15 @@ import java.util.function.Consumer;
  * // or configured:
  * @RegisterExtension static CanopyExtension canopy = CanopyExtension.builder().grace(Duration.ofSeconds(2)).build();
  * }</pre>
- * While a test runs, the tree's root is {@link dev.canopy.Canopy#current() current} on the test thread, so code that
- * spawns into {@code Canopy.current()} lands in the test's tree (code that uses {@code Canopy.global()} directly does
- * not). JUnit is an optional dependency of Canopy: this class is only loaded by tests that use it.
+ * While a test runs, the tree's root is {@link dev.canopy.Canopy#current() current} on the thread that runs it, so
+ * code that spawns into {@code Canopy.current()} lands in the test's tree (code that uses {@code Canopy.global()}
+ * directly does not). That holds for the test method and the class's {@code @BeforeEach} and {@code @AfterEach}
+ * methods also when JUnit runs them on a thread of their own ({@code @Timeout(threadMode = SEPARATE_THREAD)}); a
+ * scope such a method leaves open fails the test as one left open on the test thread does. JUnit is an optional
+ * dependency of Canopy: this class is only loaded by tests that use it.
  */
-public final class CanopyExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+public final class CanopyExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver,
+        InvocationInterceptor {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(CanopyExtension.class);
 
     private final Duration grace;
@@ -108,8 +118,12 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
         }
     }
 
-    /** What the store keeps per test: the tree and the scope that made its root current. */
-    private record PerTest(ContextTree tree, Scope scope) implements ExtensionContext.Store.CloseableResource {
+    /**
+     * What the store keeps per test: the tree, the scope that made its root current and the thread it did so on,
+     * and the scopes found left open on other threads the test's methods ran on.
+     */
+    private record PerTest(ContextTree tree, Scope scope, Thread thread, Queue<String> scopesLeftElsewhere)
+            implements ExtensionContext.Store.CloseableResource {
         @Override
         public void close() {
             scope.close();
@@ -123,7 +137,69 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
         ContextTree.Builder b = ContextTree.builder().rootName("test").leakDetection(1);
         configurer.accept(b);
         ContextTree tree = b.build();
-        context.getStore(NS).put(PerTest.class, new PerTest(tree, tree.root().makeCurrent()));
+        context.getStore(NS).put(PerTest.class, new PerTest(tree, tree.root().makeCurrent(), Thread.currentThread(),
+                new ConcurrentLinkedQueue<>()));
+    }
+
+    @Override
+    public void interceptBeforeEachMethod(Invocation<Void> invocation,
+            ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+        inTestTree(invocation, context);
+    }
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+            ExtensionContext context) throws Throwable {
+        inTestTree(invocation, context);
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation,
+            ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+        inTestTree(invocation, context);
+    }
+
+    @Override
+    public <T> T interceptTestFactoryMethod(Invocation<T> invocation,
+            ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+        return inTestTree(invocation, context);
+    }
+
+    @Override
+    public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
+            ExtensionContext context) throws Throwable {
+        inTestTree(invocation, context);
+    }
+
+    @Override
+    public void interceptAfterEachMethod(Invocation<Void> invocation,
+            ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+        inTestTree(invocation, context);
+    }
+
+    /**
+     * Runs a method of the test with the test's root current. On the thread {@link #beforeEach} ran on it is current
+     * already; JUnit runs a method on another thread for a {@code @Timeout} with {@code SEPARATE_THREAD}, and there
+     * the root is made current for the method's run, and what the method leaves current is noted for the check.
+     */
+    private static <T> T inTestTree(Invocation<T> invocation, ExtensionContext context) throws Throwable {
+        PerTest t = context.getStore(NS).get(PerTest.class, PerTest.class);
+        if (t == null || Thread.currentThread() == t.thread()) {
+            return invocation.proceed();
+        }
+        Context root = t.tree().root();
+        Scope scope = root.makeCurrent();
+        try {
+            return invocation.proceed();
+        } finally {
+            Context left = Canopy.current();
+            if (left != root) {
+                t.scopesLeftElsewhere().add("a scope was left open: " + left.path() + " was still current when "
+                        + "the test's method ended on thread \"" + Thread.currentThread().getName() + "\" (close "
+                        + "what makeCurrent() returns, best with try-with-resources)");
+            }
+            scope.close(); // the thread goes back to what it had, whatever the method left current
+        }
     }
 
     @Override
@@ -143,6 +219,7 @@ public final class CanopyExtension implements BeforeEachCallback, AfterEachCallb
                 problems.add(0, "a scope was left open: " + current.path() + " is still current on the test thread "
                         + "(close what makeCurrent() returns, best with try-with-resources)");
             }
+            problems.addAll(0, t.scopesLeftElsewhere());
             if (!problems.isEmpty()) {
                 throw new AssertionError("Canopy: " + (failed ? "besides the test's own failure, its tree was left"
                         : "the test left its tree") + " unclean:\n  - " + String.join("\n  - ", problems) + "\n\n"
