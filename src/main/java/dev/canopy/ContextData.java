@@ -160,6 +160,7 @@ abstract class ContextData {
                     SecretTexts.collect(v, out);
                 }
             });
+            LiveDataReader.readWithheld(x.liveData, path(), v -> SecretTexts.collect(v, out));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.canopy;
 
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Data a context shows without storing it: read from the object that describes the work (a request, an
@@ -54,5 +55,14 @@ public interface LiveData {
             }
         });
         return found[0];
+    }
+
+    /**
+     * Hands the values of entries this source holds but leaves out of {@link #describe} because they are secrets
+     * (a span's authorization header), one call per value. They are never shown: {@link Context#withoutSecrets}
+     * searches for them, so a failure message or cancel reason quoting one leaves the process without it. Called
+     * with the same care as {@code describe} (any thread, possibly after the context ended); the default gives none.
+     */
+    default void withheldSecrets(Consumer<String> out) {
     }
 }

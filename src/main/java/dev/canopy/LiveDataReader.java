@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Reads a {@link LiveData} source for a reader (status, JMX, a data lookup): converts each entry as stored data is
@@ -44,6 +45,20 @@ final class LiveDataReader {
             });
         } catch (RuntimeException e) {
             logOnce(source, "threw while describing " + path + "; what it gave before is shown", e);
+        }
+    }
+
+    /** Calls {@code sink} with each value {@code source} withholds as a secret ({@link LiveData#withheldSecrets}). */
+    static void readWithheld(LiveData source, String path, Consumer<String> sink) {
+        try {
+            source.withheldSecrets(value -> {
+                if (value != null) {
+                    sink.accept(value);
+                }
+            });
+        } catch (RuntimeException e) {
+            logOnce(source, "threw while giving the secrets of " + path + " it withholds; what it gave before is "
+                    + "searched for", e);
         }
     }
 

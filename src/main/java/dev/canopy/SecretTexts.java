@@ -37,6 +37,13 @@ final class SecretTexts {
         return out;
     }
 
+    /** {@code text}, if it is long enough to be searched for. */
+    static void collect(String text, List<String> out) {
+        if (text.length() >= MIN_LENGTH) {
+            out.add(text);
+        }
+    }
+
     /** The texts a secret's JSON value holds: strings, and numbers written out, at any depth. */
     static void collect(JsonNode node, List<String> out) {
         if (node.isTextual() || node.isNumber()) {

@@ -10,6 +10,7 @@ import io.micrometer.observation.Observation;
 
 import java.lang.ref.WeakReference;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What the handler keeps inside an observation's own context: its Canopy context, and the Canopy scopes its open
@@ -92,6 +93,27 @@ final class ObservationState extends WeakReference<Observation.Context> implemen
         return ForeignNames.isUsableKey(key) && !ForeignNames.isSecretLike(key)
                 && !key.equals(CanopyObservationHandler.NAME_KEY)
                 && !key.equals(CanopyObservationHandler.CONTEXTUAL_NAME_KEY);
+    }
+
+    /** The values of secret-like keys, low and high cardinality, which {@link #describe} never gives. */
+    @Override
+    public void withheldSecrets(Consumer<String> out) {
+        Observation.Context observation = observation();
+        if (observation == null) {
+            return;
+        }
+        for (KeyValue kv : observation.getLowCardinalityKeyValues()) {
+            withheld(kv, out);
+        }
+        for (KeyValue kv : observation.getHighCardinalityKeyValues()) {
+            withheld(kv, out);
+        }
+    }
+
+    private static void withheld(KeyValue kv, Consumer<String> out) {
+        if (ForeignNames.isSecretLike(kv.getKey())) {
+            out.accept(kv.getValue());
+        }
     }
 
     /** One key straight from the observation's maps, exactly as {@link #describe} would give it. */

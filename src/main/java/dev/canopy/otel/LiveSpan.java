@@ -11,8 +11,10 @@ import io.opentelemetry.sdk.trace.ReadableSpan;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One live span as the processor keeps it: the key of its entry in {@link LiveSpans} (holding the span weakly),
@@ -88,6 +90,23 @@ final class LiveSpan extends WeakReference<Object> implements LiveData {
                 added++;
             }
         }
+    }
+
+    /** The values of secret-like attributes, which {@link #describe} never gives (each element of an array one). */
+    @Override
+    public void withheldSecrets(Consumer<String> out) {
+        if (!(get() instanceof ReadableSpan span)) {
+            return;
+        }
+        span.getAttributes().forEach((key, value) -> {
+            if (ForeignNames.isSecretLike(key.getKey())) {
+                if (value instanceof List<?> values) {
+                    values.forEach(v -> out.accept(String.valueOf(v)));
+                } else {
+                    out.accept(String.valueOf(value));
+                }
+            }
+        });
     }
 
     /** The span's own keys without reading the span (the export looks up the span id of every new context). */

@@ -182,6 +182,24 @@ class CanopyObservationHandlerTest {
     }
 
     @Test
+    void valuesOfSecretLikeKeysAreRemovedFromFailureMessages() {
+        Observation o = Observation.createNotStarted("payment.charge", registry)
+                .lowCardinalityKeyValue("x-auth-token", "tok-abc-123")
+                .highCardinalityKeyValue("session.id", "SESS-9876")
+                .start();
+        try (Observation.Scope scope = o.openScope()) {
+            Context context = only("test.observations.payment_charge");
+            try (Context call = Canopy.current().child("call").open()) {
+                assertEquals("refused <redacted> in <redacted> for card 4242", call.withoutSecrets(
+                        "refused tok-abc-123 in SESS-9876 for card 4242"), "the observation's secrets, from a child");
+            }
+            assertEquals("<redacted>", context.withoutSecrets("tok-abc-123"));
+        } finally {
+            o.stop();
+        }
+    }
+
+    @Test
     void keyValuesAddedWhileTheObservationRunsShowAndSecretLikeOnesNever() {
         Observation o = Observation.createNotStarted("report.render", registry)
                 .lowCardinalityKeyValue("format", "pdf")

@@ -207,6 +207,22 @@ class CanopySpanProcessorTest {
     }
 
     @Test
+    void valuesOfSecretLikeAttributesAreRemovedFromFailureMessages() {
+        Span span = tracer.spanBuilder("db.query").setAttribute("db.password", "hunter2!")
+                .setAttribute(io.opentelemetry.api.common.AttributeKey.stringArrayKey("http.request.header.cookie"),
+                        List.of("id=c00kie-1", "pref=dark"))
+                .startSpan();
+        try {
+            Context context = tree.root().children().stream().flatMap(c -> c.children().stream())
+                    .filter(c -> c.name().equals("db_query")).findFirst().orElseThrow();
+            assertEquals("login <redacted> refused, cookie <redacted>, db.rows=3", context.withoutSecrets(
+                    "login hunter2! refused, cookie id=c00kie-1, db.rows=3"));
+        } finally {
+            span.end();
+        }
+    }
+
+    @Test
     void attributesSetWhileTheSpanRunsShowAndSecretLikeOnesNever() {
         Span span = tracer.spanBuilder("db.query").setAttribute("db.system", "postgresql").startSpan();
         String before = tree.status().toString();
