@@ -17,6 +17,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -54,6 +55,58 @@ class HostileInputTest {
         String data = (String) server.getAttribute(bean, "Data");
         assertFalse(data.contains(ESC), data);
         assertEquals(ANSI, Json.MAPPER.readTree(data).get("banner").asText());
+    }
+
+    @Test
+    void escapeSequencesInWarningsThreadNamesAndARootCancelNeverReachATerminal() throws Exception {
+        Duration now = Duration.ZERO;
+        try (ContextTree t = ContextTree.builder().rootName("hostile")
+                .warningThresholds(new WarningThresholds(now, now, now, now, now, now)).build()) {
+            Context holder = t.root().child("holder").open();
+            Context waiter = t.root().child("waiter").open();
+            NamedLock lock = t.root().mutex("ledger");
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread holding = new Thread(() -> {
+                try (Scope s = holder.makeCurrent(); Held h = lock.acquire()) {
+                    held.countDown();
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "holder " + ANSI);
+            Thread waiting = new Thread(() -> {
+                try (Scope s = waiter.makeCurrent(); Held h = lock.acquire()) {
+                    // acquired once the holder let go
+                }
+            }, "waiter " + ANSI);
+            holding.start();
+            assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            waiting.start();
+            TestTrees.awaitTrue("the waiter is queued", () -> !t.status().lockWaiters().isEmpty());
+            Context doomed = t.root().child("doomed").open();
+            doomed.cancel("stop " + ANSI); // cancelled and still running: a warning quoting the reason
+            try {
+                String text = t.status().render(RenderOptions.plain());
+                assertFalse(text.contains(ESC), text);
+                assertFalse(text.contains("\u0007") || text.contains("\r"), text);
+                assertTrue(text.contains(" on holder \\u001B[31mred"), text);
+                assertTrue(text.contains(" on waiter \\u001B[31mred"), text);
+                String warnings = text.substring(text.indexOf("Warnings ("));
+                assertTrue(warnings.contains("(stop \\u001B[31mred\\u001B[0m\\u000D\\u000Asecond line\\u0007) and still "
+                        + "running"), warnings);
+            } finally {
+                release.countDown();
+                holding.join(10_000);
+                waiting.join(10_000);
+                holder.close();
+                waiter.close();
+                doomed.close();
+            }
+            t.root().cancel("shutting down " + ANSI);
+            String root = t.status().render(RenderOptions.plain()).lines().findFirst().orElseThrow();
+            assertTrue(root.contains(", cancelled: shutting down \\u001B[31mred"), "a cancelled root says so: " + root);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.canopy.status.Status;
 
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
+import dev.canopy.internal.Names;
 import dev.canopy.jfr.ContextRecording;
 import dev.canopy.jfr.JfrTemplates;
 import dev.canopy.jfr.TimelineEntry;

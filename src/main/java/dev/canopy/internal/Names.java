@@ -44,17 +44,44 @@ public final class Names {
     public static String escape(String s) {
         int limit = Math.min(s.length(), 120);
         StringBuilder b = new StringBuilder(limit + 8);
+        appendEscaped(s, limit, b);
+        if (limit < s.length()) {
+            b.append("…(").append(s.length()).append(" chars)");
+        }
+        return b.toString();
+    }
+
+    /**
+     * Makes text safe to print on a terminal without cutting it: control characters (an escape sequence that would
+     * clear the screen, a line break that would forge a line) as \\uXXXX. For text whose length is bounded where it
+     * is made (a warning quoting a cancel reason, a thread's name); null stays null.
+     */
+    public static String escapeControls(String s) {
+        if (s == null) {
+            return null;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (isControl(s.charAt(i))) {
+                StringBuilder b = new StringBuilder(s.length() + 16);
+                appendEscaped(s, s.length(), b);
+                return b.toString();
+            }
+        }
+        return s;
+    }
+
+    private static void appendEscaped(String s, int limit, StringBuilder b) {
         for (int i = 0; i < limit; i++) {
             char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+            if (isControl(c)) {
                 b.append(String.format("\\u%04X", (int) c));
             } else {
                 b.append(c);
             }
         }
-        if (limit < s.length()) {
-            b.append("…(").append(s.length()).append(" chars)");
-        }
-        return b.toString();
+    }
+
+    private static boolean isControl(char c) {
+        return Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
     }
 }

@@ -63,7 +63,11 @@ final class StatusRenderer {
         ContextStatus root = s.root();
         out.append(icon).append(' ').append(paint(root.name(), BOLD)).append(" (")
                 .append(Durations.human(root.duration())).append(", active ")
-                .append(Durations.human(root.idle())).append(" ago)").append(counters(root)).append('\n');
+                .append(Durations.human(root.idle())).append(" ago");
+        if (root.cancellation() != null) { // the whole tree was cancelled (closed, or cancelled from the CLI)
+            out.append(", ").append(paint("cancelled: " + Names.escape(root.cancellation().reason()), YELLOW));
+        }
+        out.append(')').append(counters(root)).append('\n');
         drawChildren(root, "", 0);
         sections(s);
         return out.toString();
@@ -283,7 +287,8 @@ final class StatusRenderer {
                     String tag = longHeld.contains(h.contextPath() + "\u0000" + l.name())
                             ? " " + paint("⚠️ LONG HELD", YELLOW) : "";
                     out.append("  - ").append(paint("\"" + l.name() + "\"", CYAN)).append(mode(h.mode(), h.count()))
-                            .append(" held by ").append(h.contextPath()).append(" on ").append(h.thread()).append(" (")
+                            .append(" held by ").append(h.contextPath()).append(" on ").append(Names.escapeControls(h.thread()))
+                            .append(" (")
                             .append(Durations.human(h.held())).append(')').append(tag).append('\n');
                 }
             }
@@ -293,7 +298,8 @@ final class StatusRenderer {
             out.append('\n').append("⏳ Lock Waiters (").append(waiters.size()).append("):\n");
             for (LockWaiter w : waiters) {
                 String tag = stuck.contains(w.contextPath() + "\u0000" + w.lockName()) ? " " + paint("⚠️ STUCK", RED) : "";
-                out.append("  - ").append(w.contextPath()).append(" on ").append(w.thread()).append(" waiting for ")
+                out.append("  - ").append(w.contextPath()).append(" on ").append(Names.escapeControls(w.thread()))
+                        .append(" waiting for ")
                         .append(paint("\"" + w.lockName() + "\"", CYAN)).append(mode(w.mode(), w.permits()))
                         .append(" (").append(Durations.human(w.waiting())).append(')').append(tag).append('\n');
             }
@@ -303,7 +309,7 @@ final class StatusRenderer {
         if (!deadlocks.isEmpty()) {
             out.append('\n').append(paint("🚨 Deadlocks (" + deadlocks.size() + "):", RED)).append('\n');
             for (Deadlock d : deadlocks) {
-                out.append("  - ").append(d.describe()).append(d.source().equals("JDK") ? " (found by the JVM)" : "")
+                out.append("  - ").append(Names.escapeControls(d.describe())).append(d.source().equals("JDK") ? " (found by the JVM)" : "")
                         .append('\n');
             }
         }
@@ -317,8 +323,9 @@ final class StatusRenderer {
                     case WARNING -> "⚠️ ";
                     default -> "ℹ️ ";
                 };
+                String message = Names.escapeControls(w.message()); // it may quote a cancel reason or a thread name
                 out.append("  ").append(icon).append(' ')
-                        .append(w.severity() == Severity.INFO ? w.message() : paint(w.message(), YELLOW)).append('\n');
+                        .append(w.severity() == Severity.INFO ? message : paint(message, YELLOW)).append('\n');
             }
         }
         List<CompletedContext> recent = s.recentCompletions().stream().filter(c -> inScope(c.path())).toList();
