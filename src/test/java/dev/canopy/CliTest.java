@@ -200,6 +200,22 @@ class CliTest {
     }
 
     @Test
+    void aProcessThatIsNoJvmIsNotSignalled() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/maps")),
+                "the check reads /proc");
+        Process sleeper = new ProcessBuilder("sleep", "600").start(); // the default action of SIGQUIT would end it
+        try {
+            Result r = cli("status", String.valueOf(sleeper.pid()));
+            assertEquals(1, r.exit());
+            assertEquals("canopy: process " + sleeper.pid() + " is not a Java virtual machine (canopy list shows the "
+                    + "JVMs it can attach to)", r.err().strip());
+            assertTrue(sleeper.isAlive(), "not signalled");
+        } finally {
+            sleeper.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void attachNotAllowed() throws Exception {
         try (DemoProcess locked = DemoProcess.start("-XX:+DisableAttachMechanism")) {
             Result r = cli("status", String.valueOf(locked.pid));

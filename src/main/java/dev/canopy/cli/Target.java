@@ -96,10 +96,29 @@ final class Target {
         }
     }
 
+    /**
+     * Whether the process at {@code pid} has no JVM loaded, where the system says so ({@code /proc/<pid>/maps} on
+     * Linux); false when it cannot tell (another OS, another user's process), and the attach decides.
+     */
+    static boolean isSurelyNotAJvm(String pid) {
+        java.nio.file.Path maps = java.nio.file.Path.of("/proc", pid, "maps");
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(maps,
+                java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            return lines.noneMatch(line -> line.contains("/libjvm.so"));
+        } catch (IOException | SecurityException | java.io.UncheckedIOException e) {
+            return false;
+        }
+    }
+
     /** Attaches, starts (or finds) the target's local management agent, detaches. */
     static JMXServiceURL localAgent(String pid) throws Failure {
         if (ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
             throw new Failure("no such process: " + pid, 1);
+        }
+        if (isSurelyNotAJvm(pid)) {
+            // attaching signals the process (SIGQUIT), which ends one that is not a JVM: JDK 17 sends it unchecked
+            throw new Failure("process " + pid + " is not a Java virtual machine (canopy list shows the JVMs it "
+                    + "can attach to)", 1);
         }
         VirtualMachine vm;
         try {
