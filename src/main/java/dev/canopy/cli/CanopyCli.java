@@ -314,7 +314,7 @@ public final class CanopyCli {
             } else {
                 out.println(cycles.length + " deadlock(s):");
                 for (String cycle : cycles) {
-                    out.println("  " + cycle);
+                    out.println("  " + Names.escapeControls(cycle)); // thread names may hold escape sequences
                 }
             }
             return 0;
