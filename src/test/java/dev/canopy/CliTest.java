@@ -82,7 +82,11 @@ class CliTest {
     void watchRedrawsWhenTheTreeChanges() {
         Result r = cli("status", pid, "-w", "--interval", "100ms", "--updates", "3", "--no-color");
         assertEquals(0, r.exit(), r.err());
-        assertEquals(3, r.out().split("\u001b\\[H\u001b\\[2J", -1).length - 1, "three screens");
+        assertEquals(3, r.out().lines().filter(l -> l.matches("\\S+ global \\(.*")).count(), "three screens: " + r.out());
+        assertFalse(r.out().contains("\u001b"), "no screen clearing into what is not a terminal");
+        Result noBranch = cli("status", pid, "-w", "--updates", "1", "--path", "global.no-such-branch");
+        assertEquals(1, noBranch.exit(), noBranch.out());
+        assertEquals("canopy: " + pid + ": no context at global.no-such-branch", noBranch.err().strip());
     }
 
     @Test

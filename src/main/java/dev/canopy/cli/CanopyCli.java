@@ -195,6 +195,9 @@ public final class CanopyCli {
     private int watch(List<String> specs, Options o, RenderOptions render) throws Exception {
         Map<String, Status> last = new HashMap<>();
         Map<String, JMXConnector> connections = new HashMap<>();
+        // a terminal is redrawn in place; a pipe or a file gets the screens one after another, a blank line apart,
+        // with no cursor codes in them
+        boolean redraw = out == System.out && System.console() != null && !"dumb".equals(System.getenv("TERM"));
         int screens = 0;
         try {
             while (screens < o.updates) {
@@ -208,6 +211,9 @@ public final class CanopyCli {
                     }
                     Status s = read(Target.connection(c, spec), spec);
                     Status before = last.put(spec, s);
+                    if (before == null && !o.path.isEmpty() && !hasBranch(s.root(), o.path)) {
+                        throw new Target.Failure(spec + ": no context at " + o.path, 1); // as without -w
+                    }
                     changed |= !o.json || before == null || !s.sameContentAs(before);
                     if (specs.size() > 1 && !o.json) {
                         screen.append("== ").append(spec).append('\n');
@@ -215,8 +221,10 @@ public final class CanopyCli {
                     screen.append(o.json ? s.toJson() + "\n" : s.render(render));
                 }
                 if (changed) {
-                    if (!o.json) {
+                    if (!o.json && redraw) {
                         out.print("\u001b[H\u001b[2J");
+                    } else if (!o.json && screens > 0) {
+                        out.println();
                     }
                     out.print(screen);
                     out.flush();
