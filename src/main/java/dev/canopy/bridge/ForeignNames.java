@@ -1,5 +1,7 @@
 package dev.canopy.bridge;
 
+import dev.canopy.internal.Names;
+
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -68,7 +70,7 @@ public final class ForeignNames {
     }
 
     private static boolean isNameChar(char c) {
-        return c != '.' && !Character.isISOControl(c) && c != '\u2028' && c != '\u2029';
+        return c != '.' && !Names.isControl(c);
     }
 
     /** Whether Canopy accepts {@code key} as a data key as it is; foreign keys that it would refuse are skipped. */
@@ -78,7 +80,7 @@ public final class ForeignNames {
         }
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+            if (Names.isControl(c)) {
                 return false;
             }
         }

@@ -32,7 +32,7 @@ public final class Names {
         }
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+            if (isControl(c)) {
                 throw new IllegalArgumentException(String.format("%s \"%s\" contains control character U+%04X at index %d",
                         kind, escape(key), (int) c, i));
             }
@@ -81,7 +81,8 @@ public final class Names {
         }
     }
 
-    private static boolean isControl(char c) {
+    /** A character Canopy never takes into a name or key, nor prints raw: control characters and line separators. */
+    public static boolean isControl(char c) {
         return Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
     }
 }
