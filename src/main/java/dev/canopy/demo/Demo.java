@@ -37,8 +37,8 @@ public final class Demo {
         boolean quiet = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--duration" -> runFor = parseDuration(args[++i]);
-                case "--interval" -> interval = parseDuration(args[++i]);
+                case "--duration" -> runFor = parseDuration(valueOf(args, ++i, "--duration"));
+                case "--interval" -> interval = parseDuration(valueOf(args, ++i, "--interval"));
                 case "--quiet" -> quiet = true;
                 default -> throw new IllegalArgumentException("unknown demo option " + args[i]
                         + " (usage: demo [--duration 30s] [--interval 2s] [--quiet])");
@@ -220,21 +220,32 @@ public final class Demo {
         }
     }
 
+    private static String valueOf(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value (try 30s, 500ms, 2m)");
+        }
+        return args[i];
+    }
+
     static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
+        Duration d;
         try {
             if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            } else if (t.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            } else if (t.endsWith("m")) {
+                d = Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            } else {
+                d = Duration.ofSeconds(Long.parseLong(t));
             }
-            if (t.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            return Duration.ofSeconds(Long.parseLong(t));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a duration (try 30s, 500ms, 2m): " + text);
+            d = Duration.ZERO;
         }
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("not a positive duration (try 30s, 500ms, 2m): " + text);
+        }
+        return d;
     }
 }
