@@ -15,7 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -116,6 +121,138 @@ class CliTest {
         Result noBranch = cli("status", pid, "--no-color", "--path", "global.no-such-branch");
         assertEquals(1, noBranch.exit());
         assertEquals("canopy: " + pid + ": no context at global.no-such-branch", noBranch.err().strip());
+
+        Map<List<String>, String> refused = new LinkedHashMap<>();
+        refused.put(List.of("list", "--json"), "option --json does not apply to list (see canopy list --help)");
+        refused.put(List.of("list", pid), "list takes no arguments, not \"" + pid + "\"");
+        refused.put(List.of("record", pid, "--json"), "option --json does not apply to record (see canopy record --help)");
+        refused.put(List.of("jfr", "tree", "x.jfr", "--json"), "option --json does not apply to jfr (see canopy jfr --help)");
+        refused.put(List.of("jfr", "tree", "x.jfr", "--path", "global"), "option --path goes with jfr timeline only");
+        refused.put(List.of("jfr", "tree", "x.jfr", "--user", "u"), "option --user does not apply to jfr (see canopy jfr --help)");
+        refused.put(List.of("status", pid, "--updates", "3"), "option --updates goes with -w (watch)");
+        refused.put(List.of("status", pid, "--interval", "1s"), "option --interval goes with -w (watch)");
+        refused.put(List.of("status", pid, "--json", "--expand"), "option --expand draws the tree; --json prints all of it");
+        refused.put(List.of("status", pid, "--password-file", "pw"), "--password-file goes with --user NAME");
+        refused.put(List.of("status", pid, "--timeout", "0s"), "--timeout takes a positive duration like 500ms, 30s, 2m, not \"0s\"");
+        refused.put(List.of("demo", "--duration"), "--duration needs a value (try 30s, 500ms, 2m)");
+        refused.put(List.of("demo", "--interval", "0s"), "not a positive duration (try 30s, 500ms, 2m): 0s");
+        refused.forEach((args, message) -> {
+            Result r = cli(args.toArray(new String[0]));
+            assertEquals(2, r.exit(), args + ": " + r.err());
+            assertEquals("canopy: " + message, r.err().strip(), args.toString());
+            assertEquals("", r.out(), args.toString());
+        });
+    }
+
+    @Test
+    void severalTargetsAreEachShownAndEachFailureReported() throws Exception {
+        Result r = cli("status", pid + ",999999999", "--no-color");
+        assertEquals(1, r.exit(), "one target failed");
+        assertTrue(r.out().startsWith("== " + pid + "\n"), r.out());
+        assertTrue(r.out().contains("remote-access"), "the target that answered is shown: " + r.out());
+        assertEquals("canopy: no such process: 999999999", r.err().strip());
+
+        Result json = cli("status", "999999999," + pid, "--json");
+        assertEquals(1, json.exit());
+        List<String> lines = json.out().lines().toList();
+        assertEquals(1, lines.size(), json.out());
+        JsonNode line = Json.MAPPER.readTree(lines.get(0));
+        assertEquals(pid, line.get("target").asText(), "each line says which target it is from");
+        assertEquals("canopy.status/1", line.get("status").get("schema").asText());
+        assertEquals("global", Status.fromJson(line.get("status").toString()).root().name());
+    }
+
+    @Test
+    void aStoppedJvmFailsTheCommandAfterTheTimeoutInsteadOfHangingIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/stat")), "reads /proc");
+        try (DemoProcess stopped = DemoProcess.startMain("dev.canopy.StuckLockJvm", List.of())) {
+            String target = String.valueOf(stopped.pid);
+            assertEquals(0, cli("status", target, "--no-color").exit(), "its management agent now listens");
+            signal("STOP", stopped.pid);
+            try {
+                TestTrees.awaitTrue("stopped", () -> processState(stopped.pid) == 'T');
+                Result status = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                        () -> cli("status", target, "--timeout", "1s"));
+                assertEquals(1, status.exit());
+                assertEquals("canopy: " + target + " did not answer within 1.0s (is the JVM stopped or paused?); "
+                        + "--timeout sets how long to wait", status.err().strip());
+                Result cancel = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                        () -> cli("cancel", target, "global.service", "--timeout", "1s"));
+                assertEquals(1, cancel.exit());
+                assertTrue(cancel.err().contains("whether it cancelled anything is not known"), cancel.err());
+                Result list = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cli("list", "--timeout", "2s"));
+                assertEquals(0, list.exit(), list.err());
+                assertTrue(list.out().lines().anyMatch(l -> l.startsWith(target + " ") && l.contains(" ? ")), list.out());
+                assertTrue(list.out().lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(" yes ")),
+                        "the JVMs that answer are still listed: " + list.out());
+            } finally {
+                signal("CONT", stopped.pid);
+            }
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        DemoProcess.run(List.of("kill", "-" + signal, String.valueOf(pid)));
+    }
+
+    /** The process's state letter in /proc ({@code T} when stopped). */
+    private static char processState(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (java.io.IOException e) {
+            return '?';
+        }
+    }
+
+    @Test
+    void recordFailsAtOnceWhereItCannotWrite() {
+        Path nowhere = dir.resolve("no-such-dir").resolve("x.jfr");
+        Result r = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> cli("record", pid, "--duration", "10m", "-o", nowhere.toString()));
+        assertEquals(1, r.exit());
+        assertEquals("canopy: cannot write the recording to " + nowhere + ": no such file or directory",
+                r.err().strip());
+        Result intoDirectory = cli("record", pid, "-o", dir.toString());
+        assertEquals(2, intoDirectory.exit());
+        assertEquals("canopy: cannot write the recording to " + dir + ": it is a directory",
+                intoDirectory.err().strip());
+    }
+
+    @Test
+    void recordStoppedEarlyClosesTheTargetsRecordingAndSavesNothing() throws Exception {
+        Path file = dir.resolve("stopped.jfr");
+        Process recording = new ProcessBuilder(DemoProcess.tool("java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.canopy.cli.CanopyCli", "record", pid, "--duration", "10m",
+                "-o", file.toString()).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader output = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    recording.getInputStream(), StandardCharsets.UTF_8));
+            String started = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return output.readLine();
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).get(60, TimeUnit.SECONDS);
+            assertEquals("recording " + pid + " for 10m 0s …", started);
+            assertTrue(Files.exists(dir.resolve("stopped.jfr.part")));
+            assertTrue(jfrCheck().contains("canopy-cli"), "the target records");
+
+            signal("TERM", recording.pid()); // the shutdown hooks run, as on Ctrl-C (destroy() would close the output)
+            assertTrue(recording.waitFor(30, TimeUnit.SECONDS));
+            String rest = output.lines().collect(java.util.stream.Collectors.joining("\n"));
+            assertEquals("canopy: stopped; closed the recording in " + pid + ", saved nothing", rest.strip());
+            assertFalse(Files.exists(file));
+            assertFalse(Files.exists(dir.resolve("stopped.jfr.part")));
+            assertFalse(jfrCheck().contains("canopy-cli"), "the target's recording is closed: " + jfrCheck());
+        } finally {
+            recording.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String jfrCheck() throws Exception {
+        return DemoProcess.run(List.of(DemoProcess.tool("jcmd").toString(), pid, "JFR.check"));
     }
 
     @Test
@@ -151,6 +288,7 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("recorded "), r.out());
         assertTrue(Files.size(file) > 0);
+        assertFalse(Files.exists(dir.resolve("demo.jfr.part")), "written under another name, then renamed");
 
         Result tree = cli("jfr", "tree", file.toString());
         assertEquals(0, tree.exit(), tree.err());
@@ -231,10 +369,16 @@ class CliTest {
 
     @Test
     void targetWithoutCanopy() throws Exception {
+        // status fails; a recording is still made, with a note that it holds the JDK's events only
         try (DemoProcess plain = DemoProcess.startMain("dev.canopy.IdleJvm", List.of())) {
             Result r = cli("status", String.valueOf(plain.pid));
             assertEquals(1, r.exit());
             assertEquals("canopy: " + plain.pid + " has no Canopy (no dev.canopy:type=Registry MBean)", r.err().strip());
+            Result recorded = cli("record", String.valueOf(plain.pid), "--duration", "1s", "-o",
+                    dir.resolve("plain.jfr").toString());
+            assertEquals(0, recorded.exit(), recorded.err());
+            assertTrue(recorded.err().startsWith("note: " + plain.pid + " has not loaded Canopy: the recording holds the "
+                    + "JDK's events only\n"), "said, not silent: " + recorded.err());
         }
     }
 

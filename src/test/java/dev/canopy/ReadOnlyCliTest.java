@@ -73,6 +73,16 @@ class ReadOnlyCliTest {
                     + "Access denied!"), cancel.err());
             CliTest.Result after = cli(concat(new String[]{"status", target, "--json"}, asMonitor));
             assertTrue(after.out().contains("\"chat-service\""), "nothing was cancelled");
+
+            // starting a recording is an operation too: refused, and no file is left behind
+            Path recording = dir.resolve("refused.jfr");
+            CliTest.Result record = cli(concat(new String[]{"record", target, "--duration", "1s", "-o",
+                    recording.toString()}, asMonitor));
+            assertEquals(3, record.exit(), "refused: " + record.err());
+            assertEquals("canopy: " + target + ": the JMX agent refused to start a recording for this user (a role "
+                    + "that may only read)", record.err().strip());
+            assertFalse(Files.exists(recording));
+            assertFalse(Files.exists(dir.resolve("refused.jfr.part")));
         }
     }
 

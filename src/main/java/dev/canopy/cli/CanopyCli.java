@@ -7,23 +7,19 @@ import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
 import dev.canopy.internal.Names;
 import dev.canopy.jfr.ContextRecording;
-import dev.canopy.jfr.JfrTemplates;
 import dev.canopy.jfr.TimelineEntry;
 
 import javax.management.AttributeNotFoundException;
 import javax.management.InstanceNotFoundException;
-import javax.management.JMX;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
@@ -40,12 +36,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CanopyCli {
     static final String REGISTRY = "dev.canopy:type=Registry";
-    private static final String FLIGHT_RECORDER = "jdk.management.jfr:type=FlightRecorder";
 
     private final PrintStream out;
     private final PrintStream err;
     /** The registry MBean to read: {@code dev.canopy:type=Registry}, or another domain's with --domain. */
     private String registry = REGISTRY;
+    /** Calls into targets, each given the command's --timeout. */
+    private TargetCalls calls;
 
     CanopyCli(PrintStream out, PrintStream err) {
         this.out = out;
@@ -79,12 +76,13 @@ public final class CanopyCli {
                 out.print(help(command));
                 return 0;
             }
+            calls = new TargetCalls(o.timeout);
             return switch (command) {
-                case "list" -> list();
+                case "list" -> list(o);
                 case "status" -> status(o);
                 case "deadlocks" -> deadlocks(o);
                 case "cancel" -> cancel(o);
-                case "record" -> record(o);
+                case "record" -> new Recorder(out, err, calls).record(o);
                 case "jfr" -> jfr(o);
                 case "demo" -> demo(args.subList(1, args.size()));
                 default -> throw new Target.Failure("unknown command \"" + command + "\" (see canopy --help)", 2);
@@ -99,6 +97,10 @@ public final class CanopyCli {
         } catch (Exception | LinkageError e) {
             err.println("canopy: " + command + " failed: " + oneLine(e));
             return 1;
+        } finally {
+            if (calls != null) {
+                calls.close();
+            }
         }
     }
 
@@ -114,35 +116,67 @@ public final class CanopyCli {
 
     // ------------------------------------------------------------------ list
 
-    private int list() {
-        List<VirtualMachineDescriptor> vms = VirtualMachine.list();
-        out.printf("%-8s %-7s %s%n", "PID", "CANOPY", "MAIN");
+    private int list(Options o) throws InterruptedException, Target.Failure {
+        o.onlyFor("list", List.of("--timeout"));
+        if (!o.positional.isEmpty()) {
+            throw new Target.Failure("list takes no arguments, not \"" + o.positional.get(0) + "\"", 2);
+        }
         long self = ProcessHandle.current().pid();
+        List<VirtualMachineDescriptor> vms = VirtualMachine.list().stream()
+                .filter(d -> !d.id().equals(String.valueOf(self))).toList();
+        // every JVM asked at once, so one that does not answer costs the timeout once, not once per JVM
+        List<java.util.concurrent.FutureTask<String>> marks = new java.util.ArrayList<>();
         for (VirtualMachineDescriptor d : vms) {
-            if (d.id().equals(String.valueOf(self))) {
-                continue;
-            }
+            java.util.concurrent.FutureTask<String> mark = new java.util.concurrent.FutureTask<>(() -> canopyMark(d));
+            Thread asking = new Thread(mark, "canopy-list-" + d.id());
+            asking.setDaemon(true);
+            asking.start();
+            marks.add(mark);
+        }
+        long deadline = System.nanoTime() + o.timeout.toNanos();
+        out.printf("%-8s %-7s %s%n", "PID", "CANOPY", "MAIN");
+        for (int i = 0; i < vms.size(); i++) {
+            VirtualMachineDescriptor d = vms.get(i);
             String mark;
             try {
-                VirtualMachine vm = VirtualMachine.attach(d);
-                try {
-                    Properties p = vm.getSystemProperties();
-                    mark = p.getProperty("dev.canopy.version") != null ? "yes" : "no";
-                } finally {
-                    vm.detach();
-                }
-            } catch (Exception e) {
+                mark = marks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                marks.get(i).cancel(true);
                 mark = "?";
             }
-            out.printf("%-8s %-7s %s%n", d.id(), mark, d.displayName().isEmpty() ? "(unknown)" : d.displayName());
+            out.printf("%-8s %-7s %s%n", d.id(), mark, Names.escapeControls(d.displayName().isEmpty() ? "(unknown)"
+                    : d.displayName()));
         }
         return 0;
+    }
+
+    /** "yes" when the JVM has Canopy loaded, "no" when not, "?" when it cannot be asked. */
+    private static String canopyMark(VirtualMachineDescriptor d) {
+        if (Target.isSurelyNotAJvm(d.id())) {
+            return "?"; // a stale entry whose pid now belongs to another program: attaching would signal it
+        }
+        try {
+            VirtualMachine vm = VirtualMachine.attach(d);
+            try {
+                Properties p = vm.getSystemProperties();
+                return p.getProperty("dev.canopy.version") != null ? "yes" : "no";
+            } finally {
+                vm.detach();
+            }
+        } catch (Exception e) {
+            return "?";
+        }
     }
 
     // ------------------------------------------------------------------ status
 
     private int status(Options o) throws Exception {
-        o.onlyFor("status", "--json", "-w", "--watch", "--interval", "--updates", "--path", "--expand", "--no-color");
+        o.onlyFor("status", Options.TARGET_OPTIONS, "--json", "-w", "--watch", "--interval", "--updates", "--path",
+                "--expand", "--no-color");
+        o.onlyWith("--interval", o.watch, "goes with -w (watch)");
+        o.onlyWith("--updates", o.watch, "goes with -w (watch)");
+        o.onlyWith("--expand", !o.json, "draws the tree; --json prints all of it");
+        o.onlyWith("--no-color", !o.json, "is for the drawn tree; --json has no colour");
         if (o.json && !o.path.isEmpty()) {
             throw new Target.Failure("--path selects a branch of the drawn tree; --json prints the whole status "
                     + "(select the branch from it, e.g. with jq)", 2);
@@ -156,19 +190,42 @@ public final class CanopyCli {
             render = render.expanded();
         }
         if (!o.watch) {
+            // each target on its own: one that fails is reported and the others are still shown
+            int exit = 0;
             for (String spec : specs) {
-                Status s = fetch(spec, o);
-                if (!o.path.isEmpty() && !hasBranch(s.root(), o.path)) {
-                    throw new Target.Failure(spec + ": no context at " + o.path, 1);
+                try {
+                    Status s = calls.call(spec, () -> fetch(spec, o));
+                    if (!o.path.isEmpty() && !hasBranch(s.root(), o.path)) {
+                        throw new Target.Failure(spec + ": no context at " + o.path, 1);
+                    }
+                    if (specs.size() > 1 && !o.json) {
+                        out.println("== " + spec);
+                    }
+                    out.print(o.json ? json(specs, spec, s) + "\n" : s.render(render));
+                } catch (Target.Failure f) {
+                    if (specs.size() == 1) {
+                        throw f;
+                    }
+                    out.flush();
+                    err.println("canopy: " + f.getMessage());
+                    exit = Math.max(exit, f.exitCode);
                 }
-                if (specs.size() > 1 && !o.json) {
-                    out.println("== " + spec);
-                }
-                out.print(o.json ? s.toJson() + "\n" : s.render(render));
             }
-            return 0;
+            return exit;
         }
         return watch(specs, o, render);
+    }
+
+    /**
+     * One target's status as a JSON line: the status itself for one target; for several, which target each line
+     * is from, as {@code {"target": "...", "status": {...}}}.
+     */
+    private static String json(List<String> specs, String spec, Status s) throws IOException {
+        if (specs.size() == 1) {
+            return s.toJson();
+        }
+        return "{\"target\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(spec)
+                + ",\"status\":" + s.toJson() + "}";
     }
 
     /** Whether the tree has a context at {@code path}, or under it. */
@@ -204,12 +261,10 @@ public final class CanopyCli {
                 boolean changed = false;
                 StringBuilder screen = new StringBuilder();
                 for (String spec : specs) {
-                    JMXConnector c = connections.get(spec);
-                    if (c == null) {
-                        c = new Target(spec).connect(o);
-                        connections.put(spec, c);
-                    }
-                    Status s = read(Target.connection(c, spec), spec);
+                    JMXConnector open = connections.get(spec);
+                    JMXConnector c = open != null ? open : calls.call(spec, () -> new Target(spec).connect(o));
+                    connections.put(spec, c);
+                    Status s = calls.call(spec, () -> read(Target.connection(c, spec), spec));
                     Status before = last.put(spec, s);
                     if (before == null && !o.path.isEmpty() && !hasBranch(s.root(), o.path)) {
                         throw new Target.Failure(spec + ": no context at " + o.path, 1); // as without -w
@@ -218,7 +273,7 @@ public final class CanopyCli {
                     if (specs.size() > 1 && !o.json) {
                         screen.append("== ").append(spec).append('\n');
                     }
-                    screen.append(o.json ? s.toJson() + "\n" : s.render(render));
+                    screen.append(o.json ? json(specs, spec, s) + "\n" : s.render(render));
                 }
                 if (changed) {
                     if (!o.json && redraw) {
@@ -227,7 +282,9 @@ public final class CanopyCli {
                         out.println();
                     }
                     out.print(screen);
-                    out.flush();
+                    if (out.checkError()) {
+                        return 0; // the reader has gone (`canopy status -w 42 | head`): nobody to draw for
+                    }
                     screens++;
                 }
                 if (screens < o.updates) {
@@ -284,8 +341,15 @@ public final class CanopyCli {
         } catch (AttributeNotFoundException e) {
             // a Canopy from before the attribute: only the operation, which needs a role that may invoke
             json = (String) invokeRegistry(conn, spec, "statusJson", new Object[0], new String[0]);
+        } catch (IOException e) {
+            throw lost(spec, e);
         }
         return Status.fromJson(json);
+    }
+
+    /** A connection that broke after it was made: the target exited, or the network went. */
+    static Target.Failure lost(String spec, IOException e) {
+        return new Target.Failure(spec + ": lost the JMX connection (has the JVM exited?): " + oneLine(e), 1);
     }
 
     private Object invokeRegistry(MBeanServerConnection conn, String spec, String op, Object[] params,
@@ -300,43 +364,53 @@ public final class CanopyCli {
     // ------------------------------------------------------------------ deadlocks, cancel
 
     private int deadlocks(Options o) throws Exception {
-        o.onlyFor("deadlocks");
+        o.onlyFor("deadlocks", Options.TARGET_OPTIONS);
         if (o.positional.size() != 1) {
             throw new Target.Failure("deadlocks needs one target: canopy deadlocks <pid|host:port|url>", 2);
         }
         String spec = o.positional.get(0);
+        String[] cycles = calls.call(spec, () -> readDeadlocks(spec, o));
+        if (cycles.length == 0) {
+            out.println("no deadlocks");
+        } else {
+            out.println(cycles.length + " deadlock(s):");
+            for (String cycle : cycles) {
+                out.println("  " + Names.escapeControls(cycle)); // thread names may hold escape sequences
+            }
+        }
+        return 0;
+    }
+
+    private String[] readDeadlocks(String spec, Options o) throws Exception {
         try (JMXConnector c = new Target(spec).connect(o)) {
             MBeanServerConnection conn = Target.connection(c, spec);
-            String[] cycles;
             try {
                 // an attribute, so a JMX role that may only read can look, as for the status
-                cycles = (String[]) conn.getAttribute(new ObjectName(registry), "Deadlocks");
+                return (String[]) conn.getAttribute(new ObjectName(registry), "Deadlocks");
             } catch (InstanceNotFoundException e) {
                 throw new Target.Failure(spec + " has no Canopy (no " + registry + " MBean)", 1);
             } catch (AttributeNotFoundException e) {
                 // a Canopy from before the attribute: only the operation, which needs a role that may invoke
-                cycles = (String[]) invokeRegistry(conn, spec, "deadlocks", new Object[0], new String[0]);
+                return (String[]) invokeRegistry(conn, spec, "deadlocks", new Object[0], new String[0]);
             }
-            if (cycles.length == 0) {
-                out.println("no deadlocks");
-            } else {
-                out.println(cycles.length + " deadlock(s):");
-                for (String cycle : cycles) {
-                    out.println("  " + Names.escapeControls(cycle)); // thread names may hold escape sequences
-                }
-            }
-            return 0;
         }
     }
 
     private int cancel(Options o) throws Exception {
-        o.onlyFor("cancel");
+        o.onlyFor("cancel", Options.TARGET_OPTIONS);
         if (o.positional.size() < 2 || o.positional.size() > 3) {
             throw new Target.Failure("cancel needs a target and a path: canopy cancel <target> <path> [reason]", 2);
         }
         String spec = o.positional.get(0);
         String path = o.positional.get(1);
         String reason = o.positional.size() == 3 ? o.positional.get(2) : "cancelled from the canopy command line";
+        out.println(calls.call(spec, "; whether it cancelled anything is not known",
+                () -> cancelAt(spec, path, reason, o)));
+        return 0;
+    }
+
+    /** Cancels the contexts at {@code path} in the target; returns what the target said. */
+    private String cancelAt(String spec, String path, String reason, Options o) throws Exception {
         try (JMXConnector c = new Target(spec).connect(o)) {
             MBeanServerConnection conn = Target.connection(c, spec);
             ObjectName registry = new ObjectName(this.registry);
@@ -361,70 +435,25 @@ public final class CanopyCli {
             if (result.startsWith("no context at ") || result.startsWith("cancelled 0 ")) { // the latter: older targets
                 throw new Target.Failure(spec + ": " + result, 1);
             }
-            out.println(result);
-            return 0;
-        }
-    }
-
-    // ------------------------------------------------------------------ record
-
-    private int record(Options o) throws Exception {
-        if (o.positional.size() != 1) {
-            throw new Target.Failure("record needs one target: canopy record <pid> [--duration 30s] [-o file.jfr]", 2);
-        }
-        String spec = o.positional.get(0);
-        Path file = Path.of(o.output != null ? o.output
-                : "canopy-" + spec.replaceAll("[^A-Za-z0-9]", "_") + "-"
-                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".jfr");
-        try (JMXConnector c = new Target(spec).connect(o)) {
-            MBeanServerConnection conn = Target.connection(c, spec);
-            jdk.management.jfr.FlightRecorderMXBean jfr;
-            try {
-                jfr = JMX.newMXBeanProxy(conn, new ObjectName(FLIGHT_RECORDER), jdk.management.jfr.FlightRecorderMXBean.class);
-                jfr.getRecordings();
-            } catch (java.lang.reflect.UndeclaredThrowableException e) {
-                if (e.getCause() instanceof InstanceNotFoundException) {
-                    throw new Target.Failure(spec + " has no flight recorder over JMX (" + FLIGHT_RECORDER + ")", 1);
-                }
-                throw new Target.Failure(spec + ": " + oneLine(e), 1);
-            }
-            long id = jfr.newRecording();
-            try {
-                // the template travels over JMX: nothing has to exist on the target's disk
-                jfr.setConfiguration(id, JfrTemplates.canopy());
-                // the target stops by itself even if this CLI is killed mid-way
-                jfr.setRecordingOptions(id, Map.of("name", "canopy-cli",
-                        "duration", (o.duration.toSeconds() + 60) + " s", "maxSize", String.valueOf(256L << 20)));
-                jfr.startRecording(id);
-                err.println("recording " + spec + " for " + human(o.duration) + " …");
-                TimeUnit.NANOSECONDS.sleep(o.duration.toNanos());
-                jfr.stopRecording(id);
-                long stream = jfr.openStream(id, Map.of());
-                long bytes = 0;
-                try (OutputStream w = Files.newOutputStream(file)) {
-                    for (byte[] chunk; (chunk = jfr.readStream(stream)) != null; ) {
-                        w.write(chunk);
-                        bytes += chunk.length;
-                    }
-                } finally {
-                    jfr.closeStream(stream);
-                }
-                out.println("recorded " + String.format("%,d", bytes) + " bytes to " + file);
-                return 0;
-            } finally {
-                jfr.closeRecording(id);
-            }
+            return result;
         }
     }
 
     // ------------------------------------------------------------------ jfr
 
     private int jfr(Options o) throws Exception {
+        o.onlyFor("jfr", List.of(), "--at", "--path", "-o", "--output");
         if (o.positional.size() != 2) {
             throw new Target.Failure("usage: canopy jfr tree|timeline|chrome <file.jfr> (see canopy jfr --help)", 2);
         }
         String what = o.positional.get(0);
         Path file = Path.of(o.positional.get(1));
+        if (o.at != null && !what.equals("tree")) {
+            throw new Target.Failure("--at goes with jfr tree only", 2);
+        }
+        o.onlyWith("--path", what.equals("timeline"), "goes with jfr timeline only");
+        o.onlyWith("-o", what.equals("chrome"), "goes with jfr chrome only");
+        o.onlyWith("--output", what.equals("chrome"), "goes with jfr chrome only");
         ContextRecording rec;
         try {
             rec = ContextRecording.read(file);
@@ -432,9 +461,6 @@ public final class CanopyCli {
             throw new Target.Failure("no such file: " + file, 1);
         } catch (IOException e) {
             throw new Target.Failure(e.getMessage(), 1);
-        }
-        if (o.at != null && !what.equals("tree")) {
-            throw new Target.Failure("--at goes with jfr tree only", 2);
         }
         switch (what) {
             case "tree" -> {
@@ -492,18 +518,21 @@ public final class CanopyCli {
               jfr tree|timeline|chrome <file.jfr>   read a recording: tree (--at a moment), timeline, Chrome trace
               demo                                  run the demo
 
-            <target> is a pid (same user; attaches and starts the JVM's local management agent),
-            host:port of a remote JMX agent, or a service:jmx: URL. Remote options: --user NAME
-            --password-file FILE, --ssl (with the JDK's javax.net.ssl.* properties).
+            <target> is a pid (same user; attaches and starts the JVM's local management agent, which
+            stays running in it), host:port of a remote JMX agent, or a service:jmx: URL. Remote options:
+            --user NAME --password-file FILE, --ssl (with the JDK's javax.net.ssl.* properties).
+            --timeout 10s: how long a target may take to answer, so a stopped JVM fails the command.
             canopy <command> --help shows a command's options. Exit codes: 0 ok, 1 failed, 2 usage, 3 refused.
             """;
 
     static String help(String command) {
         return switch (command) {
-            case "list" -> "usage: canopy list\n  Lists local JVMs (like jps); CANOPY is yes when Canopy is loaded, ? when it cannot attach.\n";
+            case "list" -> "usage: canopy list [--timeout 10s]\n  Lists local JVMs (like jps); CANOPY is yes when Canopy "
+                    + "is loaded, ? when it cannot attach or the JVM does not answer within the timeout.\n";
             case "status" -> """
                     usage: canopy status <target>[,<target>…] [options]
-                      --json            print the status JSON (schema canopy.status/1)
+                      --json            print the status JSON (schema canopy.status/1); for several targets
+                                        a line each: {"target": "<target>", "status": {…}}
                       -w, --watch       redraw every interval, until Ctrl-C (--json: a line when the tree changes)
                       --interval 1s     how often watch mode reads the target
                       --updates N       stop after N screens (--json: N lines)
@@ -513,6 +542,8 @@ public final class CanopyCli {
                       --domain D        the tree registered in JMX domain D (default dev.canopy), e.g. the
                                         OpenTelemetry agent extension's dev.canopy.otel
                       --user U --password-file F --ssl    for remote targets
+                      --timeout 10s     how long a target may take to answer
+                    Several targets: each is shown; one that fails is reported and the exit code is non-zero.
                     """;
             case "deadlocks" -> "usage: canopy deadlocks <target>\n  Prints each deadlock cycle as one line, or \"no deadlocks\".\n";
             case "cancel" -> "usage: canopy cancel <target> <path> [reason]\n  Cancels every live context at the dotted path and its subtree. Exit 3 when the target's JMX is read-only.\n";
@@ -520,6 +551,7 @@ public final class CanopyCli {
                     usage: canopy record <target> [--duration 30s] [-o file.jfr]
                       Starts a JFR recording in the target over JMX with the canopy.jfc template packaged in this
                       jar (no file needed on the target), stops it after the duration and saves it locally.
+                      Stopped early (Ctrl-C) or failing, it closes the target's recording and saves nothing.
                     """;
             case "jfr" -> """
                     usage: canopy jfr tree <file.jfr> [--at TIME]

@@ -22,6 +22,8 @@ final class Options {
     String domain;
     Duration interval = Duration.ofSeconds(1);
     Duration duration = Duration.ofSeconds(30);
+    /** How long a target may take to answer one call (see {@link TargetCalls}). */
+    Duration timeout = Duration.ofSeconds(10);
     int updates = Integer.MAX_VALUE;
     final List<String> positional = new ArrayList<>();
     /** The options given, as written, to refuse those that do not apply to the command. */
@@ -49,6 +51,7 @@ final class Options {
                 case "--domain" -> o.domain = domain(value(args, ++i, a));
                 case "--interval" -> o.interval = duration(value(args, ++i, a), a);
                 case "--duration" -> o.duration = duration(value(args, ++i, a), a);
+                case "--timeout" -> o.timeout = duration(value(args, ++i, a), a);
                 case "--updates" -> {
                     String v = value(args, ++i, a);
                     try {
@@ -71,18 +74,32 @@ final class Options {
         return o;
     }
 
+    /** The options of every command that reads a target: how to reach it and how long to wait for it. */
+    static final List<String> TARGET_OPTIONS = List.of("--user", "--password-file", "--ssl", "--domain", "--timeout");
+
     /**
      * Refuses an option {@code command} does not take, rather than ignore it: {@code deadlocks --json} printing
-     * text would mislead a script. {@code --help} and the remote-access options apply to every command.
+     * text would mislead a script. {@code --help} applies to every command.
      */
-    void onlyFor(String command, String... accepted) throws Target.Failure {
+    void onlyFor(String command, List<String> common, String... accepted) throws Target.Failure {
         List<String> ok = new ArrayList<>(List.of(accepted));
-        ok.addAll(List.of("-h", "--help", "--user", "--password-file", "--ssl", "--domain"));
+        ok.addAll(common);
+        ok.addAll(List.of("-h", "--help"));
         for (String g : given) {
             if (!ok.contains(g)) {
                 throw new Target.Failure("option " + g + " does not apply to " + command + " (see canopy " + command
                         + " --help)", 2);
             }
+        }
+        if (passwordFile != null && user == null) {
+            throw new Target.Failure("--password-file goes with --user NAME", 2);
+        }
+    }
+
+    /** Refuses {@code option} unless {@code condition}: an option given where it would be ignored. */
+    void onlyWith(String option, boolean condition, String why) throws Target.Failure {
+        if (given.contains(option) && !condition) {
+            throw new Target.Failure("option " + option + " " + why, 2);
         }
     }
 

@@ -76,8 +76,25 @@ final class Target {
         try {
             return Files.readString(Path.of(o.passwordFile), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new Failure("cannot read the password file " + o.passwordFile + ": " + e.getMessage(), 1);
+            throw new Failure("cannot read the password file " + o.passwordFile + ": " + why(e), 1);
         }
+    }
+
+    /**
+     * Why a file could not be read or written, in words: the JDK's exceptions often carry only the path as their
+     * message ({@code "x: x"} when printed after it).
+     */
+    static String why(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static JMXServiceURL remoteUrl(String spec) throws Failure {

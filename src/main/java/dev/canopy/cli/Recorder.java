@@ -1,0 +1,207 @@
+package dev.canopy.cli;
+
+import dev.canopy.jfr.JfrTemplates;
+import jdk.management.jfr.FlightRecorderMXBean;
+
+import javax.management.InstanceNotFoundException;
+import javax.management.JMX;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code canopy record}: a JFR recording made in the target over JMX with the packaged template, saved here.
+ *
+ * <p>Nothing is left behind when the command fails or is stopped (Ctrl-C): the recording in the target is closed
+ * and the partly written file removed. The file is written as {@code <file>.part} and renamed when complete, and
+ * that part file is made before recording starts, so a place that cannot be written to fails at once rather than
+ * after the whole duration.
+ */
+final class Recorder {
+    private static final String FLIGHT_RECORDER = "jdk.management.jfr:type=FlightRecorder";
+    /** How long the clean-up on Ctrl-C waits for the target: the process is on its way out. */
+    private static final Duration CLEAN_UP = Duration.ofSeconds(5);
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final TargetCalls calls;
+
+    Recorder(PrintStream out, PrintStream err, TargetCalls calls) {
+        this.out = out;
+        this.err = err;
+        this.calls = calls;
+    }
+
+    int record(Options o) throws Exception {
+        o.onlyFor("record", Options.TARGET_OPTIONS, "--duration", "-o", "--output");
+        if (o.positional.size() != 1) {
+            throw new Target.Failure("record needs one target: canopy record <pid> [--duration 30s] [-o file.jfr]", 2);
+        }
+        String spec = o.positional.get(0);
+        Path file = Path.of(o.output != null ? o.output
+                : "canopy-" + spec.replaceAll("[^A-Za-z0-9]", "_") + "-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".jfr");
+        if (Files.isDirectory(file)) {
+            throw new Target.Failure("cannot write the recording to " + file + ": it is a directory", 2);
+        }
+        Path part = file.resolveSibling(file.getFileName() + ".part");
+        OutputStream written;
+        try {
+            written = Files.newOutputStream(part);
+        } catch (IOException e) {
+            throw new Target.Failure("cannot write the recording to " + file + ": " + Target.why(e), 1);
+        }
+        try (written) {
+            JMXConnector c = calls.call(spec, () -> new Target(spec).connect(o));
+            try {
+                long bytes = record(spec, Target.connection(c, spec), o.duration, written, part);
+                written.close();
+                moveInPlace(part, file);
+                out.println("recorded " + String.format("%,d", bytes) + " bytes to " + file);
+                return 0;
+            } finally {
+                closeQuietly(c);
+            }
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
+    /** Records for {@code duration} and writes the recording to {@code written}; returns its size. */
+    private long record(String spec, MBeanServerConnection conn, Duration duration, OutputStream written, Path part)
+            throws Exception {
+        FlightRecorderMXBean jfr = calls.call(spec, () -> flightRecorder(spec, conn));
+        if (!calls.call(spec, () -> hasCanopy(conn))) {
+            err.println("note: " + spec + " has not loaded Canopy: the recording holds the JDK's events only");
+        }
+        long id;
+        try {
+            id = calls.call(spec, jfr::newRecording);
+        } catch (SecurityException e) {
+            throw new Target.Failure(spec + ": the JMX agent refused to start a recording for this user (a role "
+                    + "that may only read)", 3);
+        }
+        Thread onInterrupt = new Thread(() -> cleanUpAfterInterrupt(spec, jfr, id, part), "canopy-record-clean-up");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            calls.call(spec, () -> {
+                // the template travels over JMX: nothing has to exist on the target's disk
+                jfr.setConfiguration(id, JfrTemplates.canopy());
+                // the target stops by itself even if this command is killed before it can close the recording
+                jfr.setRecordingOptions(id, Map.of("name", "canopy-cli",
+                        "duration", (duration.toSeconds() + 60) + " s", "maxSize", String.valueOf(256L << 20)));
+                jfr.startRecording(id);
+                return null;
+            });
+            err.println("recording " + spec + " for " + CanopyCli.human(duration) + " …");
+            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+            calls.call(spec, () -> jfr.stopRecording(id));
+            long stream = calls.call(spec, () -> jfr.openStream(id, Map.of()));
+            long bytes = 0;
+            try {
+                for (byte[] chunk; (chunk = calls.call(spec, () -> jfr.readStream(stream))) != null; ) {
+                    written.write(chunk);
+                    bytes += chunk.length;
+                }
+            } finally {
+                calls.call(spec, () -> {
+                    jfr.closeStream(stream);
+                    return null;
+                });
+            }
+            return bytes;
+        } finally {
+            try {
+                calls.call(spec, () -> {
+                    jfr.closeRecording(id);
+                    return null;
+                });
+            } catch (Exception e) {
+                err.println("canopy: could not close the recording in " + spec + " (it stops by itself "
+                        + CanopyCli.human(duration.plusSeconds(60)) + " after it started): " + CanopyCli.oneLine(e));
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it closes the recording again, harmlessly
+            }
+        }
+    }
+
+    /** Whether Canopy is loaded in the target: its first tree sets a system property (as {@code list} reads it). */
+    private static boolean hasCanopy(MBeanServerConnection conn) throws IOException {
+        return java.lang.management.ManagementFactory.newPlatformMXBeanProxy(conn,
+                java.lang.management.ManagementFactory.RUNTIME_MXBEAN_NAME, java.lang.management.RuntimeMXBean.class)
+                .getSystemProperties().containsKey("dev.canopy.version");
+    }
+
+    private FlightRecorderMXBean flightRecorder(String spec, MBeanServerConnection conn) throws Exception {
+        FlightRecorderMXBean jfr = JMX.newMXBeanProxy(conn, new ObjectName(FLIGHT_RECORDER),
+                FlightRecorderMXBean.class);
+        try {
+            jfr.getRecordings();
+        } catch (UndeclaredThrowableException e) {
+            if (e.getCause() instanceof InstanceNotFoundException) {
+                throw new Target.Failure(spec + " has no flight recorder over JMX (" + FLIGHT_RECORDER + ")", 1);
+            }
+            throw new Target.Failure(spec + ": " + CanopyCli.oneLine(e), 1);
+        }
+        return jfr;
+    }
+
+    /** On Ctrl-C (or any other end of the process) mid-recording: close the target's recording, drop the part. */
+    private void cleanUpAfterInterrupt(String spec, FlightRecorderMXBean jfr, long id, Path part) {
+        try (TargetCalls quick = new TargetCalls(CLEAN_UP)) {
+            quick.call(spec, () -> {
+                jfr.closeRecording(id);
+                return null;
+            });
+            err.println("canopy: stopped; closed the recording in " + spec + ", saved nothing");
+        } catch (Exception e) {
+            err.println("canopy: stopped; could not close the recording in " + spec + " (it stops by itself): "
+                    + CanopyCli.oneLine(e));
+        }
+        try {
+            Files.deleteIfExists(part);
+        } catch (IOException e) {
+            err.println("canopy: could not remove " + part + ": " + Target.why(e));
+        }
+    }
+
+    private static void moveInPlace(Path part, Path file) throws Target.Failure {
+        try {
+            try {
+                Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new Target.Failure("cannot write the recording to " + file + ": " + Target.why(e), 1);
+        }
+    }
+
+    private void closeQuietly(JMXConnector c) {
+        try {
+            calls.call("", () -> {
+                c.close();
+                return null;
+            });
+        } catch (Exception e) {
+            // the target went away, or stopped answering: the connection dies with the process
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.canopy.cli;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Calls into target JVMs on a thread of the command's own, each waited for at most the command's timeout.
+ *
+ * <p>Why: neither the Attach API nor a JMX connection has a read timeout. A target that is stopped (SIGSTOP, a
+ * debugger, a pause that does not end) accepts the connection and never answers, and a command that waits for it
+ * would hang exactly when an operator most wants an answer. A call that times out leaves its thread blocked; the
+ * thread is a daemon, interrupted when the command ends, and the process exits regardless.
+ */
+final class TargetCalls implements AutoCloseable {
+    private final Duration timeout;
+    private final ExecutorService caller = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "canopy-target-call");
+        t.setDaemon(true);
+        return t;
+    });
+
+    TargetCalls(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** {@code call}'s result, or a failure naming {@code spec} when it has not returned within the timeout. */
+    <T> T call(String spec, Callable<T> call) throws Exception {
+        return call(spec, "", call);
+    }
+
+    /**
+     * As {@link #call(String, Callable)}; {@code whenUnanswered} is added to the timeout's message, to say what the
+     * user cannot know (whether a cancel happened).
+     */
+    <T> T call(String spec, String whenUnanswered, Callable<T> call) throws Exception {
+        Future<T> result = caller.submit(call);
+        try {
+            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            throw unanswered(spec, timeout, whenUnanswered);
+        } catch (ExecutionException e) {
+            throw rethrown(e);
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            throw e;
+        }
+    }
+
+    /** The failure of a target that did not answer within {@code timeout}. */
+    static Target.Failure unanswered(String spec, Duration timeout, String whenUnanswered) {
+        return new Target.Failure(spec + " did not answer within " + CanopyCli.human(timeout)
+                + " (is the JVM stopped or paused?)" + whenUnanswered + "; --timeout sets how long to wait", 1);
+    }
+
+    /** What the call threw, as it threw it. */
+    static Exception rethrown(ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof Exception ex) {
+            return ex;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return e;
+    }
+
+    @Override
+    public void close() {
+        caller.shutdownNow();
+    }
+}
