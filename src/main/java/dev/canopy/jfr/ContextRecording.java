@@ -146,7 +146,7 @@ public final class ContextRecording {
                             e.getString("reason"), e.getString("initiatorPath"), e.getInt("subtreeSize"), thread(e)));
                     timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
                             "CANCEL", e.getLong("contextId"), e.getString("path"), thread(e),
-                            e.getString("reason") + " (by " + e.getString("initiatorPath") + ", "
+                            orLost(e.getString("reason")) + " (by " + orLost(e.getString("initiatorPath")) + ", "
                                     + e.getInt("subtreeSize") + " contexts)"));
                 }
                 case EventNames.LOCK_WAIT -> {
@@ -154,7 +154,7 @@ public final class ContextRecording {
                     locks.add(lock(RecordedLock.Kind.WAIT, e));
                     timeline.add(new TimelineEntry(e.getStartTime(), e.getDuration(), "LOCK_WAIT",
                             e.getLong("contextId"), e.getString("path"), thread(e),
-                            "\"" + e.getString("lockName") + "\" " + e.getString("mode")
+                            "\"" + orLost(e.getString("lockName")) + "\" " + e.getString("mode")
                                     + (e.getBoolean("acquired") ? "" : " (gave up)")
                                     + (e.getString("holders") == null || e.getString("holders").isEmpty() ? ""
                                     : " held by " + e.getString("holders"))));
@@ -164,7 +164,7 @@ public final class ContextRecording {
                     locks.add(lock(RecordedLock.Kind.HOLD, e));
                     timeline.add(new TimelineEntry(e.getStartTime(), e.getDuration(), "LOCK_HOLD",
                             e.getLong("contextId"), e.getString("path"), thread(e),
-                            "\"" + e.getString("lockName") + "\" " + e.getString("mode")));
+                            "\"" + orLost(e.getString("lockName")) + "\" " + e.getString("mode")));
                 }
                 case EventNames.LOCK_HOLD_IN_PROGRESS, EventNames.LOCK_WAIT_IN_PROGRESS ->
                     // one hold or wait is seen at every chunk boundary while it lasts: keep the last sighting
@@ -182,7 +182,7 @@ public final class ContextRecording {
                                     : ", opened at " + e.getString("openedAt"))));
                 }
                 case EventNames.DEADLOCK -> timeline.add(new TimelineEntry(e.getStartTime(), Duration.ZERO,
-                        "DEADLOCK", 0, "", thread(e), e.getString("cycle")
+                        "DEADLOCK", 0, "", thread(e), orLost(e.getString("cycle"))
                         + (e.hasField("existing") && e.getBoolean("existing") ? " (found before the recording started)"
                         : "")));
                 default -> {
@@ -210,7 +210,7 @@ public final class ContextRecording {
                     stopped != null && !e.getStartTime().isBefore(stopped));
             warnings.add(w);
             timeline.add(new TimelineEntry(w.time(), Duration.ZERO, "WARNING", 0, w.path() == null ? "" : w.path(),
-                    null, w.severity() + " " + w.kind() + ": " + w.message()));
+                    null, orLost(w.severity()) + " " + orLost(w.kind()) + ": " + orLost(w.message())));
         }
         List<RecordedContext> roots = new ArrayList<>();
         for (RecordedContext c : contexts.values()) {
@@ -225,7 +225,6 @@ public final class ContextRecording {
             c.children.sort(Comparator.comparingLong(RecordedContext::id));
         }
         roots.sort(Comparator.comparingLong(RecordedContext::id));
-        timeline.sort(Comparator.comparing(TimelineEntry::time));
         see(roots, start, end);
         for (RecordedContext c : contexts.values()) {
             if (c.seenFrom == null) { // only a corrupt recording has parent links in a cycle: show them as roots
@@ -233,8 +232,43 @@ public final class ContextRecording {
                 see(List.of(c), start, end);
             }
         }
+        repairLostNames(roots, contexts);
+        timeline.replaceAll(t -> t.path() != null ? t : new TimelineEntry(t.time(), t.duration(), t.kind(),
+                t.contextId(), pathOf(contexts.get(t.contextId()), t.contextId()), t.thread(), t.detail()));
+        timeline.sort(Comparator.comparing(TimelineEntry::time));
         return new ContextRecording(contexts, List.copyOf(roots), List.copyOf(timeline), List.copyOf(lockEvents),
                 List.copyOf(locks), List.copyOf(cancels), List.copyOf(warnings), start, end);
+    }
+
+    /**
+     * Fills in a context's name or path that the recording lost, from the other and its parent's path. A JVM writes
+     * a string field as missing when its string pool lost the string (JDK 17 to 20 could, for events committed by a
+     * thread new to the recording): better a path rebuilt from the tree than none.
+     */
+    private static void repairLostNames(List<RecordedContext> roots, Map<Long, RecordedContext> contexts) {
+        ArrayDeque<RecordedContext> pending = new ArrayDeque<>(roots);
+        while (!pending.isEmpty()) {
+            RecordedContext c = pending.pop();
+            if (c.name == null && c.path != null) {
+                c.name = c.path.substring(c.path.lastIndexOf('.') + 1); // names hold no dots
+            }
+            if (c.path == null) {
+                RecordedContext parent = contexts.get(c.parentId());
+                String segment = c.name != null ? c.name : "#" + c.id();
+                c.path = parent == null || parent == c || parent.path == null ? segment : parent.path + "." + segment;
+            }
+            pending.addAll(c.children);
+        }
+    }
+
+    /** The path of {@code c}, or its id when the recording has no such context. */
+    private static String pathOf(RecordedContext c, long id) {
+        return c != null && c.path() != null ? c.path() : "#" + id;
+    }
+
+    /** A string field as printed: {@code (lost)} when the recording lost it. */
+    private static String orLost(String s) {
+        return s == null ? "(lost)" : s;
     }
 
     /**

@@ -114,8 +114,10 @@ class JfrListener implements TreeListener {
                 @Override
                 public void recordingStateChanged(Recording recording) {
                     if (recording.getState() == RecordingState.RUNNING) {
-                        emitExistingContexts();
-                        emitExistingDeadlocks();
+                        EmitterThread.onEmitter(() -> {
+                            emitExistingContexts();
+                            emitExistingDeadlocks();
+                        }).run();
                     }
                     followScopeRecording();
                 }
@@ -134,14 +136,19 @@ class JfrListener implements TreeListener {
                 JfrEvents.TreeStatistics.class, JfrEvents.ChunkBoundary.class)) {
             FlightRecorder.register(type);
         }
-        FlightRecorder.addPeriodicEvent(JfrEvents.Counter.class, JfrListener::emitCounters);
-        FlightRecorder.addPeriodicEvent(JfrEvents.TreeStatistics.class, JfrListener::emitStatistics);
+        // on JDK 17 to 20 the hooks commit on a thread of Canopy's, so their strings survive (see EmitterThread)
+        FlightRecorder.addPeriodicEvent(JfrEvents.Counter.class, EmitterThread.onEmitter(JfrListener::emitCounters));
+        FlightRecorder.addPeriodicEvent(JfrEvents.TreeStatistics.class,
+                EmitterThread.onEmitter(JfrListener::emitStatistics));
         // the values at the end of the last chunk too: JFR stops its recordings at exit, which ends the chunk and
         // runs this hook before the file is written (see "Periodic values" above)
-        FlightRecorder.addPeriodicEvent(JfrEvents.ChunkBoundary.class, JfrListener::emitAtChunkBoundary);
-        FlightRecorder.addPeriodicEvent(JfrEvents.LockHoldInProgress.class, JfrListener::emitHoldsInProgress);
-        FlightRecorder.addPeriodicEvent(JfrEvents.LockWaitInProgress.class, JfrListener::emitWaitsInProgress);
-        FlightRecorder.addPeriodicEvent(JfrEvents.Warning.class, JfrListener::emitWarnings);
+        FlightRecorder.addPeriodicEvent(JfrEvents.ChunkBoundary.class,
+                EmitterThread.onEmitter(JfrListener::emitAtChunkBoundary));
+        FlightRecorder.addPeriodicEvent(JfrEvents.LockHoldInProgress.class,
+                EmitterThread.onEmitter(JfrListener::emitHoldsInProgress));
+        FlightRecorder.addPeriodicEvent(JfrEvents.LockWaitInProgress.class,
+                EmitterThread.onEmitter(JfrListener::emitWaitsInProgress));
+        FlightRecorder.addPeriodicEvent(JfrEvents.Warning.class, EmitterThread.onEmitter(JfrListener::emitWarnings));
         ContextScopeEvents.register();
     }
 

@@ -14,8 +14,9 @@ import java.util.List;
 public final class RecordedContext {
     private final long id;
     private final long parentId;
-    private final String name;
-    private final String path;
+    /** Either may be repaired from the other and the parent's (see {@link ContextRecording}'s reading). */
+    String name;
+    String path;
     private final Instant start;
     private final boolean existedBefore;
     private final String thread;
@@ -106,7 +107,10 @@ public final class RecordedContext {
         return existedBefore;
     }
 
-    /** The thread that created it; for one created before the recording, the thread that started the recording. */
+    /**
+     * The thread that created it; for one created before the recording, the thread that announced it: the one that
+     * started the recording (on JDK 17 to 20, Canopy's {@code canopy-jfr-emitter}).
+     */
     public String thread() {
         return thread;
     }
