@@ -248,4 +248,22 @@ class StatusTest {
             deep.root().cancel("and the top");
         }
     }
+
+    @Test
+    void warningsThatSwapPlacesAreNoChangeButANewOneIs() {
+        global.child("a").open();
+        Status s = tree.status();
+        dev.canopy.status.Warning idleA = new dev.canopy.status.Warning(dev.canopy.status.Severity.INFO,
+                dev.canopy.status.WarningKind.IDLE, "global.a idle for 5.0s", "global.a", null, Duration.ofSeconds(5));
+        dev.canopy.status.Warning idleB = new dev.canopy.status.Warning(dev.canopy.status.Severity.INFO,
+                dev.canopy.status.WarningKind.IDLE, "global.b idle for 5.0s", "global.b", null, Duration.ofSeconds(5));
+        Status ab = withWarnings(s, List.of(idleA, idleB));
+        assertTrue(ab.sameContentAs(withWarnings(s, List.of(idleB, idleA))), "equally long: their order is no change");
+        assertFalse(ab.sameContentAs(withWarnings(s, List.of(idleA))), "one gone is a change");
+    }
+
+    private static Status withWarnings(Status s, List<dev.canopy.status.Warning> warnings) {
+        return new Status(s.schema(), s.timestamp(), s.root(), s.locks(), s.deadlocks(), warnings, s.counters(),
+                s.recentCompletions(), s.statistics(), s.system());
+    }
 }

@@ -121,7 +121,9 @@ public record Status(String schema, Instant timestamp, ContextStatus root, List<
             l.waiters().forEach(w -> b.append('w').append(w.contextId()).append(w.mode()).append(w.permits()));
         }
         s.counters().forEach(c -> b.append('C').append(c.key()).append(c.total()).append('/').append(c.live()));
-        s.warnings().forEach(w -> b.append('W').append(w.kind()).append(w.contextPath()).append(w.lockName()));
+        // as a set: warnings are listed by severity and how long they have lasted, so two that lasted equally long
+        // may swap places from one snapshot to the next with nothing changed
+        s.warnings().stream().map(w -> "W" + w.kind() + w.contextPath() + w.lockName()).sorted().forEach(b::append);
         s.deadlocks().forEach(d -> b.append('D').append(d.describe()));
         s.recentCompletions().forEach(r -> b.append('R').append(r.id()));
         return b.toString();
