@@ -135,7 +135,7 @@ class CliTest {
         refused.put(List.of("status", pid, "--password-file", "pw"), "--password-file goes with --user NAME");
         refused.put(List.of("status", pid, "--timeout", "0s"), "--timeout takes a positive duration like 500ms, 30s, 2m, not \"0s\"");
         refused.put(List.of("demo", "--duration"), "--duration needs a value (try 30s, 500ms, 2m)");
-        refused.put(List.of("demo", "--interval", "0s"), "not a positive duration (try 30s, 500ms, 2m): 0s");
+        refused.put(List.of("demo", "--interval", "0s"), "--interval takes a positive duration like 30s, 500ms, 2m, not \"0s\"");
         refused.forEach((args, message) -> {
             Result r = cli(args.toArray(new String[0]));
             assertEquals(2, r.exit(), args + ": " + r.err());
@@ -176,6 +176,13 @@ class CliTest {
                 assertEquals(1, status.exit());
                 assertEquals("canopy: " + target + " did not answer within 1.0s (is the JVM stopped or paused?); "
                         + "--timeout sets how long to wait", status.err().strip());
+                Result both = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                        () -> cli("status", target + "," + pid, "--timeout", "1s", "--no-color"));
+                assertEquals(1, both.exit());
+                assertTrue(both.err().contains(target + " did not answer within 1.0s"), both.err());
+                assertTrue(both.out().contains("== " + pid + "\n") && both.out().contains("remote-access"),
+                        "the target that answers is still read, though the one before it blocks a thread: "
+                                + both.out());
                 Result cancel = assertTimeoutPreemptively(Duration.ofSeconds(60),
                         () -> cli("cancel", target, "global.service", "--timeout", "1s"));
                 assertEquals(1, cancel.exit());

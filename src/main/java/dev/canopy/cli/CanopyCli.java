@@ -292,11 +292,15 @@ public final class CanopyCli {
                 }
             }
         } finally {
-            for (JMXConnector c : connections.values()) {
+            // closing is a call into the target too: one that stopped answering would hold the command here
+            for (Map.Entry<String, JMXConnector> c : connections.entrySet()) {
                 try {
-                    c.close();
-                } catch (IOException ignored) {
-                    // the target went away
+                    calls.call(c.getKey(), () -> {
+                        c.getValue().close();
+                        return null;
+                    });
+                } catch (Exception ignored) {
+                    // the target went away or stopped answering: the connection goes with this process
                 }
             }
         }
@@ -525,6 +529,12 @@ public final class CanopyCli {
             canopy <command> --help shows a command's options. Exit codes: 0 ok, 1 failed, 2 usage, 3 refused.
             """;
 
+    /** The options of every command that reads a target, as its help lists them. */
+    private static final String TARGET_HELP = """
+              --timeout 10s     how long the target may take to answer
+              --user U --password-file F --ssl    for remote targets; --domain D for another tree's registry
+            """;
+
     static String help(String command) {
         return switch (command) {
             case "list" -> "usage: canopy list [--timeout 10s]\n  Lists local JVMs (like jps); CANOPY is yes when Canopy "
@@ -543,16 +553,20 @@ public final class CanopyCli {
                                         OpenTelemetry agent extension's dev.canopy.otel
                       --user U --password-file F --ssl    for remote targets
                       --timeout 10s     how long a target may take to answer
-                    Several targets: each is shown; one that fails is reported and the exit code is non-zero.
+                    Several targets: each is shown; one that fails is reported and the exit code is non-zero
+                    (watch mode stops at the first failure).
                     """;
-            case "deadlocks" -> "usage: canopy deadlocks <target>\n  Prints each deadlock cycle as one line, or \"no deadlocks\".\n";
-            case "cancel" -> "usage: canopy cancel <target> <path> [reason]\n  Cancels every live context at the dotted path and its subtree. Exit 3 when the target's JMX is read-only.\n";
+            case "deadlocks" -> "usage: canopy deadlocks <target> [--timeout 10s]\n  Prints each deadlock cycle as one line, "
+                    + "or \"no deadlocks\".\n" + TARGET_HELP;
+            case "cancel" -> "usage: canopy cancel <target> <path> [reason] [--timeout 10s]\n  Cancels every live context "
+                    + "at the dotted path and its subtree. Exit 3 when the target's JMX is read-only.\n" + TARGET_HELP;
             case "record" -> """
-                    usage: canopy record <target> [--duration 30s] [-o file.jfr]
+                    usage: canopy record <target> [--duration 30s] [-o file.jfr] [--timeout 10s]
                       Starts a JFR recording in the target over JMX with the canopy.jfc template packaged in this
                       jar (no file needed on the target), stops it after the duration and saves it locally.
                       Stopped early (Ctrl-C) or failing, it closes the target's recording and saves nothing.
-                    """;
+                      Exit 3 when the user's JMX role may only read.
+                    """ + TARGET_HELP;
             case "jfr" -> """
                     usage: canopy jfr tree <file.jfr> [--at TIME]
                            canopy jfr timeline <file.jfr> [--path PREFIX]

@@ -65,25 +65,33 @@ final class Recorder {
         } catch (IOException e) {
             throw new Target.Failure("cannot write the recording to " + file + ": " + Target.why(e), 1);
         }
+        // from here on, Ctrl-C (which runs the shutdown hooks, not this method's finally blocks) cleans up too
+        Interrupted onInterrupt = new Interrupted(spec, part);
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (written) {
             JMXConnector c = calls.call(spec, () -> new Target(spec).connect(o));
             try {
-                long bytes = record(spec, Target.connection(c, spec), o.duration, written, part);
+                long bytes = record(spec, Target.connection(c, spec), o.duration, written, onInterrupt);
                 written.close();
                 moveInPlace(part, file);
                 out.println("recorded " + String.format("%,d", bytes) + " bytes to " + file);
                 return 0;
             } finally {
-                closeQuietly(c);
+                closeQuietly(spec, c);
             }
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it closes the recording and removes the part itself
+            }
             Files.deleteIfExists(part);
         }
     }
 
     /** Records for {@code duration} and writes the recording to {@code written}; returns its size. */
-    private long record(String spec, MBeanServerConnection conn, Duration duration, OutputStream written, Path part)
-            throws Exception {
+    private long record(String spec, MBeanServerConnection conn, Duration duration, OutputStream written,
+                        Interrupted onInterrupt) throws Exception {
         FlightRecorderMXBean jfr = calls.call(spec, () -> flightRecorder(spec, conn));
         if (!calls.call(spec, () -> hasCanopy(conn))) {
             err.println("note: " + spec + " has not loaded Canopy: the recording holds the JDK's events only");
@@ -95,8 +103,7 @@ final class Recorder {
             throw new Target.Failure(spec + ": the JMX agent refused to start a recording for this user (a role "
                     + "that may only read)", 3);
         }
-        Thread onInterrupt = new Thread(() -> cleanUpAfterInterrupt(spec, jfr, id, part), "canopy-record-clean-up");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        onInterrupt.recording(jfr, id);
         try {
             calls.call(spec, () -> {
                 // the template travels over JMX: nothing has to exist on the target's disk
@@ -112,32 +119,79 @@ final class Recorder {
             calls.call(spec, () -> jfr.stopRecording(id));
             long stream = calls.call(spec, () -> jfr.openStream(id, Map.of()));
             long bytes = 0;
-            try {
-                for (byte[] chunk; (chunk = calls.call(spec, () -> jfr.readStream(stream))) != null; ) {
+            for (byte[] chunk; (chunk = calls.call(spec, () -> jfr.readStream(stream))) != null; ) {
+                try {
                     written.write(chunk);
-                    bytes += chunk.length;
+                } catch (IOException e) {
+                    throw new Target.Failure("cannot write the recording: " + Target.why(e), 1);
                 }
-            } finally {
-                calls.call(spec, () -> {
-                    jfr.closeStream(stream);
-                    return null;
-                });
+                bytes += chunk.length;
             }
+            calls.call(spec, () -> {
+                jfr.closeStream(stream); // on a failure above, the target drops the stream after a while of disuse
+                return null;
+            });
             return bytes;
         } finally {
-            try {
-                calls.call(spec, () -> {
-                    jfr.closeRecording(id);
-                    return null;
-                });
-            } catch (Exception e) {
+            String failure = closeRecording(spec, jfr, id, calls.timeout());
+            if (failure != null) {
                 err.println("canopy: could not close the recording in " + spec + " (it stops by itself "
-                        + CanopyCli.human(duration.plusSeconds(60)) + " after it started): " + CanopyCli.oneLine(e));
+                        + CanopyCli.human(duration.plusSeconds(60)) + " after it started): " + failure);
+            }
+        }
+    }
+
+    /**
+     * Closes the target's recording, waiting at most {@code timeout}, on a thread of its own: also for a target that
+     * did not answer before, which may have been paused only for a while. Returns why it could not, or null.
+     */
+    private static String closeRecording(String spec, FlightRecorderMXBean jfr, long id, Duration timeout) {
+        try (TargetCalls closing = new TargetCalls(timeout)) {
+            closing.call(spec, () -> {
+                jfr.closeRecording(id);
+                return null;
+            });
+            return null;
+        } catch (Target.Failure f) {
+            return f.getMessage();
+        } catch (Exception e) {
+            return CanopyCli.oneLine(e);
+        }
+    }
+
+    /** The clean-up when the process ends mid-recording (Ctrl-C): the target's recording closed, the part removed. */
+    private final class Interrupted extends Thread {
+        private final String spec;
+        private final Path part;
+        private volatile FlightRecorderMXBean jfr;
+        private volatile long id;
+
+        Interrupted(String spec, Path part) {
+            super("canopy-record-clean-up");
+            this.spec = spec;
+            this.part = part;
+        }
+
+        void recording(FlightRecorderMXBean jfr, long id) {
+            this.id = id;
+            this.jfr = jfr;
+        }
+
+        @Override
+        public void run() {
+            FlightRecorderMXBean recorder = jfr;
+            if (recorder == null) {
+                err.println("canopy: stopped before recording; saved nothing");
+            } else {
+                String failure = closeRecording(spec, recorder, id, CLEAN_UP);
+                err.println(failure == null ? "canopy: stopped; closed the recording in " + spec + ", saved nothing"
+                        : "canopy: stopped; could not close the recording in " + spec + " (it stops by itself): "
+                        + failure);
             }
             try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or about to: it closes the recording again, harmlessly
+                Files.deleteIfExists(part);
+            } catch (IOException e) {
+                err.println("canopy: could not remove " + part + ": " + Target.why(e));
             }
         }
     }
@@ -163,25 +217,6 @@ final class Recorder {
         return jfr;
     }
 
-    /** On Ctrl-C (or any other end of the process) mid-recording: close the target's recording, drop the part. */
-    private void cleanUpAfterInterrupt(String spec, FlightRecorderMXBean jfr, long id, Path part) {
-        try (TargetCalls quick = new TargetCalls(CLEAN_UP)) {
-            quick.call(spec, () -> {
-                jfr.closeRecording(id);
-                return null;
-            });
-            err.println("canopy: stopped; closed the recording in " + spec + ", saved nothing");
-        } catch (Exception e) {
-            err.println("canopy: stopped; could not close the recording in " + spec + " (it stops by itself): "
-                    + CanopyCli.oneLine(e));
-        }
-        try {
-            Files.deleteIfExists(part);
-        } catch (IOException e) {
-            err.println("canopy: could not remove " + part + ": " + Target.why(e));
-        }
-    }
-
     private static void moveInPlace(Path part, Path file) throws Target.Failure {
         try {
             try {
@@ -194,9 +229,9 @@ final class Recorder {
         }
     }
 
-    private void closeQuietly(JMXConnector c) {
+    private void closeQuietly(String spec, JMXConnector c) {
         try {
-            calls.call("", () -> {
+            calls.call(spec, () -> {
                 c.close();
                 return null;
             });

@@ -1,7 +1,9 @@
 package dev.canopy.cli;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,20 +12,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Calls into target JVMs on a thread of the command's own, each waited for at most the command's timeout.
+ * Calls into target JVMs on threads of the command's own, each waited for at most the command's timeout.
  *
  * <p>Why: neither the Attach API nor a JMX connection has a read timeout. A target that is stopped (SIGSTOP, a
  * debugger, a pause that does not end) accepts the connection and never answers, and a command that waits for it
- * would hang exactly when an operator most wants an answer. A call that times out leaves its thread blocked; the
- * thread is a daemon, interrupted when the command ends, and the process exits regardless.
+ * would hang exactly when an operator most wants an answer. A call that times out leaves its thread blocked (socket
+ * reads ignore interrupts): the thread is a daemon, the next call gets another, and the process exits regardless.
+ * A target that did not answer once is not asked again by the same command, which fails its further calls at once
+ * rather than wait out the timeout for each.
  */
 final class TargetCalls implements AutoCloseable {
     private final Duration timeout;
-    private final ExecutorService caller = Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService callers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "canopy-target-call");
         t.setDaemon(true);
         return t;
     });
+    /** The targets that did not answer within the timeout. */
+    private final Set<String> unanswering = ConcurrentHashMap.newKeySet();
 
     TargetCalls(Duration timeout) {
         this.timeout = timeout;
@@ -43,13 +49,20 @@ final class TargetCalls implements AutoCloseable {
      * user cannot know (whether a cancel happened).
      */
     <T> T call(String spec, String whenUnanswered, Callable<T> call) throws Exception {
-        Future<T> result = caller.submit(call);
+        if (unanswering.contains(spec)) {
+            throw unanswered(spec, timeout, whenUnanswered);
+        }
+        Future<T> result = callers.submit(call);
         try {
             return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             result.cancel(true);
+            unanswering.add(spec);
             throw unanswered(spec, timeout, whenUnanswered);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof java.io.IOException io) {
+                throw CanopyCli.lost(spec, io); // what could not connect says so itself: this broke after
+            }
             throw rethrown(e);
         } catch (InterruptedException e) {
             result.cancel(true);
@@ -77,6 +90,6 @@ final class TargetCalls implements AutoCloseable {
 
     @Override
     public void close() {
-        caller.shutdownNow();
+        callers.shutdownNow();
     }
 }

@@ -37,8 +37,8 @@ public final class Demo {
         boolean quiet = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--duration" -> runFor = parseDuration(valueOf(args, ++i, "--duration"));
-                case "--interval" -> interval = parseDuration(valueOf(args, ++i, "--interval"));
+                case "--duration" -> runFor = parseDuration("--duration", valueOf(args, ++i, "--duration"));
+                case "--interval" -> interval = parseDuration("--interval", valueOf(args, ++i, "--interval"));
                 case "--quiet" -> quiet = true;
                 default -> throw new IllegalArgumentException("unknown demo option " + args[i]
                         + " (usage: demo [--duration 30s] [--interval 2s] [--quiet])");
@@ -227,7 +227,7 @@ public final class Demo {
         return args[i];
     }
 
-    static Duration parseDuration(String text) {
+    static Duration parseDuration(String option, String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         Duration d;
         try {
@@ -244,7 +244,8 @@ public final class Demo {
             d = Duration.ZERO;
         }
         if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("not a positive duration (try 30s, 500ms, 2m): " + text);
+            throw new IllegalArgumentException(option + " takes a positive duration like 30s, 500ms, 2m, not \""
+                    + text + "\"");
         }
         return d;
     }

@@ -205,12 +205,12 @@ public final class ContextRecording {
         addInProgress(seenInProgress.values(), stopped, end, locks, timeline);
         List<RecordedWarning> warnings = new ArrayList<>();
         for (RecordedEvent e : warningEvents) {
-            RecordedWarning w = new RecordedWarning(e.getStartTime(), e.getString("severity"), e.getString("kind"),
-                    e.getString("message"), e.getString("path"), e.getString("lockName"), e.getDuration("lasted"),
+            RecordedWarning w = new RecordedWarning(e.getStartTime(), orLost(e.getString("severity")),
+                    orLost(e.getString("kind")), orLost(e.getString("message")), e.getString("path"), e.getString("lockName"), e.getDuration("lasted"),
                     stopped != null && !e.getStartTime().isBefore(stopped));
             warnings.add(w);
             timeline.add(new TimelineEntry(w.time(), Duration.ZERO, "WARNING", 0, w.path() == null ? "" : w.path(),
-                    null, orLost(w.severity()) + " " + orLost(w.kind()) + ": " + orLost(w.message())));
+                    null, w.severity() + " " + w.kind() + ": " + w.message()));
         }
         List<RecordedContext> roots = new ArrayList<>();
         for (RecordedContext c : contexts.values()) {
@@ -233,6 +233,10 @@ public final class ContextRecording {
             }
         }
         repairLostNames(roots, contexts);
+        locks.replaceAll(l -> l.path() != null && l.lockName() != null ? l : new RecordedLock(l.kind(),
+                orLost(l.lockName()), l.lockKind(), l.mode(), l.permits(), l.contextId(),
+                l.path() != null ? l.path() : pathOf(contexts.get(l.contextId()), l.contextId()), l.thread(), l.start(), l.end(), l.holders(),
+                l.acquired(), l.stillInProgress()));
         timeline.replaceAll(t -> t.path() != null ? t : new TimelineEntry(t.time(), t.duration(), t.kind(),
                 t.contextId(), pathOf(contexts.get(t.contextId()), t.contextId()), t.thread(), t.detail()));
         timeline.sort(Comparator.comparing(TimelineEntry::time));
@@ -255,7 +259,9 @@ public final class ContextRecording {
             if (c.path == null) {
                 RecordedContext parent = contexts.get(c.parentId());
                 String segment = c.name != null ? c.name : "#" + c.id();
-                c.path = parent == null || parent == c || parent.path == null ? segment : parent.path + "." + segment;
+                // a parent the recording never saw is named by its id, so the context does not pass for a root
+                c.path = c.parentId() == 0 || parent == c ? segment
+                        : (parent == null || parent.path == null ? "#" + c.parentId() : parent.path) + "." + segment;
             }
             pending.addAll(c.children);
         }

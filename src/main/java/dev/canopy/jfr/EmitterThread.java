@@ -74,8 +74,13 @@ final class EmitterThread {
                 e = emitter;
                 if (e == null) {
                     e = Executors.newSingleThreadExecutor(r -> {
-                        Thread t = new Thread(r, "canopy-jfr-emitter");
+                        // made by whichever thread first runs a hook: take nothing of that thread's (no inherited
+                        // thread locals, its priority or its context class loader, which a redeployed web
+                        // application would then never release)
+                        Thread t = new Thread(null, r, "canopy-jfr-emitter", 0, false);
                         t.setDaemon(true);
+                        t.setPriority(Thread.NORM_PRIORITY);
+                        t.setContextClassLoader(EmitterThread.class.getClassLoader());
                         thread = t;
                         return t;
                     });

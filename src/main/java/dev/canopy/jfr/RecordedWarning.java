@@ -8,7 +8,8 @@ import java.time.Instant;
  *
  * @param time          the chunk boundary
  * @param severity      {@code INFO}, {@code WARNING} or {@code CRITICAL}
- * @param kind          a {@link dev.canopy.status.WarningKind} name
+ * @param kind          a {@link dev.canopy.status.WarningKind} name (severity, kind and message are {@code (lost)} where
+ *                      the recording lost the string)
  * @param path          the context concerned
  * @param lockName      the lock concerned, or {@code null}
  * @param lasted        how long the situation had lasted by then
