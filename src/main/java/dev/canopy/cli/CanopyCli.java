@@ -292,17 +292,7 @@ public final class CanopyCli {
                 }
             }
         } finally {
-            // closing is a call into the target too: one that stopped answering would hold the command here
-            for (Map.Entry<String, JMXConnector> c : connections.entrySet()) {
-                try {
-                    calls.call(c.getKey(), () -> {
-                        c.getValue().close();
-                        return null;
-                    });
-                } catch (Exception ignored) {
-                    // the target went away or stopped answering: the connection goes with this process
-                }
-            }
+            connections.forEach(calls::closeQuietly);
         }
         return 0;
     }

@@ -77,7 +77,7 @@ final class Recorder {
                 out.println("recorded " + String.format("%,d", bytes) + " bytes to " + file);
                 return 0;
             } finally {
-                closeQuietly(spec, c);
+                calls.closeQuietly(spec, c);
             }
         } finally {
             try {
@@ -226,17 +226,6 @@ final class Recorder {
             }
         } catch (IOException e) {
             throw new Target.Failure("cannot write the recording to " + file + ": " + Target.why(e), 1);
-        }
-    }
-
-    private void closeQuietly(String spec, JMXConnector c) {
-        try {
-            calls.call(spec, () -> {
-                c.close();
-                return null;
-            });
-        } catch (Exception e) {
-            // the target went away, or stopped answering: the connection dies with the process
         }
     }
 }

@@ -70,6 +70,22 @@ final class TargetCalls implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes {@code connection} to {@code spec} as a call (closing a JMX connection is a call into the target too,
+     * and one that stopped answering would hold the command), ignoring any failure: the connection goes with this
+     * process anyway.
+     */
+    void closeQuietly(String spec, AutoCloseable connection) {
+        try {
+            call(spec, () -> {
+                connection.close();
+                return null;
+            });
+        } catch (Exception ignored) {
+            // the target went away or stopped answering
+        }
+    }
+
     /** The failure of a target that did not answer within {@code timeout}. */
     static Target.Failure unanswered(String spec, Duration timeout, String whenUnanswered) {
         return new Target.Failure(spec + " did not answer within " + CanopyCli.human(timeout)
