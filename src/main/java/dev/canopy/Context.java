@@ -291,6 +291,7 @@ public final class Context extends ContextCancellation implements AutoCloseable 
      * for its children or tasks is not ended yet; a status snapshot shows it with {@code ended} true, as its outcome
      * is already fixed.
      */
+    @Override
     public boolean isEnded() {
         return phase == DETACHED;
     }
@@ -302,11 +303,13 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     }
 
     /**
-     * {@code text} as it may leave the process: every value of a secret of this context or of its ancestors
-     * ({@link #setSecret}, redacted keys) replaced by {@code <redacted>}; values shorter than 4 characters are not
-     * searched for. Values of a redacted key that a {@link LiveData} source gives are searched for too. Failure
-     * messages and cancel reasons pass through it before status, JFR and exported spans show them, since an
-     * exception often quotes the value it refused.
+     * {@code text} as it may leave the process: every value of a secret ({@link #setSecret}, redacted keys)
+     * replaced by {@code <redacted>}, whether this context, an ancestor or any other context still in the tree
+     * stores it (a request's failure may quote the password its pool's context keeps); values shorter than 4
+     * characters are not searched for. Values of a redacted key that a {@link LiveData} source gives are searched
+     * for when this context or an ancestor has the source. Failure messages and cancel reasons pass through it before
+     * status, JFR and exported spans show them, since an exception often quotes the value it refused. The secrets of
+     * a context that has left the tree, and those of other trees, are not searched for.
      */
     public String withoutSecrets(String text) {
         return SecretTexts.without(this, text);
@@ -361,9 +364,9 @@ public final class Context extends ContextCancellation implements AutoCloseable 
     /**
      * Cancels this context and its whole subtree. Tasks running in them are interrupted, {@link #cancelled()}
      * futures complete and {@link #onCancel} callbacks run, on the calling thread. Only the first cancel counts.
-     * The reason is kept {@linkplain #withoutSecrets without the values of this context's secrets and its
-     * ancestors'}, since it is shown wherever the cancellation is (status, JMX, JFR, exported spans, the
-     * {@code CancellationException} a task sees), and cut to 1,000 characters.
+     * The reason is kept {@linkplain #withoutSecrets without the values of secrets}, since it is shown wherever the
+     * cancellation is (status, JMX, JFR, exported spans, the {@code CancellationException} a task sees), and cut to
+     * 1,000 characters.
      */
     public void cancel(String reason) {
         Objects.requireNonNull(reason, "reason");
@@ -601,6 +604,9 @@ public final class Context extends ContextCancellation implements AutoCloseable 
             ReadOnlyFuture<ContextState> ended = x.ended;
             if (ended != null) {
                 completeEnded(ended, o);
+            }
+            if (x.indexedSecrets != null) {
+                forgetSecrets(x); // after recordEnd: its own completion was cleaned of them
             }
         }
     }

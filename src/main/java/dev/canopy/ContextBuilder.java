@@ -210,6 +210,9 @@ public final class ContextBuilder {
             child.listenerState = ListenerChain.keep(lc, lc.contextStarted(child));
         }
         parent.attachChild(child);
+        if (data != null) {
+            child.indexSecretData(); // once in the tree, whose end takes them out again
+        }
         if (own < inherited) {
             child.scheduleDeadline();
         }

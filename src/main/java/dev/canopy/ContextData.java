@@ -117,6 +117,14 @@ abstract class ContextData {
         } else {
             JsonNode node = Json.toNode(key, value);
             extras().data().put(key, node);
+            if (isSecret(key)) {
+                indexSecret(key, node);
+            }
+            touch();
+            return;
+        }
+        if (isSecret(key)) {
+            indexSecret(key, null);
         }
         touch();
     }
@@ -161,6 +169,74 @@ abstract class ContextData {
                 }
             });
             LiveDataReader.readWithheld(x.liveData, path(), v -> SecretTexts.collect(v, out));
+        }
+    }
+
+    /** Whether the context has ended and left the tree (see {@link Context#isEnded()}). */
+    public abstract boolean isEnded();
+
+    /**
+     * Keeps the texts of the secret stored under {@code key} ({@code node}, or null once it is removed) in the
+     * tree's {@link SecretIndex}, in place of the key's earlier ones, so that other contexts' failure messages are
+     * cleaned of them too. A context that has left the tree keeps none there.
+     */
+    final void indexSecret(String key, JsonNode node) {
+        java.util.List<String> texts = node == null || node == HIDDEN ? java.util.List.of() : SecretTexts.texts(node);
+        ContextExtras x = extras();
+        synchronized (x) {
+            if (x.secretsForgotten) {
+                return;
+            }
+            java.util.Map<String, java.util.List<String>> indexed = x.indexedSecrets;
+            java.util.List<String> earlier = indexed == null ? null : indexed.get(key);
+            if (earlier == null && texts.isEmpty()) {
+                return;
+            }
+            SecretIndex index = tree.secretIndex();
+            texts.forEach(index::add); // before the earlier ones go: a text both hold is never missing meanwhile
+            if (earlier != null) {
+                earlier.forEach(index::remove);
+            }
+            if (indexed == null) {
+                indexed = new java.util.HashMap<>(4);
+            }
+            if (texts.isEmpty()) {
+                indexed.remove(key);
+            } else {
+                indexed.put(key, texts);
+            }
+            x.indexedSecrets = indexed; // a volatile write before the read below; the end reads it after its own
+        }
+        // The context may have left the tree meanwhile, its end not seeing these texts: each side writes (the end,
+        // its phase; we, the texts) before it reads the other's, so at least one of them lets go of them.
+        if (isEnded()) {
+            forgetSecrets(x);
+        }
+    }
+
+    /** Indexes the secrets given to the builder, once the context is in the tree (see {@link #indexSecret}). */
+    final void indexSecretData() {
+        ContextExtras x = extras;
+        ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
+        if (d != null) {
+            d.forEach((k, v) -> {
+                if (isSecret(k)) {
+                    indexSecret(k, v);
+                }
+            });
+        }
+    }
+
+    /** Takes this context's secrets out of the tree's index, for good: it has left the tree. */
+    final void forgetSecrets(ContextExtras x) {
+        synchronized (x) {
+            x.secretsForgotten = true;
+            java.util.Map<String, java.util.List<String>> indexed = x.indexedSecrets;
+            if (indexed != null) {
+                SecretIndex index = tree.secretIndex();
+                indexed.values().forEach(texts -> texts.forEach(index::remove));
+                x.indexedSecrets = null;
+            }
         }
     }
 

@@ -11,6 +11,14 @@ import java.util.concurrent.ScheduledFuture;
 final class ContextExtras {
     volatile ConcurrentHashMap<String, JsonNode> data;
     volatile Set<String> secretKeys;
+    /**
+     * The texts of this context's stored secrets that its tree's {@link SecretIndex} holds, by key; null while there
+     * are none. Changed under this object's monitor. Volatile because the context's end reads it without the monitor
+     * and must not miss texts indexed while it ends (see {@link ContextData#indexSecret}).
+     */
+    volatile java.util.Map<String, java.util.List<String>> indexedSecrets;
+    /** Set under the monitor once the context has left the tree: its secrets are no longer indexed. */
+    boolean secretsForgotten;
     volatile ConcurrentHashMap<String, MetricValue> metrics;
     volatile ReadOnlyFuture<Void> cancelled;
     volatile ReadOnlyFuture<ContextState> ended;

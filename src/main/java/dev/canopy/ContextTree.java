@@ -64,6 +64,8 @@ public final class ContextTree implements AutoCloseable {
     private final WarningThresholds warningThresholds;
     private final SystemMetricsSampler systemMetrics;
     private final java.util.Set<String> redactedKeys;
+    /** The stored secrets of the tree's contexts, searched for in every failure message and cancel reason. */
+    private final SecretIndex secretIndex = new SecretIndex();
     private final int maxDepth;
     private final boolean preciseContextTiming;
     private final Context root;
@@ -190,6 +192,10 @@ public final class ContextTree implements AutoCloseable {
 
     boolean isRedactedKey(String key) {
         return !redactedKeys.isEmpty() && redactedKeys.contains(key.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    SecretIndex secretIndex() {
+        return secretIndex;
     }
 
     int maxDepth() {

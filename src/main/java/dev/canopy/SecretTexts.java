@@ -7,8 +7,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Removes the values of a context's secrets from text that leaves the process: a failure's message often quotes the
- * value that was refused ({@code "api key sk-live-… rejected"}), and the value may be the secret the context carries.
+ * Removes the values of secrets from text that leaves the process: a failure's message often quotes the value that
+ * was refused ({@code "api key sk-live-… rejected"}), and the value may be a secret that its own context, or another
+ * context of the tree, carries.
  */
 final class SecretTexts {
     /** Shorter values are not searched for: "no" or "42" would blank out ordinary words and numbers. */
@@ -17,7 +18,10 @@ final class SecretTexts {
     private SecretTexts() {
     }
 
-    /** {@code text} with each secret value of {@code context} and its ancestors replaced by {@value Json#REDACTED}. */
+    /**
+     * {@code text} with each secret value replaced by {@value Json#REDACTED}: those of {@code context} and its
+     * ancestors, live values included, and the stored ones of every context still in the tree.
+     */
     static String without(Context context, String text) {
         if (text == null || text.length() < MIN_LENGTH) {
             return text;
@@ -26,6 +30,7 @@ final class SecretTexts {
         for (Context c = context; c != null; c = c.parentOrNull()) {
             c.secretValues(secrets);
         }
+        context.tree.secretIndex().findIn(text, secrets);
         if (secrets.isEmpty()) {
             return text;
         }
@@ -42,6 +47,13 @@ final class SecretTexts {
         if (text.length() >= MIN_LENGTH) {
             out.add(text);
         }
+    }
+
+    /** The texts a secret's JSON value holds (see {@link #collect(JsonNode, List)}). */
+    static List<String> texts(JsonNode node) {
+        List<String> out = new ArrayList<>(1);
+        collect(node, out);
+        return out;
     }
 
     /** The texts a secret's JSON value holds: strings, and numbers written out, at any depth. */
