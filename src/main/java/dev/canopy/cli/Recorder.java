@@ -66,14 +66,14 @@ final class Recorder {
             throw new Target.Failure("cannot write the recording to " + file + ": " + Target.why(e), 1);
         }
         // from here on, Ctrl-C (which runs the shutdown hooks, not this method's finally blocks) cleans up too
-        Interrupted onInterrupt = new Interrupted(spec, part);
+        Interrupted onInterrupt = cleanUpFor(spec, part);
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (written) {
             JMXConnector c = calls.call(spec, () -> new Target(spec).connect(o));
             try {
                 long bytes = record(spec, Target.connection(c, spec), o.duration, written, onInterrupt);
                 written.close();
-                moveInPlace(part, file);
+                onInterrupt.save(part, file);
                 out.println("recorded " + String.format("%,d", bytes) + " bytes to " + file);
                 return 0;
             } finally {
@@ -134,7 +134,9 @@ final class Recorder {
             return bytes;
         } finally {
             String failure = closeRecording(spec, jfr, id, calls.timeout());
-            if (failure != null) {
+            if (failure == null) {
+                onInterrupt.recordingClosed();
+            } else {
                 err.println("canopy: could not close the recording in " + spec + " (it stops by itself "
                         + CanopyCli.human(duration.plusSeconds(60)) + " after it started): " + failure);
             }
@@ -159,12 +161,23 @@ final class Recorder {
         }
     }
 
-    /** The clean-up when the process ends mid-recording (Ctrl-C): the target's recording closed, the part removed. */
-    private final class Interrupted extends Thread {
+    /**
+     * The clean-up when the process ends mid-recording (Ctrl-C): the target's recording closed, the part removed,
+     * and one line saying what became of the recording, true to the moment it was stopped at.
+     */
+    final class Interrupted extends Thread {
         private final String spec;
         private final Path part;
         private volatile FlightRecorderMXBean jfr;
         private volatile long id;
+        /** The command closed the target's recording itself: nothing is left to close there. */
+        private volatile boolean recordingClosed;
+        /** Guards {@link #saved}, so that saving and cleaning up never overlap (not the thread's own monitor). */
+        private final Object saving = new Object();
+        /** Where the recording was saved. */
+        private Path saved;
+        /** The clean-up ran first: the part is gone, and the recording is not to be saved. */
+        private boolean cleanedUp;
 
         Interrupted(String spec, Path part) {
             super("canopy-record-clean-up");
@@ -177,11 +190,39 @@ final class Recorder {
             this.jfr = jfr;
         }
 
+        void recordingClosed() {
+            recordingClosed = true;
+        }
+
+        /** Moves the complete part into place, unless the clean-up has begun (then the part is gone). */
+        void save(Path part, Path file) throws Target.Failure {
+            synchronized (saving) {
+                if (cleanedUp) {
+                    throw new Target.Failure("stopped before the recording was saved", 1);
+                }
+                moveInPlace(part, file);
+                saved = file;
+            }
+        }
+
         @Override
         public void run() {
+            synchronized (saving) {
+                if (saved != null) {
+                    err.println("canopy: stopped; the recording was saved to " + saved);
+                } else {
+                    cleanedUp = true;
+                    cleanUp();
+                }
+            }
+        }
+
+        private void cleanUp() {
             FlightRecorderMXBean recorder = jfr;
             if (recorder == null) {
                 err.println("canopy: stopped before recording; saved nothing");
+            } else if (recordingClosed) {
+                err.println("canopy: stopped; the recording in " + spec + " was closed, saved nothing");
             } else {
                 String failure = closeRecording(spec, recorder, id, CLEAN_UP);
                 err.println(failure == null ? "canopy: stopped; closed the recording in " + spec + ", saved nothing"
@@ -194,6 +235,11 @@ final class Recorder {
                 err.println("canopy: could not remove " + part + ": " + Target.why(e));
             }
         }
+    }
+
+    /** The clean-up {@link #record(Options)} installs for a recording of {@code spec} written to {@code part}. */
+    Interrupted cleanUpFor(String spec, Path part) {
+        return new Interrupted(spec, part);
     }
 
     /** Whether Canopy is loaded in the target: its first tree sets a system property (as {@code list} reads it). */
