@@ -117,14 +117,9 @@ abstract class ContextData {
         } else {
             JsonNode node = Json.toNode(key, value);
             extras().data().put(key, node);
-            if (isSecret(key)) {
-                indexSecret(key, node);
-            }
-            touch();
-            return;
         }
         if (isSecret(key)) {
-            indexSecret(key, null);
+            indexSecret(key);
         }
         touch();
     }
@@ -176,17 +171,21 @@ abstract class ContextData {
     public abstract boolean isEnded();
 
     /**
-     * Keeps the texts of the secret stored under {@code key} ({@code node}, or null once it is removed) in the
-     * tree's {@link SecretIndex}, in place of the key's earlier ones, so that other contexts' failure messages are
-     * cleaned of them too. A context that has left the tree keeps none there.
+     * Keeps the texts of the secret now stored under {@code key} (none once it is removed) in the tree's
+     * {@link SecretIndex}, in place of the key's earlier ones, so that other contexts' failure messages are cleaned
+     * of them too. The value is read under the monitor, so of two threads storing the key at once, the one indexing
+     * second indexes what is stored last. A context that has left the tree keeps none there.
      */
-    final void indexSecret(String key, JsonNode node) {
-        java.util.List<String> texts = node == null || node == HIDDEN ? java.util.List.of() : SecretTexts.texts(node);
+    final void indexSecret(String key) {
         ContextExtras x = extras();
         synchronized (x) {
             if (x.secretsForgotten) {
                 return;
             }
+            ConcurrentHashMap<String, JsonNode> d = x.data;
+            JsonNode node = d == null ? null : d.get(key);
+            java.util.List<String> texts = node == null || node == HIDDEN ? java.util.List.of()
+                    : SecretTexts.texts(node);
             java.util.Map<String, java.util.List<String>> indexed = x.indexedSecrets;
             java.util.List<String> earlier = indexed == null ? null : indexed.get(key);
             if (earlier == null && texts.isEmpty()) {
@@ -219,9 +218,9 @@ abstract class ContextData {
         ContextExtras x = extras;
         ConcurrentHashMap<String, JsonNode> d = x == null ? null : x.data;
         if (d != null) {
-            d.forEach((k, v) -> {
+            d.keySet().forEach(k -> {
                 if (isSecret(k)) {
-                    indexSecret(k, v);
+                    indexSecret(k);
                 }
             });
         }
