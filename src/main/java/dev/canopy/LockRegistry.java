@@ -175,6 +175,14 @@ final class LockRegistry {
             return;
         }
         List<Deadlock> found = canopyDeadlocks();
+        if (aWaitHasLasted(watchdogPeriod.toNanos())) {
+            // a cycle through a named lock and a monitor or JDK lock is invisible to the wait-for graph above: only
+            // the JVM sees its other edges. Asked only once a wait has lasted a whole period, as its look pauses
+            // the JVM's threads, and a deadlocked wait lasts forever while most waits are over within microseconds
+            List<Deadlock> withJvms = new ArrayList<>(found);
+            withJvms.addAll(jdkDeadlocks(found, true));
+            found = withJvms;
+        }
         List<Deadlock> fresh = new ArrayList<>();
         synchronized (this) {
             Set<String> current = new HashSet<>();
@@ -204,6 +212,19 @@ final class LockRegistry {
         watchRounds.incrementAndGet(); // after reporting: a test that saw the round also sees its reports
     }
 
+    /** Whether a registered waiter has waited at least {@code nanos}. */
+    private boolean aWaitHasLasted(long nanos) {
+        long now = tree.clock.nanoTime();
+        for (LockCore lock : locks.keySet()) {
+            for (Waiter w : lock.waiters) {
+                if (now - w.sinceNanos >= nanos) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     synchronized void close() {
         if (watchdog != null) {
             watchdog.cancel(false);
@@ -224,7 +245,7 @@ final class LockRegistry {
     /** Cycles among named locks, then those the JVM finds in monitors and JDK locks that are not already named. */
     List<Deadlock> deadlocks() {
         List<Deadlock> out = new ArrayList<>(canopyDeadlocks());
-        out.addAll(jdkDeadlocks(out));
+        out.addAll(jdkDeadlocks(out, false));
         return out;
     }
 
@@ -380,8 +401,10 @@ final class LockRegistry {
      * waits for a named lock (reported from the named locks, under their names, once the waits are registered).
      * A cycle that passes through a monitor or a JDK lock is the JVM's to report; its steps name a named lock by its
      * name, and a thread by the context of the named lock it holds or waits for, or of the task it runs.
+     * {@code throughNamedLocksOnly}: only cycles in which a thread waits for one of this registry's named locks (the
+     * watchdog's: the JVM's other deadlocks are not this tree's to announce).
      */
-    private List<Deadlock> jdkDeadlocks(List<Deadlock> known) {
+    private List<Deadlock> jdkDeadlocks(List<Deadlock> known, boolean throughNamedLocksOnly) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] ids;
         try {
@@ -439,7 +462,9 @@ final class LockRegistry {
             List<Long> cycle = walked.subList(start, walked.size());
             boolean allKnown = steps.stream().allMatch(s -> knownThreads.contains(s.thread()));
             boolean allWaitForNamedLocks = cycle.stream().allMatch(queuedOn::containsKey);
-            if (!steps.isEmpty() && !allKnown && !allWaitForNamedLocks) {
+            boolean throughANamedLock = cycle.stream().anyMatch(queuedOn::containsKey);
+            if (!steps.isEmpty() && !allKnown && !allWaitForNamedLocks
+                    && (throughANamedLock || !throughNamedLocksOnly)) {
                 out.add(new Deadlock(steps, "JDK"));
             }
         }

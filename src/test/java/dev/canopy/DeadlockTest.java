@@ -364,4 +364,95 @@ class DeadlockTest {
         assertEquals(1, reported.size());
         tasks.forEach(t -> t.context().cancel());
     }
+
+    @Test
+    void theWatchdogReportsACycleThroughANamedLockAndAJdkLockOnce() throws Exception {
+        java.util.concurrent.ExecutorService platformThreads = java.util.concurrent.Executors.newCachedThreadPool();
+        try (ContextTree t = ContextTree.builder().executor(platformThreads)
+                .deadlockCheckPeriod(Duration.ofMillis(20)).build()) {
+            CopyOnWriteArrayList<Deadlock> reported = new CopyOnWriteArrayList<>();
+            CountDownLatch first = new CountDownLatch(1);
+            t.onDeadlock(d -> {
+                reported.add(d);
+                first.countDown();
+            });
+            Context service = t.root().child("service").open();
+            NamedLock orders = service.mutex("orders");
+            Lock cache = new ReentrantLock();
+            List<NamedLock> none = java.util.Arrays.asList(null, null);
+            List<Task<Void>> tasks = jdkCycle(service, List.of("holds-orders", "holds-cache"), none,
+                    List.of(orders, cache), List.of(cache, orders));
+            assertTrue(first.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the watchdog reports the cycle");
+            Deadlock d = reported.get(0);
+            assertEquals("JDK", d.source(), d.describe());
+            assertEquals(java.util.Set.of("global.service.holds-orders", "global.service.holds-cache"),
+                    contextsOf(d), d.describe());
+            long rounds = t.lockRegistry().watchRounds.get();
+            awaitTrue("five more rounds", () -> t.lockRegistry().watchRounds.get() >= rounds + 5);
+            assertEquals(1, reported.size(), () -> reported.toString());
+            breakAndAwaitGone(t, tasks);
+        } finally {
+            platformThreads.shutdownNow();
+        }
+    }
+
+    @Test
+    void theWatchdogLeavesTheJvmsOtherDeadlocksToTheJvm() throws Exception {
+        CopyOnWriteArrayList<Deadlock> reported = new CopyOnWriteArrayList<>();
+        tree.onDeadlock(reported::add);
+        // a long wait for a named lock, so the watchdog asks the JVM ...
+        NamedLock busy = root.mutex("busy");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        Task<Void> holder = root.spawnChild("holder", ctx -> {
+            try (Held h = busy.acquire()) {
+                holding.countDown();
+                release.await();
+            }
+            return null;
+        });
+        assertTrue(holding.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        Task<Void> waiter = root.spawnChild("waiter", ctx -> {
+            try (Held h = busy.acquire()) {
+                return null;
+            }
+        });
+        // ... and a cycle of plain JDK locks on threads that have nothing to do with the tree
+        ReentrantLock m1 = new ReentrantLock();
+        ReentrantLock m2 = new ReentrantLock();
+        CyclicBarrier both = new CyclicBarrier(2);
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (var pair : List.of(List.of(m1, m2), List.of(m2, m1))) {
+            Thread th = new Thread(() -> {
+                pair.get(0).lock();
+                try {
+                    both.await();
+                    pair.get(1).lockInterruptibly();
+                } catch (Exception e) {
+                    return; // interrupted: the test breaks the deadlock
+                } finally {
+                    pair.get(0).unlock();
+                }
+            }, "unrelated-jdk-lock-user");
+            threads.add(th);
+            th.start();
+        }
+        try {
+            awaitTrue("the JVM's cycle is listed", () -> tree.deadlocks().stream().anyMatch(d -> d.source().equals("JDK")));
+            awaitTrue("the named wait has lasted a period", () -> tree.locks().stream()
+                    .flatMap(l -> l.waiters().stream())
+                    .anyMatch(w -> w.waiting().compareTo(Duration.ofMillis(40)) > 0));
+            long rounds = tree.lockRegistry().watchRounds.get();
+            awaitTrue("five more rounds", () -> tree.lockRegistry().watchRounds.get() >= rounds + 5);
+            assertEquals(List.of(), reported);
+        } finally {
+            threads.forEach(Thread::interrupt);
+            for (Thread th : threads) {
+                th.join(WAIT.toMillis());
+            }
+            release.countDown();
+        }
+        holder.join();
+        waiter.join();
+    }
 }

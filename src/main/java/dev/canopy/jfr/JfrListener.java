@@ -265,9 +265,9 @@ class JfrListener implements TreeListener {
 
     /**
      * A recording just started: the deadlocks already there, so a recording started to look into a stuck JVM names
-     * them. Those among named locks were reported once, when the watchdog found them (one that formed within its
-     * last period may be reported again when it finds it); those among monitors and JDK locks, which the JVM finds
-     * and every tree reports, only here, once.
+     * them. Those the watchdog finds (among named locks, or through a wait for one) were reported once, when it
+     * found them (one that formed within its last period may be reported again when it finds it); those among
+     * monitors and JDK locks alone, which the JVM finds and every tree lists, only here, once.
      */
     private static void emitExistingDeadlocks() {
         if (!DEADLOCK.isEnabled()) {
