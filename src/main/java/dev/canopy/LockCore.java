@@ -212,6 +212,22 @@ abstract class LockCore implements LockView {
         if (context.isCancelled()) {
             throw cancelledWhileWaiting(context);
         }
+        if (interruptible && timeoutNanos >= 0 && timeoutNanos <= UNTRACKED_WAIT_NANOS) {
+            // the whole wait is shorter than any shown (tryLock(0, unit) among them): one try, no waiter, fair or
+            // not, as a waiter in a fair lock's queue gives its turn up after this long anyway
+            try {
+                if (attempt.attempt(timeoutNanos)) {
+                    contended.increment();
+                    return true;
+                }
+                return false;
+            } catch (InterruptedException e) {
+                if (context.isCancelled()) {
+                    throw cancelledWhileWaiting(context);
+                }
+                throw e;
+            }
+        }
         boolean interruptedMeanwhile = false;
         if (!fair && (timeoutNanos < 0 || timeoutNanos > UNTRACKED_WAIT_NANOS)) {
             // most contended waits are over within microseconds: park that long before paying for a visible

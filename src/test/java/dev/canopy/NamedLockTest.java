@@ -288,6 +288,40 @@ class NamedLockTest {
     }
 
     @Test
+    void aTimedWaitTooShortToShowIsNeitherRegisteredNorAnnounced() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger waitsAnnounced = new java.util.concurrent.atomic.AtomicInteger();
+        dev.canopy.spi.TreeListener waits = new dev.canopy.spi.TreeListener() {
+            @Override
+            public Object lockWaitStarted(dev.canopy.spi.LockView lock, Context waiter, LockMode mode, int permits) {
+                waitsAnnounced.incrementAndGet();
+                return null;
+            }
+        };
+        try (ContextTree t = ContextTree.builder().listener(waits).build()) {
+            for (boolean fair : new boolean[] {false, true}) {
+                NamedLock lock = t.root().mutex(fair ? "fair" : "unfair", fair);
+                NamedSemaphore pool = t.root().semaphore("pool-" + fair, 0, fair);
+                lock.lock();
+                try {
+                    Task<List<Boolean>> impatient = t.root().spawnChild("impatient", ctx -> List.of(
+                            lock.tryLock(0, TimeUnit.NANOSECONDS),
+                            lock.tryLock(LockCore.UNTRACKED_WAIT_NANOS, TimeUnit.NANOSECONDS),
+                            pool.tryAcquire(0, TimeUnit.SECONDS),
+                            pool.tryAcquire(20, TimeUnit.MICROSECONDS)));
+                    assertEquals(List.of(false, false, false, false), impatient.join());
+                    assertEquals(0, waitsAnnounced.get(), "fair: " + fair);
+                    // a longer timed wait is shown: what this test would see of a short one
+                    assertFalse(t.root().spawnChild("patient", ctx -> lock.tryLock(1, TimeUnit.MILLISECONDS)).join());
+                    assertEquals(1, waitsAnnounced.getAndSet(0), "fair: " + fair);
+                    assertEquals(0, lock.snapshot().contendedAcquisitions(), "a wait that gave up is not counted");
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    @Test
     void unlockByANonHolderIsRefusedAsTheJdkDoes() {
         NamedLock lock = root.mutex("session-output-lock");
         IllegalMonitorStateException e = assertThrows(IllegalMonitorStateException.class, lock::unlock);
