@@ -163,6 +163,24 @@ class CliTest {
     }
 
     @Test
+    void aTargetWhoseStatusCannotBeReadIsReportedAndTheOthersStillShown() throws Exception {
+        try (DemoProcess newer = DemoProcess.startMain("dev.canopy.NewerCanopyJvm", List.of())) {
+            String target = String.valueOf(newer.pid);
+            String why = "canopy: " + target + ": could not read its status: IllegalArgumentException: unsupported "
+                    + "status schema \"canopy.status/2\"; this version reads canopy.status/1";
+            Result both = cli("status", target + "," + pid, "--no-color");
+            assertEquals(1, both.exit(), both.err());
+            assertEquals(why, both.err().strip());
+            assertTrue(both.out().startsWith("== " + pid + "\n") && both.out().contains("remote-access"),
+                    "the target after it is still shown: " + both.out());
+            Result one = cli("status", target, "--json");
+            assertEquals(1, one.exit());
+            assertEquals(why, one.err().strip());
+            assertEquals("", one.out());
+        }
+    }
+
+    @Test
     void aStoppedJvmFailsTheCommandAfterTheTimeoutInsteadOfHangingIt() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/stat")), "reads /proc");
         try (DemoProcess stopped = DemoProcess.startMain("dev.canopy.StuckLockJvm", List.of())) {

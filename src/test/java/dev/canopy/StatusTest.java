@@ -184,6 +184,12 @@ class StatusTest {
         String otherSchema = tree.status().toJson().replace("canopy.status/1", "canopy.status/99");
         assertEquals("unsupported status schema \"canopy.status/99\"; this version reads canopy.status/1",
                 assertThrows(IllegalArgumentException.class, () -> Status.fromJson(otherSchema)).getMessage());
+        // a later schema need not have this one's fields: it is still named for what it is
+        assertEquals("unsupported status schema \"canopy.status/2\"; this version reads canopy.status/1",
+                assertThrows(IllegalArgumentException.class,
+                        () -> Status.fromJson("{\"schema\":\"canopy.status/2\",\"trees\":[]}")).getMessage());
+        assertEquals("not a Canopy status: no \"schema\" text field",
+                assertThrows(IllegalArgumentException.class, () -> Status.fromJson("[1, 2]")).getMessage());
     }
 
     @Test

@@ -194,7 +194,15 @@ public final class CanopyCli {
             int exit = 0;
             for (String spec : specs) {
                 try {
-                    Status s = calls.call(spec, () -> fetch(spec, o));
+                    Status s;
+                    try {
+                        s = calls.call(spec, () -> fetch(spec, o));
+                    } catch (Target.Failure | InterruptedException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        // e.g. a newer Canopy's status schema: this target's failure, not the command's
+                        throw new Target.Failure(spec + ": could not read its status: " + oneLine(e), 1);
+                    }
                     if (!o.path.isEmpty() && !hasBranch(s.root(), o.path)) {
                         throw new Target.Failure(spec + ": no context at " + o.path, 1);
                     }

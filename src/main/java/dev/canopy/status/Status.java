@@ -78,17 +78,22 @@ public record Status(String schema, Instant timestamp, ContextStatus root, List<
      */
     public static Status fromJson(String json) {
         Objects.requireNonNull(json, "json");
-        Status s;
         try {
-            s = StatusJson.MAPPER.readValue(json, Status.class);
+            // the schema first: another schema's fields need not fit these records, and saying which schema it is
+            // tells the reader more than the first field that does not fit
+            com.fasterxml.jackson.databind.JsonNode tree = StatusJson.MAPPER.readTree(json);
+            com.fasterxml.jackson.databind.JsonNode schema = tree == null ? null : tree.get("schema");
+            if (schema == null || !schema.isTextual()) {
+                throw new IllegalArgumentException("not a Canopy status: no \"schema\" text field");
+            }
+            if (!SCHEMA.equals(schema.asText())) {
+                throw new IllegalArgumentException("unsupported status schema \"" + schema.asText()
+                        + "\"; this version reads " + SCHEMA);
+            }
+            return StatusJson.MAPPER.treeToValue(tree, Status.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a Canopy status: " + e.getOriginalMessage(), e);
         }
-        if (!SCHEMA.equals(s.schema())) {
-            throw new IllegalArgumentException("unsupported status schema \"" + s.schema() + "\"; this version reads "
-                    + SCHEMA);
-        }
-        return s;
     }
 
     /** The tree as text, rendered with {@code options}. */
