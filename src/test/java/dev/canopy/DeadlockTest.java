@@ -199,8 +199,20 @@ class DeadlockTest {
 
     @Test
     void theJvmsOwnFindingsAreMergedIn() throws Exception {
-        java.util.concurrent.locks.ReentrantLock m1 = new java.util.concurrent.locks.ReentrantLock();
-        java.util.concurrent.locks.ReentrantLock m2 = new java.util.concurrent.locks.ReentrantLock();
+        List<Thread> threads = plainJdkLockCycle("plain-jdk-lock-user");
+        awaitTrue("the JVM finds it", () -> tree.deadlocks().stream().anyMatch(d -> d.source().equals("JDK")));
+        Deadlock d = tree.deadlocks().stream().filter(x -> x.source().equals("JDK")).findFirst().orElseThrow();
+        assertEquals(2, d.size());
+        assertTrue(d.steps().get(0).contextPath().startsWith("thread plain-jdk-lock-user#"), d.describe());
+        assertTrue(d.steps().get(0).lockName().contains("ReentrantLock"), d.describe());
+        breakPlainCycle(threads);
+        awaitTrue("gone", () -> tree.deadlocks().isEmpty());
+    }
+
+    /** Two threads outside any tree, deadlocked on two plain {@code ReentrantLock}s until interrupted. */
+    private static List<Thread> plainJdkLockCycle(String threadName) {
+        ReentrantLock m1 = new ReentrantLock();
+        ReentrantLock m2 = new ReentrantLock();
         CyclicBarrier both = new CyclicBarrier(2);
         List<Thread> threads = new java.util.ArrayList<>();
         for (var pair : List.of(List.of(m1, m2), List.of(m2, m1))) {
@@ -214,20 +226,18 @@ class DeadlockTest {
                 } finally {
                     pair.get(0).unlock();
                 }
-            }, "plain-jdk-lock-user");
+            }, threadName);
             threads.add(t);
             t.start();
         }
-        awaitTrue("the JVM finds it", () -> tree.deadlocks().stream().anyMatch(d -> d.source().equals("JDK")));
-        Deadlock d = tree.deadlocks().stream().filter(x -> x.source().equals("JDK")).findFirst().orElseThrow();
-        assertEquals(2, d.size());
-        assertTrue(d.steps().get(0).contextPath().startsWith("thread plain-jdk-lock-user#"), d.describe());
-        assertTrue(d.steps().get(0).lockName().contains("ReentrantLock"), d.describe());
+        return threads;
+    }
+
+    private static void breakPlainCycle(List<Thread> threads) throws InterruptedException {
         threads.forEach(Thread::interrupt);
         for (Thread t : threads) {
             t.join(WAIT.toMillis());
         }
-        awaitTrue("gone", () -> tree.deadlocks().isEmpty());
     }
 
     /**
@@ -264,6 +274,18 @@ class DeadlockTest {
             }));
         }
         return tasks;
+    }
+
+    /**
+     * Under {@code service}: {@code holds-orders} holds the named mutex "orders" and waits for a plain
+     * {@code ReentrantLock} that {@code holds-cache} holds while waiting for "orders".
+     */
+    private static List<Task<Void>> namedAndJdkLockCycle(Context service) {
+        NamedLock orders = service.mutex("orders");
+        Lock cache = new ReentrantLock();
+        List<NamedLock> none = java.util.Arrays.asList(null, null);
+        return jdkCycle(service, List.of("holds-orders", "holds-cache"), none, List.of(orders, cache),
+                List.of(cache, orders));
     }
 
     /** The JVM's report, once it has one. */
@@ -309,12 +331,7 @@ class DeadlockTest {
     void aCycleThroughANamedLockAndAJdkLockNamesTheNamedLock() throws Exception {
         java.util.concurrent.ExecutorService platformThreads = java.util.concurrent.Executors.newCachedThreadPool();
         try (ContextTree t = ContextTree.builder().executor(platformThreads).build()) {
-            Context service = t.root().child("service").open();
-            NamedLock orders = service.mutex("orders");
-            Lock cache = new ReentrantLock();
-            List<NamedLock> none = java.util.Arrays.asList(null, null);
-            List<Task<Void>> tasks = jdkCycle(service, List.of("holds-orders", "holds-cache"), none,
-                    List.of(orders, cache), List.of(cache, orders));
+            List<Task<Void>> tasks = namedAndJdkLockCycle(t.root().child("service").open());
             Deadlock d = jdkDeadlock(t);
             assertEquals(java.util.Set.of("global.service.holds-orders", "global.service.holds-cache"),
                     contextsOf(d), d.describe());
@@ -376,12 +393,7 @@ class DeadlockTest {
                 reported.add(d);
                 first.countDown();
             });
-            Context service = t.root().child("service").open();
-            NamedLock orders = service.mutex("orders");
-            Lock cache = new ReentrantLock();
-            List<NamedLock> none = java.util.Arrays.asList(null, null);
-            List<Task<Void>> tasks = jdkCycle(service, List.of("holds-orders", "holds-cache"), none,
-                    List.of(orders, cache), List.of(cache, orders));
+            List<Task<Void>> tasks = namedAndJdkLockCycle(t.root().child("service").open());
             assertTrue(first.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the watchdog reports the cycle");
             Deadlock d = reported.get(0);
             assertEquals("JDK", d.source(), d.describe());
@@ -418,25 +430,7 @@ class DeadlockTest {
             }
         });
         // ... and a cycle of plain JDK locks on threads that have nothing to do with the tree
-        ReentrantLock m1 = new ReentrantLock();
-        ReentrantLock m2 = new ReentrantLock();
-        CyclicBarrier both = new CyclicBarrier(2);
-        List<Thread> threads = new java.util.ArrayList<>();
-        for (var pair : List.of(List.of(m1, m2), List.of(m2, m1))) {
-            Thread th = new Thread(() -> {
-                pair.get(0).lock();
-                try {
-                    both.await();
-                    pair.get(1).lockInterruptibly();
-                } catch (Exception e) {
-                    return; // interrupted: the test breaks the deadlock
-                } finally {
-                    pair.get(0).unlock();
-                }
-            }, "unrelated-jdk-lock-user");
-            threads.add(th);
-            th.start();
-        }
+        List<Thread> threads = plainJdkLockCycle("unrelated-jdk-lock-user");
         try {
             awaitTrue("the JVM's cycle is listed", () -> tree.deadlocks().stream().anyMatch(d -> d.source().equals("JDK")));
             awaitTrue("the named wait has lasted a period", () -> tree.locks().stream()
@@ -446,10 +440,7 @@ class DeadlockTest {
             awaitTrue("five more rounds", () -> tree.lockRegistry().watchRounds.get() >= rounds + 5);
             assertEquals(List.of(), reported);
         } finally {
-            threads.forEach(Thread::interrupt);
-            for (Thread th : threads) {
-                th.join(WAIT.toMillis());
-            }
+            breakPlainCycle(threads);
             release.countDown();
         }
         holder.join();
