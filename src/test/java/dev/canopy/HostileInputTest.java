@@ -16,7 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 
@@ -107,6 +111,45 @@ class HostileInputTest {
             String root = t.status().render(RenderOptions.plain()).lines().findFirst().orElseThrow();
             assertTrue(root.contains(", cancelled: shutting down \\u001B[31mred"), "a cancelled root says so: " + root);
         }
+    }
+
+    @Test
+    void escapeSequencesInARecordingNeverReachATerminal() throws Exception {
+        Path file = dir.resolve("hostile.jfr");
+        try (ContextTree t = ContextTree.builder().rootName("hostile").build();
+             Recording r = new Recording(JfrTemplates.debugConfiguration())) {
+            r.start();
+            Context service = t.root().child("service").open();
+            Context job = service.child("job").open();
+            job.cancel("stop " + ANSI);
+            Task<Void> failing = service.spawnChild("failing", ctx -> {
+                throw new IllegalStateException("bad " + ANSI);
+            });
+            assertThrows(RuntimeException.class, failing::join);
+            r.stop();
+            r.dump(file);
+            job.close();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        java.util.function.Function<String[], String> cli = args -> {
+            out.reset();
+            assertEquals(0, dev.canopy.cli.CanopyCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)), err.toString(StandardCharsets.UTF_8));
+            return out.toString(StandardCharsets.UTF_8);
+        };
+        String shownAs = "\\u001B[31mred\\u001B[0m\\u000D\\u000Asecond line\\u0007";
+        String tree = cli.apply(new String[] {"jfr", "tree", file.toString()});
+        String moment = cli.apply(new String[] {"jfr", "tree", file.toString(), "--at", "end"});
+        String timeline = cli.apply(new String[] {"jfr", "timeline", file.toString()});
+        for (String text : List.of(tree, moment, timeline)) {
+            assertFalse(text.contains(ESC) || text.contains("\r") || text.contains("\u0007"), text);
+            assertFalse(text.lines().anyMatch(l -> l.startsWith("second line")), "no entry breaks a line: " + text);
+        }
+        assertTrue(tree.contains("failed after") && tree.contains("bad " + shownAs), tree);
+        assertTrue(moment.contains("cancelled ") && moment.contains(": stop " + shownAs), moment);
+        assertTrue(timeline.lines().anyMatch(l -> l.contains("CANCEL") && l.contains("stop " + shownAs)), timeline);
+        assertTrue(timeline.lines().anyMatch(l -> l.contains("END") && l.contains("bad " + shownAs)), timeline);
     }
 
     @Test

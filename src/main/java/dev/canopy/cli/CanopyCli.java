@@ -476,8 +476,10 @@ public final class CanopyCli {
                 List<TimelineEntry> entries = o.path.isEmpty() ? rec.timeline() : rec.timeline(o.path);
                 DateTimeFormatter time = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
                 for (TimelineEntry t : entries) {
-                    out.printf("%s %-9s %-45s %8s  %s%n", time.format(t.time()), t.kind(), t.path(),
-                            t.duration().isZero() ? "" : human(t.duration()), t.detail());
+                    // a reason or message may hold escape codes or line breaks: shown escaped, one entry a line
+                    out.printf("%s %-9s %-45s %8s  %s%n", time.format(t.time()), t.kind(),
+                            Names.escapeControls(t.path()), t.duration().isZero() ? "" : human(t.duration()),
+                            Names.escapeControls(t.detail()));
                 }
             }
             case "chrome" -> {

@@ -500,7 +500,7 @@ public final class ContextRecording {
     public String renderTree() {
         StringBuilder out = new StringBuilder();
         for (RecordedContext root : roots) {
-            out.append(line(root, rootLabel(root))).append('\n');
+            out.append(RecordedMoment.shown(line(root, rootLabel(root)))).append('\n');
             draw(root, "", out);
         }
         return out.toString();
@@ -521,7 +521,7 @@ public final class ContextRecording {
         for (int i = 0; i < kids.size(); i++) {
             boolean last = i == kids.size() - 1;
             RecordedContext c = kids.get(i);
-            out.append(lead).append(last ? "└── " : "├── ").append(line(c, c.name())).append('\n');
+            out.append(lead).append(last ? "└── " : "├── ").append(RecordedMoment.shown(line(c, c.name()))).append('\n');
             if (lead.length() < 4 * 256) {
                 draw(c, lead + (last ? "    " : "│   "), out);
             }

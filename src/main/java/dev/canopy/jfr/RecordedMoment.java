@@ -138,29 +138,27 @@ public final class RecordedMoment {
             out.append("(no context was in the tree)\n");
         }
         for (RecordedContext root : roots) {
-            out.append(line(root, ContextRecording.rootLabel(root))).append('\n');
+            out.append(shown(line(root, ContextRecording.rootLabel(root)))).append('\n');
             draw(root, "", out);
         }
         if (!held.isEmpty()) {
             out.append("\n🔒 Held locks (").append(held.size()).append("):\n");
             for (RecordedLock l : sortedByStart(held)) {
-                out.append("  - \"").append(l.lockName()).append("\" ").append(l.mode()).append(" held by ")
-                        .append(l.path()).append(" #").append(l.contextId()).append(" (").append(ContextRecording.human(since(l))).append(")\n");
+                out.append(shown("  - \"" + l.lockName() + "\" " + l.mode() + " held by " + l.path() + " #"
+                        + l.contextId() + " (" + ContextRecording.human(since(l)) + ")")).append('\n');
             }
         }
         if (!awaited.isEmpty()) {
             out.append("\n⏳ Lock waiters (").append(awaited.size()).append("):\n");
             for (RecordedLock l : sortedByStart(awaited)) {
-                out.append("  - ").append(l.path()).append(" #").append(l.contextId()).append(" waiting for \"").append(l.lockName()).append("\" ")
-                        .append(l.mode()).append(" (").append(ContextRecording.human(since(l)))
-                        .append(heldBy(l)).append(")\n");
+                out.append(shown("  - " + l.path() + " #" + l.contextId() + " waiting for \"" + l.lockName() + "\" "
+                        + l.mode() + " (" + ContextRecording.human(since(l)) + heldBy(l) + ")")).append('\n');
             }
         }
         if (!warnings.isEmpty()) {
             out.append("\n⚠️ Warnings when the recording stopped (").append(warnings.size()).append("):\n");
             for (RecordedWarning w : warnings) {
-                out.append("  - ").append(w.severity()).append(' ').append(w.kind()).append(": ").append(w.message())
-                        .append('\n');
+                out.append(shown("  - " + w.severity() + ' ' + w.kind() + ": " + w.message())).append('\n');
             }
         }
         return out.toString();
@@ -186,10 +184,10 @@ public final class RecordedMoment {
             boolean last = i == total - 1;
             String branch = lead + (last ? "└── " : "├── ");
             if (i < lockLines.size()) {
-                out.append(branch).append(lockLines.get(i)).append('\n');
+                out.append(branch).append(shown(lockLines.get(i))).append('\n');
             } else {
                 RecordedContext c = kids.get(i - lockLines.size());
-                out.append(branch).append(line(c, c.name())).append('\n');
+                out.append(branch).append(shown(line(c, c.name()))).append('\n');
                 if (lead.length() < 4 * 256) {
                     draw(c, lead + (last ? "    " : "│   "), out);
                 }
@@ -214,6 +212,14 @@ public final class RecordedMoment {
                     .append(ContextRecording.human(Duration.between(k.time(), at))).append(" ago: ").append(k.reason()));
         }
         return s.append(')').toString();
+    }
+
+    /**
+     * A line as a terminal may print it: a cancel reason, a failure message or a warning may hold escape codes or
+     * line breaks (kept as they are in the recording), shown as {@code \\uXXXX} as the live status shows them.
+     */
+    static String shown(String line) {
+        return dev.canopy.internal.Names.escapeControls(line);
     }
 
     private Duration since(RecordedLock l) {
