@@ -231,6 +231,33 @@ class CliTest {
     }
 
     @Test
+    void aTargetThatExitsWhileRecordedFailsTheCommandWithOneLine() throws Exception {
+        DemoProcess leaving = DemoProcess.startMain("dev.canopy.StuckLockJvm", List.of());
+        try {
+            String target = String.valueOf(leaving.pid);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> CanopyCli.run(new String[] {"record", target, "--duration", "3s", "-o",
+                                    dir.resolve("gone.jfr").toString()},
+                            new PrintStream(out, true, StandardCharsets.UTF_8),
+                            new PrintStream(err, true, StandardCharsets.UTF_8)));
+            TestTrees.awaitTrue("recording", () -> err.toString(StandardCharsets.UTF_8).contains("recording "));
+            leaving.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            assertEquals(1, exit.get(60, TimeUnit.SECONDS));
+            List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+            assertEquals(2, lines.size(), String.join("\n", lines));
+            assertEquals("recording " + target + " for 3.0s …", lines.get(0));
+            assertTrue(lines.get(1).startsWith("canopy: " + target + ": lost the JMX connection (has the JVM exited?)"),
+                    lines.get(1));
+            assertFalse(Files.exists(dir.resolve("gone.jfr")), "nothing saved");
+            assertFalse(Files.exists(dir.resolve("gone.jfr.part")), "no part left");
+        } finally {
+            leaving.close();
+        }
+    }
+
+    @Test
     void recordFailsAtOnceWhereItCannotWrite() {
         Path nowhere = dir.resolve("no-such-dir").resolve("x.jfr");
         Result r = assertTimeoutPreemptively(Duration.ofSeconds(30),

@@ -136,10 +136,22 @@ final class Recorder {
             String failure = closeRecording(spec, jfr, id, calls.timeout());
             if (failure == null) {
                 onInterrupt.recordingClosed();
-            } else {
+            } else if (!exited(spec)) { // a JVM that exited took its recording along: nothing is left to stop
                 err.println("canopy: could not close the recording in " + spec + " (it stops by itself "
                         + CanopyCli.human(duration.plusSeconds(60)) + " after it started): " + failure);
             }
+        }
+    }
+
+    /** Whether {@code spec} is a local JVM's pid and that process has exited. */
+    private static boolean exited(String spec) {
+        if (spec.isEmpty() || !spec.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(spec)).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException tooLong) {
+            return false;
         }
     }
 

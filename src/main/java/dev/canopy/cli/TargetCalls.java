@@ -63,6 +63,10 @@ final class TargetCalls implements AutoCloseable {
             if (e.getCause() instanceof java.io.IOException io) {
                 throw CanopyCli.lost(spec, io); // what could not connect says so itself: this broke after
             }
+            if (e.getCause() instanceof java.lang.reflect.UndeclaredThrowableException u
+                    && u.getCause() instanceof java.io.IOException io) {
+                throw CanopyCli.lost(spec, io); // the same, through an MXBean proxy, whose methods declare none
+            }
             throw rethrown(e);
         } catch (InterruptedException e) {
             result.cancel(true);
