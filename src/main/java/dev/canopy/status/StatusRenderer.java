@@ -85,6 +85,18 @@ final class StatusRenderer {
     }
 
     /** A context's lines below it: its locks first, then children (same-named crowds collapsed). */
+    /** The contexts under {@code c}: those the snapshot keeps, and those deeper ones it only counts. */
+    private static long descendants(ContextStatus c) {
+        long n = c.omittedDescendants();
+        java.util.ArrayDeque<ContextStatus> pending = new java.util.ArrayDeque<>(c.children());
+        while (!pending.isEmpty()) {
+            ContextStatus d = pending.pop();
+            n += 1 + d.omittedDescendants();
+            pending.addAll(d.children());
+        }
+        return n;
+    }
+
     private void drawChildren(ContextStatus parent, String lead, int depth) {
         List<String> lockLines = lockLines(parent);
         List<Object> items = new ArrayList<>(lockLines);
@@ -106,7 +118,7 @@ final class StatusRenderer {
                     + " more contexts below (deeper than the snapshot keeps)");
         }
         if (depth >= options.maxDepth() && !parent.children().isEmpty()) {
-            int below = parent.size() - 1;
+            long below = descendants(parent);
             items.clear();
             items.addAll(lockLines);
             items.add("… " + String.format(Locale.ROOT, "%,d", below) + " more contexts below (depth limit "
