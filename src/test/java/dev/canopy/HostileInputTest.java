@@ -170,6 +170,9 @@ class HostileInputTest {
         c.cancel(mb);
         String reason = c.cancellation().orElseThrow().reason();
         assertTrue(reason.length() < 1_100 && reason.endsWith("…(1048576 chars)"), reason.substring(900));
+        String shown = tree.status().render(RenderOptions.plain()).lines().filter(l -> l.contains("big"))
+                .findFirst().orElseThrow();
+        assertTrue(shown.contains("xxx…(1048576 chars)"), "cut again, it still says how long the reason was: " + shown);
         assertTrue(tree.status().toJson().length() < 50_000, "the status stays small");
         assertThrows(IllegalArgumentException.class, () -> tree.root().child(mb));
     }

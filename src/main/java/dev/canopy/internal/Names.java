@@ -46,9 +46,26 @@ public final class Names {
         StringBuilder b = new StringBuilder(limit + 8);
         appendEscaped(s, limit, b);
         if (limit < s.length()) {
-            b.append("…(").append(s.length()).append(" chars)");
+            b.append("…(").append(originalLength(s)).append(" chars)");
         }
         return b.toString();
+    }
+
+    /**
+     * The length of the text {@code s} was cut from, when it ends with the marker of an earlier cut (a cancel
+     * reason is cut at 1,000 characters where it is made): cut again for a terminal, it still says how long the
+     * original was; else {@code s}'s own length.
+     */
+    private static long originalLength(String s) {
+        int open = s.lastIndexOf("…(");
+        if (open < 0 || !s.endsWith(" chars)")) {
+            return s.length();
+        }
+        String digits = s.substring(open + 2, s.length() - " chars)".length());
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            return s.length();
+        }
+        return Long.parseLong(digits);
     }
 
     /**
