@@ -315,9 +315,9 @@ public final class ContextTree implements AutoCloseable {
 
     /**
      * Calls {@code listener} (on the watchdog's thread) once for each new deadlock cycle the watchdog finds: cycles
-     * among named locks, and cycles the JVM finds that pass through a wait for one of this tree's named locks (asked
-     * once such a wait has lasted a whole {@linkplain Builder#deadlockCheckPeriod(Duration) period}). Cycles of monitors and
-     * JDK locks alone are listed by {@link #deadlocks()}, not announced.
+     * among named locks, and cycles the JVM finds that pass through a wait for one of this tree's named locks
+     * (asked once such a wait has lasted a whole {@linkplain Builder#deadlockCheckPeriod(Duration) period}).
+     * Cycles of monitors and JDK locks alone are listed by {@link #deadlocks()}, not announced.
      */
     public void onDeadlock(java.util.function.Consumer<Deadlock> listener) {
         lockRegistry.addListener(Objects.requireNonNull(listener, "listener"));

@@ -84,7 +84,6 @@ final class StatusRenderer {
         return p.equals(prefix) || p.startsWith(prefix + ".") || prefix.startsWith(p + ".");
     }
 
-    /** A context's lines below it: its locks first, then children (same-named crowds collapsed). */
     /** The contexts under {@code c}: those the snapshot keeps, and those deeper ones it only counts. */
     private static long descendants(ContextStatus c) {
         long n = c.omittedDescendants();
@@ -97,6 +96,7 @@ final class StatusRenderer {
         return n;
     }
 
+    /** A context's lines below it: its locks first, then children (same-named crowds collapsed). */
     private void drawChildren(ContextStatus parent, String lead, int depth) {
         List<String> lockLines = lockLines(parent);
         List<Object> items = new ArrayList<>(lockLines);
